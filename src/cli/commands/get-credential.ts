@@ -1,0 +1,91 @@
+// `kube-csr-login get-credential`: the command in users[].user.exec. Builds the deps at the edge.
+import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { KclError } from '../../errors.js';
+import { profileCacheFiles } from '../../cache/layout.js';
+import { acquireLock } from '../../cache/lock.js';
+import type { CredentialDeps } from '../../credential/deps.js';
+import { getCredential } from '../../credential/get-credential.js';
+import type { CredentialFlags } from '../../credential/settings.js';
+import { validateProfileName } from '../../profile/profile.js';
+import { type Edge, dirs } from '../edge.js';
+import {
+  parseApiVersion,
+  parseDurationSeconds,
+  parseGroups,
+  parseKeyAlgorithm,
+  parseRenewWindow,
+} from '../parse-values.js';
+
+export const options = {
+  profile: { type: 'string' },
+  server: { type: 'string' },
+  'certificate-authority': { type: 'string' },
+  'token-file': { type: 'string' },
+  user: { type: 'string' },
+  groups: { type: 'string' },
+  'api-version': { type: 'string' },
+  'key-algorithm': { type: 'string' },
+  expiration: { type: 'string' },
+  'renew-window': { type: 'string' },
+  timeout: { type: 'string' },
+  'csr-name': { type: 'string' },
+  background: { type: 'boolean' },
+} as const;
+
+export function parseCredentialFlags(args: string[]): { flags: CredentialFlags; background: boolean } {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new KclError('usage', error instanceof Error ? error.message.split('\n')[0] ?? 'bad arguments' : 'bad arguments');
+  }
+  const flags: CredentialFlags = { profile: validateProfileName(values.profile ?? 'default') };
+  if (values.server !== undefined) flags.server = values.server;
+  if (values['certificate-authority'] !== undefined) flags.certificateAuthority = values['certificate-authority'];
+  if (values['token-file'] !== undefined) flags.tokenFile = values['token-file'];
+  if (values.user !== undefined) flags.user = values.user;
+  if (values.groups !== undefined) flags.groups = parseGroups(values.groups);
+  if (values['api-version'] !== undefined) flags.apiVersion = parseApiVersion(values['api-version']);
+  if (values['key-algorithm'] !== undefined) flags.keyAlgorithm = parseKeyAlgorithm(values['key-algorithm']);
+  if (values.expiration !== undefined) flags.expirationSeconds = parseDurationSeconds('--expiration', values.expiration);
+  if (values['renew-window'] !== undefined) flags.renewWindow = parseRenewWindow(values['renew-window']);
+  if (values.timeout !== undefined) flags.waitTimeoutSeconds = parseDurationSeconds('--timeout', values.timeout);
+  if (values['csr-name'] !== undefined) flags.csrName = values['csr-name'];
+  return { flags, background: values.background === true };
+}
+
+export async function run(args: string[], edge: Edge): Promise<void> {
+  const { flags, background } = parseCredentialFlags(args);
+  const { cacheDir, configDir } = dirs(edge);
+  const deps: CredentialDeps = {
+    now: () => new Date(),
+    random: Math.random,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    cacheDir,
+    configDir,
+    execInfoRaw: edge.env.KUBERNETES_EXEC_INFO,
+    stderrIsTerminal: edge.stderrIsTerminal,
+    stdout: background ? () => undefined : edge.stdout,
+    log: {
+      verbose: (message) => edge.verbose && edge.stderr(`kube-csr-login: ${message}\n`),
+      warn: (message) => edge.stderr(`${message}\n`),
+    },
+    openCsrApi: async (connection, token) => {
+      const [{ createApiClient }, { csrApi }] = await Promise.all([import('../../kube/http.js'), import('../../kube/csr-api.js')]);
+      return csrApi(createApiClient(connection, token));
+    },
+    lock: acquireLock,
+    startBackgroundRenewal: () => {
+      const log = openSync(profileCacheFiles(cacheDir, flags.profile).backgroundLog, 'a', 0o600);
+      const child = spawn(edge.nodePath, [edge.entryScript, 'get-credential', ...args, '--background'], {
+        detached: true,
+        stdio: ['ignore', 'ignore', log],
+        env: { ...edge.env },
+      });
+      child.unref();
+    },
+  };
+  await getCredential(deps, { flags, args: ['get-credential', ...args], background });
+}

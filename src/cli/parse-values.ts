@@ -1,0 +1,48 @@
+// Flag value parsers shared by the commands. Each throws a usage KclError naming the flag.
+import { KclError } from '../errors.js';
+import { isExecApiVersion, type ExecApiVersion } from '../exec/exec-info.js';
+import { isKeyAlgorithm, keyAlgorithms, type KeyAlgorithm } from '../pki/key-algorithm.js';
+
+const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "600", "600s", "10m", "1h30m", "24h" -> seconds. */
+export function parseDurationSeconds(flag: string, value: string): number {
+  if (/^\d+$/.test(value)) return Number(value);
+  const parts = [...value.matchAll(/(\d+)([smhd])/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== value) {
+    throw new KclError('usage', `${flag}: "${value.slice(0, 40)}" is not a duration (e.g. 600s, 10m, 1h)`);
+  }
+  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * (units[unit ?? 's'] ?? 1), 0);
+}
+
+/** "70-90" (percent of the certificate lifetime) -> [0.7, 0.9]; "80" -> [0.8, 0.8]. */
+export function parseRenewWindow(value: string): [number, number] {
+  const match = /^(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/.exec(value);
+  if (!match) throw new KclError('usage', '--renew-window: expected a percentage range such as 70-90');
+  const low = Number(match[1]) / 100;
+  const high = Number(match[2] ?? match[1]) / 100;
+  if (!(low > 0 && low <= high && high < 1)) throw new KclError('usage', '--renew-window: need 0 < min <= max < 100');
+  return [low, high];
+}
+
+export function parseGroups(value: string): string[] {
+  const groups = value.split(',').map((g) => g.trim()).filter((g) => g !== '');
+  for (const group of groups) {
+    if (!/^[\x21-\x7e][\x20-\x7e]*$/.test(group) || group.length > 128) {
+      throw new KclError('usage', `--groups: "${group.slice(0, 40)}" is not a valid group name`);
+    }
+  }
+  return groups;
+}
+
+export function parseApiVersion(value: string): ExecApiVersion {
+  if (!isExecApiVersion(value)) {
+    throw new KclError('usage', '--api-version: use client.authentication.k8s.io/v1 or client.authentication.k8s.io/v1beta1');
+  }
+  return value;
+}
+
+export function parseKeyAlgorithm(value: string): KeyAlgorithm {
+  if (!isKeyAlgorithm(value)) throw new KclError('usage', `--key-algorithm: use one of ${keyAlgorithms.join(', ')}`);
+  return value;
+}

@@ -1,0 +1,27 @@
+// What the credential use cases need from the outside world, built once in src/cli/.
+import type { Connection } from './settings.js';
+import type { CsrApi } from '../kube/csr-api.js';
+import type { Release } from '../cache/lock.js';
+
+export interface Logger {
+  /** Only with --verbose: never on a silent cache hit otherwise. */
+  verbose: (message: string) => void;
+  warn: (message: string) => void;
+}
+
+export interface CredentialDeps {
+  now: () => Date;
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+  cacheDir: string;
+  configDir: string;
+  execInfoRaw: string | undefined;
+  /** True when a person can see stderr (a terminal); spec.interactive must also be true. */
+  stderrIsTerminal: boolean;
+  stdout: (text: string) => void;
+  log: Logger;
+  openCsrApi: (connection: Connection, token: string) => Promise<CsrApi>;
+  lock: (dir: string, lockPath: string, waitMs: number) => Promise<Release | undefined>;
+  /** Starts a detached copy of this command that renews under the lock, then returns at once. */
+  startBackgroundRenewal: () => void;
+}

@@ -1,0 +1,49 @@
+// The identity a cached certificate belongs to: cluster (server, CA, TLS name), user, groups, key
+// type and a hash of the token. Any change in these is a cache miss, so switching cluster, account
+// or token never reuses the wrong certificate.
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { KclError } from '../errors.js';
+import { errorCode } from '../util/files.js';
+import type { Settings } from './settings.js';
+
+export function identityDigest(settings: Settings, certificateAuthorityPem: string | undefined, token: string): string {
+  const { connection } = settings;
+  const parts = [
+    connection.server,
+    certificateAuthorityPem ?? '',
+    connection.tlsServerName ?? '',
+    String(connection.insecureSkipTlsVerify),
+    settings.user,
+    settings.groups.join(','),
+    settings.keyAlgorithm,
+    sha256(token),
+  ];
+  return sha256(JSON.stringify(parts));
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export async function readToken(file: string): Promise<string> {
+  let token: string;
+  try {
+    token = (await fs.readFile(file, 'utf8')).trim();
+  } catch (error) {
+    throw new KclError('config', `cannot read the token file ${file}: ${errorCode(error) ?? 'unreadable'}`);
+  }
+  if (token === '' || /\s/.test(token)) throw new KclError('config', `the token file ${file} does not hold a single token`);
+  return token;
+}
+
+export async function readCertificateAuthority(file: string): Promise<string> {
+  let pem: string;
+  try {
+    pem = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    throw new KclError('config', `cannot read the certificate authority file ${file}: ${errorCode(error) ?? 'unreadable'}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new KclError('config', `${file} holds no PEM certificate`);
+  return pem;
+}

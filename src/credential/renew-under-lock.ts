@@ -1,0 +1,63 @@
+// The miss path: take the profile lock, look at the cache again (another kubectl may have just
+// renewed), respect a recent failure's back-off, renew, and record a failure worth backing off.
+import { KclError } from '../errors.js';
+import { backoffFor, clearBackoff, readBackoff, writeBackoff } from '../cache/backoff.js';
+import { type ExpectedIdentity, type VerifiedEntry, readCredentialEntry } from '../cache/credential-entry.js';
+import type { ProfileCacheFiles } from '../cache/layout.js';
+import { ensurePrivateDir } from '../util/files.js';
+import type { CredentialDeps } from './deps.js';
+import { renewCredential } from './renew.js';
+import { freshness } from './renewal-policy.js';
+import type { Settings } from './settings.js';
+
+export interface RenewContext {
+  settings: Settings;
+  identity: string;
+  token: string;
+  files: ProfileCacheFiles;
+  expected: ExpectedIdentity;
+}
+
+const lockGraceMs = 15_000;
+
+/**
+ * Blocking (wait: true) returns a usable entry or throws. In the background (wait: false) it gives
+ * up silently when another process holds the lock, and returns undefined.
+ */
+export async function renewUnderLock(deps: CredentialDeps, context: RenewContext, mode: { wait: true }): Promise<VerifiedEntry>;
+export async function renewUnderLock(deps: CredentialDeps, context: RenewContext, mode: { wait: false }): Promise<VerifiedEntry | undefined>;
+export async function renewUnderLock(deps: CredentialDeps, context: RenewContext, mode: { wait: boolean }): Promise<VerifiedEntry | undefined> {
+  const { settings, identity, files } = context;
+  if ((await ensurePrivateDir(files.dir)).repaired) {
+    deps.log.warn(`kube-csr-login: ${files.dir} was open to other users; its mode is now 0700`);
+  }
+  const blocked = await readBackoff(files.backoff, identity, deps.now());
+  if (blocked) {
+    const retry = blocked.until.toISOString();
+    throw new KclError(blocked.code, `${blocked.message} (not retrying before ${retry}; run kube-csr-login logout --profile ${settings.profile} to retry now)`);
+  }
+  const release = await deps.lock(files.dir, files.lock, mode.wait ? settings.waitTimeoutMs + lockGraceMs : 0);
+  if (!release) return undefined;
+  try {
+    const again = await readCredentialEntry(files.credential, context.expected);
+    if (again.kind === 'hit' && freshness(again.entry.renewAt, again.entry.certificate.notAfter, deps.now()) === 'fresh') {
+      return again.entry;
+    }
+    const api = await deps.openCsrApi(settings.connection, context.token);
+    const notifyWaiting = (message: string) => {
+      if (settings.interactive && deps.stderrIsTerminal && mode.wait) deps.log.warn(message);
+    };
+    const entry = await renewCredential({ ...deps, notifyWaiting }, { settings, identity, files, api });
+    await clearBackoff(files.backoff);
+    return entry;
+  } catch (error) {
+    const holdOffMs = error instanceof KclError ? backoffFor(error.code) : undefined;
+    if (error instanceof KclError && holdOffMs !== undefined) {
+      const until = new Date(deps.now().getTime() + holdOffMs);
+      await writeBackoff(files.backoff, { identity, until, code: error.code, message: error.message });
+    }
+    throw error;
+  } finally {
+    await release();
+  }
+}

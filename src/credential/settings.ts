@@ -1,0 +1,102 @@
+// Everything get-credential needs, resolved once from (in order of precedence) the flags, the
+// cluster in KUBERNETES_EXEC_INFO, and the profile written by setup.
+import { KclError } from '../errors.js';
+import type { ClusterInfo, ExecApiVersion, ExecInfo } from '../exec/exec-info.js';
+import { defaultKeyAlgorithm, type KeyAlgorithm } from '../pki/key-algorithm.js';
+import type { Profile } from '../profile/profile.js';
+
+export interface CredentialFlags {
+  profile: string;
+  server?: string;
+  certificateAuthority?: string;
+  tokenFile?: string;
+  user?: string;
+  groups?: string[];
+  apiVersion?: ExecApiVersion;
+  keyAlgorithm?: KeyAlgorithm;
+  expirationSeconds?: number;
+  renewWindow?: [number, number];
+  waitTimeoutSeconds?: number;
+  csrName?: string;
+}
+
+export interface Connection {
+  server: string;
+  certificateAuthorityPem?: string;
+  /** Set when the CA comes from a file rather than from KUBERNETES_EXEC_INFO. */
+  certificateAuthorityFile?: string;
+  tlsServerName?: string;
+  proxyUrl?: string;
+  insecureSkipTlsVerify: boolean;
+}
+
+export interface Settings {
+  profile: string;
+  connection: Connection;
+  tokenFile: string;
+  user: string;
+  groups: string[];
+  apiVersion: ExecApiVersion;
+  interactive: boolean;
+  keyAlgorithm: KeyAlgorithm;
+  expirationSeconds: number;
+  renewWindow: [number, number];
+  waitTimeoutMs: number;
+  csrName: string;
+}
+
+export const defaults = {
+  apiVersion: 'client.authentication.k8s.io/v1' as ExecApiVersion,
+  expirationSeconds: 3600,
+  minimumExpirationSeconds: 600,
+  renewWindow: [0.7, 0.9] as [number, number],
+  waitTimeoutSeconds: 300,
+};
+
+export function resolveSettings(flags: CredentialFlags, profile: Profile | undefined, execInfo: ExecInfo | undefined): Settings {
+  const p = profile ?? {};
+  const user = flags.user ?? p.user;
+  const tokenFile = flags.tokenFile ?? p.tokenFile;
+  const missing = [!user && '--user', !tokenFile && '--token-file'].filter(Boolean);
+  const connection = resolveConnection(flags, p, execInfo?.cluster);
+  if (!connection) missing.push('--server');
+  if (missing.length > 0 || !user || !tokenFile || !connection) {
+    const hint = profile ? '' : ` (no profile "${flags.profile}": run kube-csr-login setup, or pass the flags)`;
+    throw new KclError('config', `missing ${missing.join(', ')}${hint}`);
+  }
+  const expirationSeconds = flags.expirationSeconds ?? p.expirationSeconds ?? defaults.expirationSeconds;
+  if (!Number.isInteger(expirationSeconds) || expirationSeconds < defaults.minimumExpirationSeconds) {
+    throw new KclError('usage', `expiration must be at least ${defaults.minimumExpirationSeconds} seconds`);
+  }
+  const renewWindow = flags.renewWindow ?? p.renewWindow ?? defaults.renewWindow;
+  if (!(renewWindow[0] > 0 && renewWindow[0] <= renewWindow[1] && renewWindow[1] < 1)) {
+    throw new KclError('usage', 'renew window must satisfy 0 < min <= max < 100 %');
+  }
+  const groups = [...new Set(flags.groups ?? p.groups ?? [])].sort();
+  return {
+    profile: flags.profile,
+    connection,
+    tokenFile,
+    user,
+    groups,
+    apiVersion: execInfo?.apiVersion ?? flags.apiVersion ?? p.apiVersion ?? defaults.apiVersion,
+    interactive: execInfo?.interactive ?? false,
+    keyAlgorithm: flags.keyAlgorithm ?? p.keyAlgorithm ?? defaultKeyAlgorithm,
+    expirationSeconds,
+    renewWindow,
+    waitTimeoutMs: 1000 * (flags.waitTimeoutSeconds ?? p.waitTimeoutSeconds ?? defaults.waitTimeoutSeconds),
+    csrName: flags.csrName ?? p.csrName ?? `user=${user}`,
+  };
+}
+
+/** The cluster from KUBERNETES_EXEC_INFO wins: it is what kubectl is about to talk to. */
+function resolveConnection(flags: CredentialFlags, p: Profile, cluster: ClusterInfo | undefined): Connection | undefined {
+  if (cluster && flags.server === undefined) return { ...cluster };
+  const server = flags.server ?? p.server;
+  if (!server) return undefined;
+  const connection: Connection = { server, insecureSkipTlsVerify: p.insecureSkipTlsVerify ?? false };
+  const caFile = flags.certificateAuthority ?? p.certificateAuthorityFile;
+  if (caFile) connection.certificateAuthorityFile = caFile;
+  if (p.tlsServerName) connection.tlsServerName = p.tlsServerName;
+  return connection;
+}

@@ -1,0 +1,89 @@
+// KUBERNETES_EXEC_INFO: the ExecCredential that client-go hands to the plugin. It carries the
+// apiVersion we must answer with, whether a person is watching (spec.interactive), and, with
+// provideClusterInfo, the cluster we are authenticating to.
+import { KclError, describe } from '../errors.js';
+import {
+  type Json,
+  optionalBoolean,
+  optionalRecord,
+  optionalString,
+  parseJsonObject,
+  string,
+} from '../util/validate.js';
+
+export const execApiVersions = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'] as const;
+export type ExecApiVersion = (typeof execApiVersions)[number];
+
+export interface ClusterInfo {
+  server: string;
+  certificateAuthorityPem?: string;
+  tlsServerName?: string;
+  proxyUrl?: string;
+  insecureSkipTlsVerify: boolean;
+}
+
+export interface ExecInfo {
+  apiVersion: ExecApiVersion;
+  interactive: boolean;
+  cluster?: ClusterInfo;
+}
+
+export function isExecApiVersion(value: string): value is ExecApiVersion {
+  return (execApiVersions as readonly string[]).includes(value);
+}
+
+/** Returns undefined when the variable is absent (older clients, @kubernetes/client-node). */
+export function parseExecInfo(raw: string | undefined): ExecInfo | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    return readExecInfo(parseJsonObject(raw, 'KUBERNETES_EXEC_INFO'));
+  } catch (error) {
+    throw new KclError('usage', `malformed KUBERNETES_EXEC_INFO: ${describe(error)}`, { cause: error });
+  }
+}
+
+function readExecInfo(doc: Json): ExecInfo {
+  const apiVersion = string(doc, 'apiVersion', 'KUBERNETES_EXEC_INFO');
+  if (!isExecApiVersion(apiVersion)) throw new Error(`unsupported apiVersion "${printable(apiVersion)}"`);
+  if (doc.kind !== 'ExecCredential') throw new Error('kind must be ExecCredential');
+  const spec = optionalRecord(doc, 'spec', 'KUBERNETES_EXEC_INFO') ?? {};
+  const interactive = optionalBoolean(spec, 'interactive', 'spec') ?? false;
+  const clusterDoc = optionalRecord(spec, 'cluster', 'spec');
+  return clusterDoc ? { apiVersion, interactive, cluster: readCluster(clusterDoc) } : { apiVersion, interactive };
+}
+
+function readCluster(doc: Json): ClusterInfo {
+  const server = string(doc, 'server', 'spec.cluster');
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new Error('spec.cluster.server is not a URL');
+  }
+  if (url.protocol !== 'https:') throw new Error('spec.cluster.server must be an https:// URL');
+  const caData = optionalString(doc, 'certificate-authority-data', 'spec.cluster');
+  const cluster: ClusterInfo = {
+    server,
+    insecureSkipTlsVerify: optionalBoolean(doc, 'insecure-skip-tls-verify', 'spec.cluster') ?? false,
+  };
+  if (caData !== undefined) cluster.certificateAuthorityPem = decodeCa(caData);
+  const tlsServerName = optionalString(doc, 'tls-server-name', 'spec.cluster');
+  if (tlsServerName !== undefined) cluster.tlsServerName = tlsServerName;
+  const proxyUrl = optionalString(doc, 'proxy-url', 'spec.cluster');
+  if (proxyUrl !== undefined) cluster.proxyUrl = proxyUrl;
+  return cluster;
+}
+
+function decodeCa(base64: string): string {
+  if (!/^[A-Za-z0-9+/=\s]*$/.test(base64)) throw new Error('spec.cluster.certificate-authority-data is not base64');
+  const pem = Buffer.from(base64, 'base64').toString('utf8');
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new Error('spec.cluster.certificate-authority-data holds no PEM certificate');
+  }
+  return pem;
+}
+
+/** Quote untrusted text in an error without letting it break the one-line rule. */
+function printable(value: string): string {
+  return value.replace(/[^\x20-\x7e]/g, '?').slice(0, 80);
+}

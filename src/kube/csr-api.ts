@@ -1,0 +1,89 @@
+// The five CSR calls the plugin makes, with a watch that yields parsed objects. RBAC of a user's
+// ServiceAccount grants get/create/delete/watch on its own CSR name only, so the watch always
+// carries a metadata.name field selector (and there is no list).
+import { createInterface } from 'node:readline';
+import { KclError } from '../errors.js';
+import { isRecord } from '../util/validate.js';
+import type { ApiClient } from './http.js';
+import { type CsrObject, type CsrSpecInput, csrManifest, parseCsrObject } from './csr-object.js';
+
+const base = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
+const callTimeoutMs = 30_000;
+
+export type CsrWatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; csr: CsrObject } | { type: 'EXPIRED' };
+
+export interface CsrApi {
+  create(input: CsrSpecInput): Promise<CsrObject>;
+  get(name: string): Promise<CsrObject>;
+  remove(name: string, uid: string): Promise<void>;
+  /** Events after resourceVersion until the server ends the watch or timeoutSeconds pass. */
+  watch(name: string, resourceVersion: string, timeoutSeconds: number): AsyncIterable<CsrWatchEvent>;
+}
+
+export function csrApi(client: ApiClient): CsrApi {
+  const path = (name: string) => `${base}/${encodeURIComponent(name)}`;
+  return {
+    async create(input) {
+      return parse(await client.json({ method: 'POST', path: base, body: csrManifest(input), timeoutMs: callTimeoutMs }));
+    },
+    async get(name) {
+      return parse(await client.json({ method: 'GET', path: path(name), timeoutMs: callTimeoutMs }));
+    },
+    async remove(name, uid) {
+      const body = { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid } };
+      await client.json({ method: 'DELETE', path: path(name), body, timeoutMs: callTimeoutMs });
+    },
+    watch(name, resourceVersion, timeoutSeconds) {
+      const query = new URLSearchParams({
+        watch: 'true',
+        fieldSelector: `metadata.name=${name}`,
+        resourceVersion,
+        allowWatchBookmarks: 'false',
+        timeoutSeconds: String(Math.max(1, Math.ceil(timeoutSeconds))),
+      });
+      return watchEvents(client, `${base}?${query}`, (timeoutSeconds + 10) * 1000);
+    },
+  };
+}
+
+async function* watchEvents(client: ApiClient, path: string, timeoutMs: number): AsyncIterable<CsrWatchEvent> {
+  const response = await client.stream({ method: 'GET', path, timeoutMs });
+  try {
+    for await (const line of createInterface({ input: response, crlfDelay: Infinity })) {
+      if (line.trim() === '') continue;
+      const event = parseEvent(line);
+      if (event) yield event;
+    }
+  } catch (error) {
+    if (error instanceof KclError) throw error;
+    // A dropped watch ends the iteration; the caller re-reads the CSR and watches again.
+  } finally {
+    response.destroy();
+  }
+}
+
+function parseEvent(line: string): CsrWatchEvent | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(line);
+  } catch {
+    throw new KclError('server', 'the API server sent an unreadable watch event');
+  }
+  if (!isRecord(doc) || typeof doc.type !== 'string') return undefined;
+  if (doc.type === 'ERROR') {
+    const code = isRecord(doc.object) ? doc.object.code : undefined;
+    if (code === 410) return { type: 'EXPIRED' };
+    const message = isRecord(doc.object) && typeof doc.object.message === 'string' ? doc.object.message : 'unknown';
+    throw new KclError('server', `the CSR watch failed: ${message.slice(0, 200)}`);
+  }
+  if (doc.type !== 'ADDED' && doc.type !== 'MODIFIED' && doc.type !== 'DELETED') return undefined;
+  return { type: doc.type, csr: parse(doc.object) };
+}
+
+function parse(value: unknown): CsrObject {
+  try {
+    return parseCsrObject(value);
+  } catch (error) {
+    throw new KclError('server', `the API server sent an invalid CertificateSigningRequest: ${error instanceof Error ? error.message : ''}`);
+  }
+}

@@ -1,0 +1,103 @@
+// A minimal JSON client for the Kubernetes API over node:https, authenticated with a bearer token.
+// The plugin's renewal path uses this instead of @kubernetes/client-node: it needs five calls, and
+// importing client-node costs several hundred milliseconds that a blocking renewal would pay.
+import https from 'node:https';
+import type { Agent } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { KclError } from '../errors.js';
+import type { Connection } from '../credential/settings.js';
+import { httpError, networkError } from './http-errors.js';
+import { openProxyTunnel } from './proxy.js';
+
+export interface ApiRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: unknown;
+  /** Abort the whole exchange after this long. */
+  timeoutMs: number;
+}
+
+export interface ApiClient {
+  json(request: ApiRequest): Promise<unknown>;
+  /** Opens a streaming response (watch); the caller consumes and destroys it. */
+  stream(request: ApiRequest): Promise<IncomingMessage>;
+}
+
+export function createApiClient(connection: Connection, token: string): ApiClient {
+  const base = new URL(connection.server);
+  const agent = new https.Agent({
+    keepAlive: true,
+    ...(connection.certificateAuthorityPem ? { ca: connection.certificateAuthorityPem } : {}),
+    rejectUnauthorized: !connection.insecureSkipTlsVerify,
+  });
+  const open = (request: ApiRequest) => send(base, agent, connection, token, request);
+  return {
+    async json(request) {
+      const response = await open(request);
+      const text = await readBody(response, request.timeoutMs);
+      if ((response.statusCode ?? 0) >= 300) throw httpError(response.statusCode ?? 0, text, request);
+      try {
+        return text === '' ? {} : JSON.parse(text);
+      } catch {
+        throw new KclError('server', `the API server sent an unreadable response to ${request.method} ${request.path}`);
+      }
+    },
+    async stream(request) {
+      const response = await open(request);
+      if ((response.statusCode ?? 0) >= 300) {
+        throw httpError(response.statusCode ?? 0, await readBody(response, request.timeoutMs), request);
+      }
+      return response;
+    },
+  };
+}
+
+async function send(base: URL, agent: Agent, connection: Connection, token: string, request: ApiRequest): Promise<IncomingMessage> {
+  const url = new URL(base.pathname.replace(/\/$/, '') + request.path, base);
+  const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+  const socket = connection.proxyUrl ? await openProxyTunnel(connection.proxyUrl, url, request.timeoutMs) : undefined;
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, {
+      method: request.method,
+      agent: socket ? false : agent,
+      ...(socket ? { createConnection: () => socket } : {}),
+      ...(connection.certificateAuthorityPem ? { ca: connection.certificateAuthorityPem } : {}),
+      rejectUnauthorized: !connection.insecureSkipTlsVerify,
+      ...(connection.tlsServerName ? { servername: connection.tlsServerName } : {}),
+      headers: {
+        accept: 'application/json',
+        authorization: `Bearer ${token}`,
+        'user-agent': 'kube-csr-login',
+        ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+      },
+      timeout: request.timeoutMs,
+    });
+    req.on('timeout', () => req.destroy(new KclError('timeout', `no answer from ${base.host} within ${Math.round(request.timeoutMs / 1000)} s`)));
+    req.on('error', (error) => reject(networkError(error, base.host)));
+    req.on('response', resolve);
+    req.end(body);
+  });
+}
+
+const maxBodyBytes = 4 * 1024 * 1024;
+
+function readBody(response: IncomingMessage, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer = setTimeout(() => response.destroy(new KclError('timeout', 'the API server stopped sending its answer')), timeoutMs);
+    response.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) response.destroy(new KclError('server', 'the API server sent an oversized response'));
+      else chunks.push(chunk);
+    });
+    response.on('end', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    response.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error instanceof KclError ? error : new KclError('unreachable', 'the connection to the API server dropped'));
+    });
+  });
+}

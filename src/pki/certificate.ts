@@ -1,0 +1,64 @@
+// Reading issued certificates with node:crypto only: this runs on the cache-hit path, where
+// @peculiar/x509 (hundreds of milliseconds to import) must not be loaded.
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+
+export interface Subject {
+  commonName: string | undefined;
+  organizations: string[];
+  /** Attribute types other than CN and O, e.g. OU or the user-UID OID. */
+  otherAttributes: string[];
+}
+
+export interface CertificateInfo {
+  notBefore: Date;
+  notAfter: Date;
+  subject: Subject;
+}
+
+const pemBlock = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** Splits a PEM bundle into certificate blocks; throws if there is none or one does not parse. */
+export function parseCertificateChain(pem: string): X509Certificate[] {
+  const blocks = pem.match(pemBlock) ?? [];
+  if (blocks.length === 0) throw new Error('no PEM certificate found');
+  return blocks.map((block) => new X509Certificate(block));
+}
+
+export function describeCertificate(leaf: X509Certificate): CertificateInfo {
+  return {
+    notBefore: new Date(leaf.validFromDate ?? leaf.validFrom),
+    notAfter: new Date(leaf.validToDate ?? leaf.validTo),
+    subject: parseSubject(leaf.subject),
+  };
+}
+
+/** True when the private key is the one the certificate was issued for. */
+export function certificateMatchesKey(leaf: X509Certificate, privateKeyPem: string): boolean {
+  try {
+    return leaf.checkPrivateKey(createPrivateKey(privateKeyPem));
+  } catch {
+    return false;
+  }
+}
+
+/** node:crypto renders the subject one attribute per line, with backslash escapes. */
+export function parseSubject(text: string): Subject {
+  const subject: Subject = { commonName: undefined, organizations: [], otherAttributes: [] };
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const at = line.indexOf('=');
+    const type = at < 0 ? line : line.slice(0, at);
+    const value = at < 0 ? '' : line.slice(at + 1).replace(/\\(.)/g, '$1');
+    if (type === 'CN' && subject.commonName === undefined) subject.commonName = value;
+    else if (type === 'O') subject.organizations.push(value);
+    else subject.otherAttributes.push(type);
+  }
+  return subject;
+}
+
+export function sameIdentity(subject: Subject, user: string, groups: readonly string[]): boolean {
+  if (subject.commonName !== user || subject.otherAttributes.length > 0) return false;
+  const have = [...subject.organizations].sort();
+  const want = [...groups].sort();
+  return have.length === want.length && have.every((group, index) => group === want[index]);
+}

@@ -1,0 +1,93 @@
+// A profile is what `setup` learned once (cluster, token file, identity, preferences), stored as
+// <config>/profiles/<name>.json. get-credential reads it on every call; flags may override fields.
+import path from 'node:path';
+import { KclError, describe } from '../errors.js';
+import { isExecApiVersion, type ExecApiVersion } from '../exec/exec-info.js';
+import { isKeyAlgorithm, type KeyAlgorithm } from '../pki/key-algorithm.js';
+import { readTextIfExists } from '../util/files.js';
+import {
+  type Json,
+  optionalBoolean,
+  optionalNumber,
+  optionalString,
+  parseJsonObject,
+  stringArray,
+} from '../util/validate.js';
+
+export interface Profile {
+  server?: string;
+  certificateAuthorityFile?: string;
+  tlsServerName?: string;
+  insecureSkipTlsVerify?: boolean;
+  tokenFile?: string;
+  user?: string;
+  groups?: string[];
+  apiVersion?: ExecApiVersion;
+  keyAlgorithm?: KeyAlgorithm;
+  expirationSeconds?: number;
+  renewWindow?: [number, number];
+  waitTimeoutSeconds?: number;
+  csrName?: string;
+}
+
+const profileNamePattern = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
+
+export function validateProfileName(name: string): string {
+  if (!profileNamePattern.test(name)) {
+    throw new KclError('usage', `invalid profile name "${name.slice(0, 64)}": use lowercase letters, digits, '.', '_' and '-'`);
+  }
+  return name;
+}
+
+export function profileFile(configDir: string, name: string): string {
+  return path.join(configDir, 'profiles', `${name}.json`);
+}
+
+export async function readProfile(configDir: string, name: string): Promise<Profile | undefined> {
+  const file = profileFile(configDir, name);
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
+  try {
+    return parseProfile(parseJsonObject(text, 'profile'));
+  } catch (error) {
+    throw new KclError('config', `could not read profile ${file}: ${describe(error)}`, { cause: error });
+  }
+}
+
+export function parseProfile(doc: Json): Profile {
+  if (doc.version !== 1) throw new Error('unknown profile version');
+  const profile: Profile = {};
+  for (const key of ['server', 'certificateAuthorityFile', 'tlsServerName', 'tokenFile', 'user', 'csrName'] as const) {
+    const value = optionalString(doc, key, 'profile');
+    if (value !== undefined) profile[key] = value;
+  }
+  const insecure = optionalBoolean(doc, 'insecureSkipTlsVerify', 'profile');
+  if (insecure !== undefined) profile.insecureSkipTlsVerify = insecure;
+  if (doc.groups !== undefined) profile.groups = stringArray(doc, 'groups', 'profile');
+  const apiVersion = optionalString(doc, 'apiVersion', 'profile');
+  if (apiVersion !== undefined) {
+    if (!isExecApiVersion(apiVersion)) throw new Error('profile.apiVersion is not a client.authentication.k8s.io version');
+    profile.apiVersion = apiVersion;
+  }
+  const keyAlgorithm = optionalString(doc, 'keyAlgorithm', 'profile');
+  if (keyAlgorithm !== undefined) {
+    if (!isKeyAlgorithm(keyAlgorithm)) throw new Error('profile.keyAlgorithm is unknown');
+    profile.keyAlgorithm = keyAlgorithm;
+  }
+  for (const key of ['expirationSeconds', 'waitTimeoutSeconds'] as const) {
+    const value = optionalNumber(doc, key, 'profile');
+    if (value !== undefined) profile[key] = value;
+  }
+  if (doc.renewWindow !== undefined) {
+    const [low, high, ...rest] = Array.isArray(doc.renewWindow) ? doc.renewWindow : [];
+    if (typeof low !== 'number' || typeof high !== 'number' || rest.length > 0) {
+      throw new Error('profile.renewWindow must be [min, max] fractions');
+    }
+    profile.renewWindow = [low, high];
+  }
+  return profile;
+}
+
+export function serializeProfile(profile: Profile): string {
+  return `${JSON.stringify({ version: 1, ...profile }, null, 2)}\n`;
+}
