@@ -28,11 +28,17 @@ export async function watchCsrUntil(
     if (done(current)) return current;
     const remainingMs = deadline.getTime() - clock.now().getTime();
     if (remainingMs <= 0) throw timeout(current.name, deadline);
-    for await (const event of api.watch(current.name, current.resourceVersion, remainingMs / 1000)) {
-      if (event.type === 'EXPIRED') break;
-      if (event.type === 'DELETED' || event.csr.uid !== start.uid) return undefined;
-      current = event.csr;
-      if (done(current)) return current;
+    try {
+      for await (const event of api.watch(current.name, current.resourceVersion, remainingMs / 1000)) {
+        if (event.type === 'EXPIRED') break;
+        if (event.type === 'DELETED' || event.csr.uid !== start.uid) return undefined;
+        current = event.csr;
+        if (done(current)) return current;
+      }
+    } catch (error) {
+      // A watch cut while opening is resumed like one dropped later; the GET below tells if the
+      // server is really gone.
+      if (!isKclError(error, 'unreachable')) throw error;
     }
     current = await getIfSame(api, start);
     if (!current) return undefined;

@@ -1,0 +1,85 @@
+// Runs the get-credential use case as the CLI would, with its edges faked: temp dirs for config and
+// cache, a settable clock, captured stdout/stderr, and the real API client pointed at a fake server.
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { acquireLock } from '../../src/cache/lock.js';
+import type { CredentialDeps } from '../../src/credential/deps.js';
+import { getCredential } from '../../src/credential/get-credential.js';
+import type { CredentialFlags } from '../../src/credential/settings.js';
+import { csrApi } from '../../src/kube/csr-api.js';
+import { createApiClient } from '../../src/kube/http.js';
+
+export interface Harness {
+  root: string;
+  cacheDir: string;
+  configDir: string;
+  tokenFile: string;
+  caFile: string;
+  /** The test clock runs in real time, shifted by offsetMs. */
+  clock: { offsetMs: number };
+  stdout: string[];
+  stderr: string[];
+  backgroundStarts: number;
+  execInfoRaw: string | undefined;
+  run: (flags?: Partial<CredentialFlags>) => Promise<void>;
+  cleanup: () => Promise<void>;
+}
+
+export async function createHarness(server: { url: string; caPem: string }, token: string): Promise<Harness> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'kcl-test-'));
+  const h: Harness = {
+    root,
+    cacheDir: path.join(root, 'cache'),
+    configDir: path.join(root, 'config'),
+    tokenFile: path.join(root, 'token'),
+    caFile: path.join(root, 'ca.crt'),
+    clock: { offsetMs: 0 },
+    stdout: [],
+    stderr: [],
+    backgroundStarts: 0,
+    execInfoRaw: undefined,
+    run: async () => undefined,
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
+  await mkdir(h.configDir, { recursive: true });
+  await writeFile(h.tokenFile, `${token}\n`, { mode: 0o600 });
+  await writeFile(h.caFile, server.caPem);
+  h.run = async (overrides = {}) => {
+    const deps: CredentialDeps = {
+      now: () => new Date(Date.now() + h.clock.offsetMs),
+      random: () => 0.5,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))),
+      cacheDir: h.cacheDir,
+      configDir: h.configDir,
+      execInfoRaw: h.execInfoRaw,
+      stderrIsTerminal: false,
+      stdout: (text) => h.stdout.push(text),
+      log: { verbose: () => undefined, warn: (m) => h.stderr.push(m) },
+      openCsrApi: async (connection, t) => csrApi(createApiClient(connection, t)),
+      lock: acquireLock,
+      startBackgroundRenewal: () => {
+        h.backgroundStarts += 1;
+      },
+    };
+    const flags: CredentialFlags = {
+      profile: 'test',
+      server: server.url,
+      certificateAuthority: h.caFile,
+      tokenFile: h.tokenFile,
+      user: 'jean.doe',
+      groups: ['devs'],
+      waitTimeoutSeconds: 5,
+      ...overrides,
+    };
+    await getCredential(deps, { flags, args: ['get-credential', '--profile', 'test'], background: false });
+  };
+  return h;
+}
+
+/** The last ExecCredential printed, parsed. */
+export function lastCredential(h: Harness): { apiVersion: string; status: Record<string, string> } {
+  const text = h.stdout.at(-1);
+  if (!text) throw new Error('nothing printed');
+  return JSON.parse(text);
+}
