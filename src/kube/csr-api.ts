@@ -36,7 +36,7 @@ export function csrApi(client: ApiClient): CsrApi {
     watch(name, resourceVersion, timeoutSeconds) {
       const query = new URLSearchParams({
         watch: 'true',
-        fieldSelector: `metadata.name=${name}`,
+        fieldSelector: `metadata.name=${escapeFieldValue(name)}`,
         resourceVersion,
         allowWatchBookmarks: 'false',
         timeoutSeconds: String(Math.max(1, Math.ceil(timeoutSeconds))),
@@ -60,6 +60,11 @@ async function* watchEvents(client: ApiClient, path: string, timeoutMs: number):
   } finally {
     response.destroy();
   }
+}
+
+/** Field selector values escape backslash, comma and '=' (user=jean.doe would not parse). */
+function escapeFieldValue(value: string): string {
+  return value.replace(/[\\,=]/g, (c) => `\\${c}`);
 }
 
 function parseEvent(line: string): CsrWatchEvent | undefined {

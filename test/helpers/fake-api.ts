@@ -107,7 +107,7 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
     }
     const name = decodeURIComponent(url.pathname.slice(base.length + 1));
     if (req.method === 'GET' && url.searchParams.get('watch') === 'true') {
-      const watched = (url.searchParams.get('fieldSelector') ?? '').replace('metadata.name=', '');
+      const watched = (url.searchParams.get('fieldSelector') ?? '').replace('metadata.name=', '').replace(/\\(.)/g, '$1');
       res.writeHead(200, { 'content-type': 'application/json' });
       if ((options.dropWatches ?? 0) > 0) {
         options.dropWatches = (options.dropWatches ?? 0) - 1;

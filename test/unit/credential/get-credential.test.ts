@@ -19,6 +19,11 @@ afterEach(async () => {
   await h.cleanup();
 });
 
+async function untilCreated(fake: FakeApi, name: string): Promise<void> {
+  for (let i = 0; i < 200 && !fake.csrs.has(name); i += 1) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 50)); // let the plugin start watching
+}
+
 async function failure(run: Promise<void>): Promise<KclError> {
   try {
     await run;
@@ -183,7 +188,7 @@ describe('get-credential', () => {
     await failure(h.run({ waitTimeoutSeconds: 1 }));
     expect(api.csrs.has('user=jean.doe')).toBe(true);
     const run = h.run();
-    await new Promise((r) => setTimeout(r, 100));
+    await untilCreated(api, 'user=jean.doe');
     await api.decide('user=jean.doe', 'approve');
     await run;
     expect(api.created).toBe(1);
@@ -193,7 +198,7 @@ describe('get-credential', () => {
     api.options.dropWatches = 2;
     api.options.decision = 'none';
     const run = h.run();
-    await new Promise((r) => setTimeout(r, 100));
+    await untilCreated(api, 'user=jean.doe');
     await api.decide('user=jean.doe', 'approve');
     await run;
     expect(lastCredential(h).status.clientCertificateData).toContain('BEGIN CERTIFICATE');
