@@ -117,6 +117,11 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
       }
       const watcher = { name: watched, res };
       watchers.add(watcher);
+      // Like the real apiserver, replay what changed after the watch's resourceVersion.
+      const current = api.csrs.get(watched)?.object;
+      if (current && Number(current.metadata.resourceVersion) > Number(url.searchParams.get('resourceVersion') ?? 0)) {
+        res.write(`${JSON.stringify({ type: 'MODIFIED', object: current })}\n`);
+      }
       const timeout = setTimeout(() => res.end(), Number(url.searchParams.get('timeoutSeconds') ?? 60) * 1000);
       res.on('close', () => {
         clearTimeout(timeout);
