@@ -23,5 +23,5 @@ export interface CredentialDeps {
   openCsrApi: (connection: Connection, token: string) => Promise<CsrApi>;
   lock: (dir: string, lockPath: string, waitMs: number) => Promise<Release | undefined>;
   /** Starts a detached copy of this command that renews under the lock, then returns at once. */
-  startBackgroundRenewal: () => void;
+  startBackgroundRenewal: () => Promise<void>;
 }

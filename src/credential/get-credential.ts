@@ -3,7 +3,6 @@
 // valid certificate is printed and a detached process renews it. Only a missing or expired
 // certificate makes kubectl wait for a renewal.
 import { describe } from '../errors.js';
-import { readBackoff } from '../cache/backoff.js';
 import { type CacheRead, readCredentialEntry } from '../cache/credential-entry.js';
 import { refreshFastPath, renderFastPath } from '../cache/fast-path.js';
 import { profileCacheFiles } from '../cache/layout.js';
@@ -13,7 +12,6 @@ import { profileFile, readProfile } from '../profile/profile.js';
 import type { CredentialDeps } from './deps.js';
 import { identityDigest, readCertificateAuthority, readToken } from './identity.js';
 import { credentialExpiry, freshness } from './renewal-policy.js';
-import { renewUnderLock } from './renew-under-lock.js';
 import { type CredentialFlags, resolveSettings } from './settings.js';
 
 export interface GetCredentialInput {
@@ -37,19 +35,22 @@ export async function getCredential(deps: CredentialDeps, input: GetCredentialIn
   const expected = { digest: identity, user: settings.user, groups: settings.groups };
   const context = { settings, identity, files, token, expected };
 
+  // The renewal machinery is imported only when needed: a cache hit must stay cheap to start.
+  const renewal = () => import('./renew-under-lock.js');
   if (input.background) {
-    await renewUnderLock(deps, context, { wait: false });
+    await (await renewal()).renewUnderLock(deps, context, { wait: false });
     return;
   }
   let cached: CacheRead = await readCredentialEntry(files.credential, expected);
   if (cached.kind === 'miss') deps.log.verbose(`renewing: ${cached.reason}`);
   const now = deps.now();
   const state = cached.kind === 'hit' ? freshness(cached.entry.renewAt, cached.entry.certificate.notAfter, now) : 'expired';
-  if (state === 'renew-in-background' && !(await readBackoff(files.backoff, identity, now))) {
-    deps.startBackgroundRenewal();
+  if (state === 'renew-in-background') {
+    const { readBackoff } = await import('../cache/backoff.js');
+    if (!(await readBackoff(files.backoff, identity, now))) await deps.startBackgroundRenewal();
   }
   if (cached.kind === 'miss' || state === 'expired') {
-    cached = { kind: 'hit', entry: await renewUnderLock(deps, context, { wait: true }) };
+    cached = { kind: 'hit', entry: await (await renewal()).renewUnderLock(deps, context, { wait: true }) };
   }
   const { entry } = cached;
   const output = renderExecCredential(

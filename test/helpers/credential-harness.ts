@@ -58,7 +58,7 @@ export async function createHarness(server: { url: string; caPem: string }, toke
       log: { verbose: () => undefined, warn: (m) => h.stderr.push(m) },
       openCsrApi: async (connection, t) => csrApi(createApiClient(connection, t)),
       lock: acquireLock,
-      startBackgroundRenewal: () => {
+      startBackgroundRenewal: async () => {
         h.backgroundStarts += 1;
       },
     };

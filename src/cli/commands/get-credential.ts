@@ -1,10 +1,7 @@
 // `kube-csr-login get-credential`: the command in users[].user.exec. Builds the deps at the edge.
-import { spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KclError } from '../../errors.js';
 import { profileCacheFiles } from '../../cache/layout.js';
-import { acquireLock } from '../../cache/lock.js';
 import type { CredentialDeps } from '../../credential/deps.js';
 import { getCredential } from '../../credential/get-credential.js';
 import type { CredentialFlags } from '../../credential/settings.js';
@@ -76,8 +73,9 @@ export async function run(args: string[], edge: Edge): Promise<void> {
       const [{ createApiClient }, { csrApi }] = await Promise.all([import('../../kube/http.js'), import('../../kube/csr-api.js')]);
       return csrApi(createApiClient(connection, token));
     },
-    lock: acquireLock,
-    startBackgroundRenewal: () => {
+    lock: async (dir, lockPath, waitMs) => (await import('../../cache/lock.js')).acquireLock(dir, lockPath, waitMs),
+    startBackgroundRenewal: async () => {
+      const [{ spawn }, { openSync }] = await Promise.all([import('node:child_process'), import('node:fs')]);
       const log = openSync(profileCacheFiles(cacheDir, flags.profile).backgroundLog, 'a', 0o600);
       const child = spawn(edge.nodePath, [edge.entryScript, 'get-credential', ...args, '--background'], {
         detached: true,
