@@ -1,0 +1,131 @@
+// The POSIX launcher's fast path must answer exactly as the Node path does: same output, same exit
+// code, over the same cache states. Each state is run through both (sh first: Node may refresh the
+// file afterwards).
+import { execFile } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
+
+const launcher = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/kube-csr-login');
+const token = 'launcher-test-token';
+let api: FakeApi;
+let root: string;
+let baseArgs: string[];
+
+interface Result {
+  code: number;
+  stdout: string;
+}
+
+function runLauncher(args: string[], env: Record<string, string>): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(launcher, args, { env: { PATH: process.env.PATH ?? '', HOME: root, KUBE_CSR_LOGIN_CACHE_DIR: path.join(root, 'cache'), KUBE_CSR_LOGIN_CONFIG_DIR: path.join(root, 'config'), ...env } }, (error, stdout) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+    );
+  });
+}
+
+async function bothPaths(args: string[], env: Record<string, string> = {}): Promise<{ fast: Result; node: Result }> {
+  const fast = await runLauncher(args, env);
+  const node = await runLauncher(args, { ...env, KUBE_CSR_LOGIN_NO_FAST_PATH: '1' });
+  return { fast, node };
+}
+
+const fastFile = () => path.join(root, 'cache', 'default', 'exec-credential');
+const execInfo = (interactive: boolean, apiVersion = 'client.authentication.k8s.io/v1') =>
+  JSON.stringify({ kind: 'ExecCredential', apiVersion, spec: { interactive } });
+
+beforeAll(async () => {
+  api = await startFakeApi({ token });
+  root = await mkdtemp(path.join(os.tmpdir(), 'kcl-launcher-'));
+  await mkdir(path.join(root, 'config'), { recursive: true });
+  await writeFile(path.join(root, 'token'), token, { mode: 0o600 });
+  await writeFile(path.join(root, 'ca.crt'), api.caPem);
+  baseArgs = ['get-credential', '--server', api.url, '--certificate-authority', path.join(root, 'ca.crt'), '--token-file', path.join(root, 'token'), '--user', 'jean.doe', '--groups', 'devs'];
+});
+afterAll(async () => {
+  await api.close();
+  await rm(root, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  // Every state starts from a freshly issued, cached credential with its fast path file.
+  await rm(path.join(root, 'cache'), { recursive: true, force: true });
+  const first = await runLauncher(baseArgs, { KUBERNETES_EXEC_INFO: execInfo(false) });
+  expect(first.code).toBe(0);
+});
+
+describe('fast path and Node path agree', () => {
+  test('fresh cache, same inputs: served by sh, identical output', async () => {
+    const before = await readFile(fastFile(), 'utf8');
+    const { fast, node } = await bothPaths(baseArgs, { KUBERNETES_EXEC_INFO: execInfo(false) });
+    expect(fast).toEqual(node);
+    expect(fast.code).toBe(0);
+    expect(`${before.trimEnd().split('\n').at(-1)}\n`).toBe(fast.stdout);
+  });
+
+  test.each([
+    ['interactive flips', () => ({ KUBERNETES_EXEC_INFO: execInfo(true) })],
+    ['no KUBERNETES_EXEC_INFO', () => ({})],
+    ['v1beta1 requested', () => ({ KUBERNETES_EXEC_INFO: execInfo(false, 'client.authentication.k8s.io/v1beta1') })],
+    ['malformed KUBERNETES_EXEC_INFO', () => ({ KUBERNETES_EXEC_INFO: '{"kind":' })],
+  ])('%s', async (_name, env) => {
+    const { fast, node } = await bothPaths(baseArgs, env());
+    expect(fast).toEqual(node);
+  });
+
+  test('other arguments (another user) are not served from this file', async () => {
+    const args = baseArgs.map((a) => (a === 'jean.doe' ? 'other.user' : a));
+    const { fast, node } = await bothPaths(args, { KUBERNETES_EXEC_INFO: execInfo(false) });
+    expect(fast.stdout).not.toBe('');
+    expect(JSON.parse(fast.stdout).status.clientCertificateData).toBe(JSON.parse(node.stdout).status.clientCertificateData);
+  });
+
+  test('a token file newer than the cache goes to Node, which checks the identity', async () => {
+    await writeFile(path.join(root, 'token'), 'another-token', { mode: 0o600 });
+    const { fast, node } = await bothPaths(baseArgs, { KUBERNETES_EXEC_INFO: execInfo(false) });
+    expect(fast).toEqual(node);
+    expect(fast.code).not.toBe(0); // the fake rejects the new token: no stale credential served
+    await writeFile(path.join(root, 'token'), token, { mode: 0o600 });
+  });
+
+  test('a deadline in the past goes to Node', async () => {
+    const lines = (await readFile(fastFile(), 'utf8')).split('\n');
+    lines[1] = '1000';
+    await writeFile(fastFile(), lines.join('\n'));
+    const { fast, node } = await bothPaths(baseArgs, { KUBERNETES_EXEC_INFO: execInfo(false) });
+    expect(fast).toEqual(node);
+  });
+
+  test('a corrupted fast path file goes to Node', async () => {
+    await writeFile(fastFile(), 'garbage\n');
+    const { fast, node } = await bothPaths(baseArgs, { KUBERNETES_EXEC_INFO: execInfo(false) });
+    expect(fast).toEqual(node);
+    expect(fast.code).toBe(0);
+  });
+
+  test('a profile created after the cache goes to Node', async () => {
+    const profile = path.join(root, 'config', 'profiles', 'default.json');
+    await mkdir(path.dirname(profile), { recursive: true });
+    await writeFile(profile, JSON.stringify({ version: 1, groups: ['devs', 'ops'] }));
+    const { fast, node } = await bothPaths(baseArgs, { KUBERNETES_EXEC_INFO: execInfo(false) });
+    expect(fast).toEqual(node);
+    await rm(profile);
+  });
+
+  test('a missing token file fails the same way on both paths', async () => {
+    const args = baseArgs.map((a) => (a.endsWith('/token') ? path.join(root, 'missing-token') : a));
+    const { fast, node } = await bothPaths(args, { KUBERNETES_EXEC_INFO: execInfo(false) });
+    expect(fast).toEqual(node);
+    expect(fast.stdout).toBe('');
+  });
+
+  test('an old fast path file behind a touched CA file goes to Node', async () => {
+    const future = new Date(Date.now() + 5000);
+    await utimes(path.join(root, 'ca.crt'), future, future);
+    const { fast, node } = await bothPaths(baseArgs, { KUBERNETES_EXEC_INFO: execInfo(false) });
+    expect(fast).toEqual(node);
+  });
+});
