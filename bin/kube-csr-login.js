@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Node entry of kube-csr-login. bin/kube-csr-login (POSIX sh) serves fresh cached credentials
 // itself and execs this file for everything else; platforms without sh run this file directly.
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -11,7 +11,15 @@ if (major < 22 || (major === 22 && minor < 19)) {
   );
   process.exitCode = 3;
 } else {
-  enableCompileCache?.();
-  const { main } = await import('../dist/cli/main.js');
-  process.exitCode = await main(process.argv.slice(2), fileURLToPath(import.meta.url));
+  nodeModule.enableCompileCache?.();
+  const args = process.argv.slice(2);
+  // Same fast path as the sh launcher, for platforms and callers that come straight here.
+  const { fastPathAnswer } = await import('../dist/cli/fast-path.js');
+  const answer = fastPathAnswer(args, process.env, process.platform);
+  if (answer !== undefined) {
+    process.stdout.write(answer);
+  } else {
+    const { main } = await import('../dist/cli/main.js');
+    process.exitCode = await main(args, fileURLToPath(import.meta.url));
+  }
 }

@@ -1,16 +1,15 @@
-// The pre-rendered credential that bin/kube-csr-login (POSIX sh) serves without starting Node.
-// It is written only from a verified cache entry, and records exactly the inputs it was rendered
-// for; the launcher serves it only when the same arguments and KUBERNETES_EXEC_INFO arrive before
-// the deadline, and when the token, profile and CA files are older than it. Anything else goes to
-// Node, which decides exactly as before and rewrites this file.
+// The pre-rendered credential that bin/kube-csr-login (POSIX sh), and without sh the Node entry,
+// serve without the full cache check. It is written only from a verified cache entry and records
+// exactly the inputs it was rendered for; it is served only when the same arguments and
+// KUBERNETES_EXEC_INFO arrive before the deadline, and when the token, profile and CA files are
+// older than it. Anything else goes to the full path, which decides exactly as before and rewrites
+// this file. This module imports nothing heavy: it runs before anything else is loaded.
 //
 // Format, one field per line (the launcher reads it with `read`; keep both in step):
 //   1 magic   2 deadline (epoch seconds)   3 arguments joined by US (0x1f)
 //   4 KUBERNETES_EXEC_INFO without the "interactive" value   5 token file
 //   6 profile file, or !path when there was none (it must still not exist)
 //   7 CA file   8 the ExecCredential JSON (one line)
-import { promises as fs } from 'node:fs';
-import { readTextIfExists, writeFileAtomic } from '../util/files.js';
 
 export const fastPathMagic = 'kube-csr-login-fast-path-v1';
 export const argumentSeparator = '\x1f';
@@ -53,30 +52,33 @@ export function renderFastPath(inputs: FastPathInputs, deadline: Date, credentia
   return `${fields.join('\n')}\n`;
 }
 
+export interface FastPathRequest {
+  args: readonly string[];
+  execInfoRaw: string | undefined;
+  nowMs: number;
+  /** stat of a path (following links), or undefined when nothing is there. */
+  stat: (file: string) => { isFile: boolean; mtimeNs: bigint } | undefined;
+}
+
 /**
- * Rewrites the file when its content changed or a watched file is newer (the launcher would keep
- * missing), so a warm cache hit normally does not write.
+ * The credential to print when the file (whose own mtime is ownMtimeNs) answers this request, as
+ * the launcher decides it; undefined otherwise.
  */
-export async function refreshFastPath(file: string, content: string | undefined, inputs: FastPathInputs): Promise<void> {
-  if (content === undefined) return;
-  if ((await readTextIfExists(file)) === content && !(await anyNewer(file, watchedFiles(inputs)))) return;
-  await writeFileAtomic(file, content);
-}
-
-function watchedFiles(inputs: FastPathInputs): string[] {
-  const profile = inputs.profileExists ? inputs.profileFile : undefined;
-  return [inputs.tokenFile, profile, inputs.caFile].filter((f): f is string => Boolean(f));
-}
-
-async function anyNewer(file: string, others: string[]): Promise<boolean> {
-  const mtime = async (f: string) => (await fs.stat(f, { bigint: true })).mtimeNs;
-  const own = await mtime(file);
-  for (const other of others) {
-    try {
-      if ((await mtime(other)) >= own) return true;
-    } catch {
-      // a missing watched file sends the launcher to Node anyway
-    }
+export function answerFromFastPath(content: string, ownMtimeNs: bigint, request: FastPathRequest): string | undefined {
+  const [magic, deadline, args, info, token, profile, ca, output, ...rest] = content.split('\n');
+  // Like `read`, every field needs its newline: a file cut short is not served.
+  if (magic !== fastPathMagic || output === undefined || rest.length === 0) return undefined;
+  if (args !== request.args.join(argumentSeparator) || info !== withoutInteractive(request.execInfoRaw)) return undefined;
+  // The launcher's `[ -f F ] && [ ours -nt F ]`.
+  const olderThanUs = (file: string) => {
+    const stat = request.stat(file);
+    return stat !== undefined && stat.isFile && stat.mtimeNs < ownMtimeNs;
+  };
+  if (!token || !olderThanUs(token)) return undefined;
+  if (profile === undefined || (profile.startsWith('!') ? request.stat(profile.slice(1)) !== undefined : !olderThanUs(profile))) {
+    return undefined;
   }
-  return false;
+  if (ca && !olderThanUs(ca)) return undefined;
+  if (!/^\d+$/.test(deadline ?? '') || Math.floor(request.nowMs / 1000) >= Number(deadline)) return undefined;
+  return `${output}\n`;
 }

@@ -1,6 +1,6 @@
 // The process edge: the only place that reads process.env, argv, stdio and the clock. Commands get
 // an Edge and build their use case's deps from it.
-import envPaths from 'env-paths';
+import { type Dirs, resolveDirs } from './dirs.js';
 
 export interface Edge {
   env: Readonly<Record<string, string | undefined>>;
@@ -16,18 +16,8 @@ export interface Edge {
   platform: NodeJS.Platform;
 }
 
-export interface Dirs {
-  cacheDir: string;
-  configDir: string;
-}
-
-/** KUBE_CSR_LOGIN_CACHE_DIR / _CONFIG_DIR override env-paths (XDG on Linux); the launcher agrees. */
-export function dirs(edge: Edge): Dirs {
-  const paths = envPaths('kube-csr-login', { suffix: '' });
-  return {
-    cacheDir: edge.env.KUBE_CSR_LOGIN_CACHE_DIR || paths.cache,
-    configDir: edge.env.KUBE_CSR_LOGIN_CONFIG_DIR || paths.config,
-  };
+export function dirs(edge: Edge): Promise<Dirs> {
+  return resolveDirs(edge.env, edge.platform);
 }
 
 export function processEdge(entryScript: string, verbose: boolean): Edge {

@@ -4,7 +4,8 @@
 // certificate makes kubectl wait for a renewal.
 import { describe } from '../errors.js';
 import { type CacheRead, readCredentialEntry } from '../cache/credential-entry.js';
-import { refreshFastPath, renderFastPath } from '../cache/fast-path.js';
+import { renderFastPath } from '../cache/fast-path.js';
+import { refreshFastPath } from '../cache/fast-path-store.js';
 import { profileCacheFiles } from '../cache/layout.js';
 import { renderExecCredential } from '../exec/credential.js';
 import { parseExecInfo } from '../exec/exec-info.js';

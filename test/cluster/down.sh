@@ -75,17 +75,15 @@ for name in kube-controller-manager kube-apiserver etcd; do
   [[ "$pid" =~ ^[0-9]+$ ]] && stop_pid "$name" "$pid"
 done
 
-# Sweep: anything of ours that is not in a PID file (e.g. up.sh was killed between start and PID file write).
+# Sweep: anything of ours that is not in a PID file (e.g. up.sh was killed between start and PID file write),
+# stopped in the same order (an apiserver whose etcd is gone hangs in shutdown until SIGKILL).
 left=()
-for dir in /proc/[0-9]*; do
-  pid="${dir#/proc/}"
-  exe="$(readlink "$dir/exe" 2>/dev/null)" || continue
-  case "${exe##*/}" in
-    etcd|kube-apiserver|kube-controller-manager) ours "$pid" && left+=("$pid") ;;
-  esac
-done
-for pid in "${left[@]+"${left[@]}"}"; do
-  stop_pid "$(basename "$(readlink "/proc/$pid/exe" 2>/dev/null || echo process)")" "$pid"
+for name in kube-controller-manager kube-apiserver etcd; do
+  for dir in /proc/[0-9]*; do
+    pid="${dir#/proc/}"
+    exe="$(readlink "$dir/exe" 2>/dev/null)" || continue
+    [[ "${exe##*/}" == "$name" ]] && ours "$pid" && left+=("$pid") && stop_pid "$name" "$pid"
+  done
 done
 
 still=()

@@ -103,10 +103,10 @@ trap on_exit EXIT
 # ---- ports -----------------------------------------------------------------------------------------------------
 # Random ports below the ephemeral range (32768+), checked free on 127.0.0.1 (small race; a clash shows in the log).
 used=" "
-free_port() {
+free_port() { # sets $port (no command substitution: `used` must survive between calls)
   local p i
   for i in $(seq 1 200); do
-    p=$(( 10000 + RANDOM % 22000 ))
+    p=$(( 10000 + (RANDOM + i) % 22000 ))
     [[ "$used" == *" $p "* ]] && continue
     if command -v ss >/dev/null 2>&1; then
       [[ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]] || continue
@@ -114,15 +114,15 @@ free_port() {
       (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
     fi
     used+="$p "
-    echo "$p"
+    port=$p
     return 0
   done
-  return 1
+  die "could not find a free port on 127.0.0.1"
 }
-etcd_port=$(free_port) && etcd_peer_port=$(free_port) && api_port=$(free_port) && kcm_port=$(free_port) \
-  || die "could not find free loopback ports"
-# Command substitution runs free_port in a subshell: record the picks here too.
-used=" $etcd_port $etcd_peer_port $api_port $kcm_port "
+free_port; etcd_port=$port
+free_port; etcd_peer_port=$port
+free_port; api_port=$port
+free_port; kcm_port=$port
 server="https://127.0.0.1:$api_port"
 
 # ---- certificates (openssl 3.0) --------------------------------------------------------------------------------
@@ -209,11 +209,12 @@ kubeconfig "$state/kcm.kubeconfig" kube-controller-manager "$pki/kcm.crt" "$pki/
 # so the PID file names the real process.
 launch() { # name args...
   local name="$1"; shift
+  # shellcheck disable=SC2016 # expanded by the launcher shell
   setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' launcher "$state/pids/$name.pid" "$@" \
     </dev/null >"$state/logs/$name.log" 2>&1 9>&- &
   started=1
-  local i
-  for i in $(seq 1 50); do [[ -s "$state/pids/$name.pid" ]] && break; sleep 0.1; done
+  local _
+  for _ in $(seq 1 50); do [[ -s "$state/pids/$name.pid" ]] && break; sleep 0.1; done
   [[ -s "$state/pids/$name.pid" ]] || die "$name did not start (no PID file)"
 }
 
@@ -223,13 +224,13 @@ fail_with_log() { # name reason
   die "$2"
 }
 
-wait_for() { # name seconds command...
-  local name="$1" secs="$2"; shift 2
+wait_for() { # name seconds what command...
+  local name="$1" secs="$2" what="$3"; shift 3
   local pid deadline=$(( $(date +%s) + secs ))
   pid="$(cat "$state/pids/$name.pid")"
   until "$@"; do
     alive "$pid" || fail_with_log "$name" "$name exited during start-up (log: $state/logs/$name.log)"
-    (( $(date +%s) < deadline )) || fail_with_log "$name" "$name not ready after $secs s (log: $state/logs/$name.log)"
+    (( $(date +%s) < deadline )) || fail_with_log "$name" "$what: not within $secs s (log: $state/logs/$name.log)"
     sleep 0.5
   done
 }
@@ -246,7 +247,7 @@ launch etcd "$bin/etcd" \
   --unsafe-no-fsync \
   --log-level=warn
 etcd_ok() { curl -sS -m 2 "http://127.0.0.1:$etcd_port/health" 2>/dev/null | grep -q '"health":"true"'; }
-wait_for etcd 30 etcd_ok
+wait_for etcd 30 "etcd /health" etcd_ok
 log "etcd healthy ($(elapsed))"
 
 # Advertise address: without --advertise-address the apiserver takes the address of the interface that holds the
@@ -275,7 +276,7 @@ api_ok() {
   [[ "$(curl -sS -m 5 --cacert "$pki/server-ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
         "$server/readyz" 2>/dev/null)" == ok ]]
 }
-wait_for kube-apiserver 120 api_ok
+wait_for kube-apiserver 120 "kube-apiserver /readyz" api_ok
 log "kube-apiserver ready ($(elapsed))"
 
 # --authentication-skip-lookup: the kcm otherwise reads kube-system/extension-apiserver-authentication for its own
@@ -303,13 +304,13 @@ launch kube-controller-manager "$bin/kube-controller-manager" \
   --service-account-private-key-file="$pki/sa.key" \
   --profiling=false
 kcm_ok() { [[ "$(curl -sSk -m 5 "https://127.0.0.1:$kcm_port/healthz" 2>/dev/null)" == ok ]]; }
-wait_for kube-controller-manager 60 kcm_ok
+wait_for kube-controller-manager 60 "kube-controller-manager /healthz" kcm_ok
 log "kube-controller-manager healthy ($(elapsed))"
 
 # ---- functional gate -------------------------------------------------------------------------------------------
 k() { "$kubectl" --kubeconfig="$state/admin.kubeconfig" --request-timeout=10s "$@"; }
 sa_ok() { k get serviceaccount default -n default -o name >/dev/null 2>&1; }
-wait_for kube-controller-manager 60 sa_ok
+wait_for kube-controller-manager 60 "ServiceAccount default/default created by the serviceaccount controller" sa_ok
 log "default ServiceAccount exists ($(elapsed))"
 
 canary="kcl-canary-$$-$RANDOM"
@@ -332,7 +333,7 @@ issued() {
   b64="$(k get csr "$canary" -o 'jsonpath={.status.certificate}' 2>/dev/null)" && [[ -n "$b64" ]] \
     && base64 -d <<<"$b64" >"$pki/canary.crt"
 }
-wait_for kube-controller-manager 60 issued
+wait_for kube-controller-manager 60 "canary CSR $canary signed by csrsigning" issued
 openssl verify -CAfile "$pki/client-ca.crt" "$pki/canary.crt" >/dev/null 2>&1 \
   || die "the canary certificate does not verify against $pki/client-ca.crt"
 # The issued certificate must authenticate: ask the apiserver who we are with it.

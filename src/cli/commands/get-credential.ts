@@ -55,7 +55,7 @@ export function parseCredentialFlags(args: string[]): { flags: CredentialFlags; 
 
 export async function run(args: string[], edge: Edge): Promise<void> {
   const { flags, background } = parseCredentialFlags(args);
-  const { cacheDir, configDir } = dirs(edge);
+  const { cacheDir, configDir } = await dirs(edge);
   const deps: CredentialDeps = {
     now: () => new Date(),
     random: Math.random,

@@ -1,6 +1,6 @@
-// The POSIX launcher's fast path must answer exactly as the Node path does: same output, same exit
-// code, over the same cache states. Each state is run through both (sh first: Node may refresh the
-// file afterwards).
+// The POSIX launcher's fast path (and the Node entry's copy of it) must answer exactly as the full
+// Node path does: same output, same exit code, over the same cache states. Each state is run
+// through all three (fast paths first: the full path may refresh the file afterwards).
 import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,17 +20,21 @@ interface Result {
   stdout: string;
 }
 
-function runLauncher(args: string[], env: Record<string, string>): Promise<Result> {
+function runLauncher(args: string[], env: Record<string, string>, viaNode = false): Promise<Result> {
+  const [command, argv] = viaNode ? [process.execPath, [`${launcher}.js`, ...args]] : [launcher, args];
   return new Promise((resolve) => {
-    execFile(launcher, args, { env: { PATH: process.env.PATH ?? '', HOME: root, KUBE_CSR_LOGIN_CACHE_DIR: path.join(root, 'cache'), KUBE_CSR_LOGIN_CONFIG_DIR: path.join(root, 'config'), ...env } }, (error, stdout) =>
+    execFile(command, argv, { env: { PATH: process.env.PATH ?? '', HOME: root, KUBE_CSR_LOGIN_CACHE_DIR: path.join(root, 'cache'), KUBE_CSR_LOGIN_CONFIG_DIR: path.join(root, 'config'), ...env } }, (error, stdout) =>
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
     );
   });
 }
 
+/** The sh fast path, the Node entry's fast path, and the full Node path, in that order. */
 async function bothPaths(args: string[], env: Record<string, string> = {}): Promise<{ fast: Result; node: Result }> {
   const fast = await runLauncher(args, env);
+  const nodeFast = await runLauncher(args, env, true);
   const node = await runLauncher(args, { ...env, KUBE_CSR_LOGIN_NO_FAST_PATH: '1' });
+  expect(nodeFast).toEqual(fast);
   return { fast, node };
 }
 

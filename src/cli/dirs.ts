@@ -1,0 +1,33 @@
+// Cache and config directories. On Linux they are computed here exactly as env-paths does (XDG),
+// because the POSIX launcher and the Node fast path must find the cache before anything else is
+// loaded; elsewhere env-paths decides. KUBE_CSR_LOGIN_CACHE_DIR / _CONFIG_DIR override both.
+import os from 'node:os';
+import path from 'node:path';
+
+export interface Dirs {
+  cacheDir: string;
+  configDir: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const app = 'kube-csr-login';
+
+export function linuxCacheDir(env: Env): string {
+  return env.KUBE_CSR_LOGIN_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), app);
+}
+
+export async function resolveDirs(env: Env, platform: NodeJS.Platform): Promise<Dirs> {
+  if (platform === 'linux') {
+    return {
+      cacheDir: linuxCacheDir(env),
+      configDir: env.KUBE_CSR_LOGIN_CONFIG_DIR || path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), app),
+    };
+  }
+  const { default: envPaths } = await import('env-paths');
+  const paths = envPaths(app, { suffix: '' });
+  return {
+    cacheDir: env.KUBE_CSR_LOGIN_CACHE_DIR || paths.cache,
+    configDir: env.KUBE_CSR_LOGIN_CONFIG_DIR || paths.config,
+  };
+}
