@@ -33,7 +33,8 @@ export async function readToken(file: string): Promise<string> {
   } catch (error) {
     throw new KclError('config', `cannot read the token file ${file}: ${errorCode(error) ?? 'unreadable'}`);
   }
-  if (token === '' || /\s/.test(token)) throw new KclError('config', `the token file ${file} does not hold a single token`);
+  // A bearer token is visible ASCII (RFC 6750); anything else cannot go in a header.
+  if (!/^[\x21-\x7e]+$/.test(token)) throw new KclError('config', `the token file ${file} does not hold a single token`);
   return token;
 }
 

@@ -1,6 +1,7 @@
 // Everything get-credential needs, resolved once from (in order of precedence) the flags, the
 // cluster in KUBERNETES_EXEC_INFO, and the profile written by setup.
-import { KclError } from '../errors.js';
+import { KclError, describe } from '../errors.js';
+import { checkServerUrl } from '../kube/server-url.js';
 import type { ClusterInfo, ExecApiVersion, ExecInfo } from '../exec/exec-info.js';
 import { defaultKeyAlgorithm, type KeyAlgorithm } from '../pki/key-algorithm.js';
 import type { Profile } from '../profile/profile.js';
@@ -45,6 +46,9 @@ export interface Settings {
   csrName: string;
 }
 
+/** spec.expirationSeconds is an int32. */
+const maxInt32 = 2 ** 31 - 1;
+
 export const defaults = {
   apiVersion: 'client.authentication.k8s.io/v1' as ExecApiVersion,
   expirationSeconds: 3600,
@@ -65,8 +69,8 @@ export function resolveSettings(flags: CredentialFlags, profile: Profile | undef
     throw new KclError('config', `missing ${missing.join(', ')}${hint}`);
   }
   const expirationSeconds = flags.expirationSeconds ?? p.expirationSeconds ?? defaults.expirationSeconds;
-  if (!Number.isInteger(expirationSeconds) || expirationSeconds < defaults.minimumExpirationSeconds) {
-    throw new KclError('usage', `expiration must be at least ${defaults.minimumExpirationSeconds} seconds`);
+  if (!Number.isInteger(expirationSeconds) || expirationSeconds < defaults.minimumExpirationSeconds || expirationSeconds > maxInt32) {
+    throw new KclError('usage', `expiration must be between ${defaults.minimumExpirationSeconds} seconds and about 68 years`);
   }
   const renewWindow = flags.renewWindow ?? p.renewWindow ?? defaults.renewWindow;
   if (!(renewWindow[0] > 0 && renewWindow[0] <= renewWindow[1] && renewWindow[1] < 1)) {
@@ -94,6 +98,11 @@ function resolveConnection(flags: CredentialFlags, p: Profile, cluster: ClusterI
   if (cluster && flags.server === undefined) return { ...cluster };
   const server = flags.server ?? p.server;
   if (!server) return undefined;
+  try {
+    checkServerUrl(server, flags.server ? '--server' : 'the profile server');
+  } catch (error) {
+    throw new KclError('usage', describe(error));
+  }
   const connection: Connection = { server, insecureSkipTlsVerify: p.insecureSkipTlsVerify ?? false };
   const caFile = flags.certificateAuthority ?? p.certificateAuthorityFile;
   if (caFile) connection.certificateAuthorityFile = caFile;

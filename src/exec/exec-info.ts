@@ -2,6 +2,7 @@
 // apiVersion we must answer with, whether a person is watching (spec.interactive), and, with
 // provideClusterInfo, the cluster we are authenticating to.
 import { KclError, describe } from '../errors.js';
+import { checkServerUrl } from '../kube/server-url.js';
 import {
   type Json,
   optionalBoolean,
@@ -53,14 +54,7 @@ function readExecInfo(doc: Json): ExecInfo {
 }
 
 function readCluster(doc: Json): ClusterInfo {
-  const server = string(doc, 'server', 'spec.cluster');
-  let url: URL;
-  try {
-    url = new URL(server);
-  } catch {
-    throw new Error('spec.cluster.server is not a URL');
-  }
-  if (url.protocol !== 'https:') throw new Error('spec.cluster.server must be an https:// URL');
+  const server = checkServerUrl(string(doc, 'server', 'spec.cluster'), 'spec.cluster.server');
   const caData = optionalString(doc, 'certificate-authority-data', 'spec.cluster');
   const cluster: ClusterInfo = {
     server,
