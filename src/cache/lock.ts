@@ -4,7 +4,8 @@ import { KclError } from '../errors.js';
 
 export type Release = () => Promise<void>;
 
-const staleMs = 10_000;
+// proper-lockfile's minimum: a killed holder's lock is taken over after 5 s.
+const staleMs = 5_000;
 const pollMs = 100;
 
 /** Waits up to waitMs for the lock; with waitMs 0, returns undefined at once if it is held. */
@@ -15,7 +16,7 @@ export async function acquireLock(dir: string, lockPath: string, waitMs: number)
       lockfilePath: lockPath,
       realpath: false,
       stale: staleMs,
-      update: staleMs / 4,
+      update: 1_000,
       retries: waitMs <= 0 ? 0 : { retries: Math.ceil(waitMs / pollMs), factor: 1, minTimeout: pollMs, maxTimeout: pollMs },
       onCompromised: () => {
         // Another process took over a lock we held too long; our atomic writes stay consistent.

@@ -1,0 +1,90 @@
+// kill -9 at random points of a renewal, 200 trials against the real control plane: afterwards
+// the cache holds the old valid entry or the new one (never a mix or a partial file), the next
+// call succeeds, at most one CSR per user exists, and a dead holder's lock is recovered.
+import { spawn } from 'node:child_process';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
+import { seeded } from '../helpers/fuzz.js';
+import { admin, launcher, run, tempDir } from './cluster.js';
+import { type ProvisionedUser, approveContinuously, provisionUser } from './provision.js';
+
+jest.setTimeout(900_000);
+const users = 8;
+const trialsPerUser = 25;
+let dir: string;
+let provisioned: ProvisionedUser[];
+let stops: Array<() => Promise<void>>;
+
+beforeAll(async () => {
+  dir = await tempDir('crash');
+  provisioned = await Promise.all(Array.from({ length: users }, (_, i) => provisionUser(dir, `crash.user${i}`, ['devs'])));
+  stops = provisioned.map((u) => approveContinuously(u.name));
+});
+afterAll(async () => {
+  await Promise.all(stops.map((stop) => stop()));
+});
+
+function args(user: ProvisionedUser): string[] {
+  return ['get-credential', '--server', process.env.KCL_SERVER ?? '', '--certificate-authority', process.env.KCL_CA_FILE ?? '', '--token-file', user.tokenFile, '--user', user.name, '--groups', 'devs'];
+}
+
+/** Runs the Node entry and SIGKILLs it after delayMs (if it is still running). */
+function killAfter(argv: string[], env: NodeJS.ProcessEnv, delayMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [`${launcher}.js`, ...argv], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** undefined when there is no entry; throws when the entry is partial or mismatched. */
+async function cachedPair(file: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const entry = JSON.parse(text);
+  if (!new X509Certificate(entry.certificateChainPem).checkPrivateKey(createPrivateKey(entry.privateKeyPem))) {
+    throw new Error('cached key and certificate do not match');
+  }
+  return entry.certificateChainPem;
+}
+
+async function trials(user: ProvisionedUser, seed: number): Promise<string[]> {
+  const random = seeded(seed);
+  const problems: string[] = [];
+  const env = { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, `cache-${user.name}`) };
+  const file = path.join(env.KUBE_CSR_LOGIN_CACHE_DIR, 'default', 'credential.json');
+  for (let trial = 0; trial < trialsPerUser; trial += 1) {
+    const background = random() < 0.5 && (await cachedPair(file)) !== undefined;
+    if (!background) await rm(path.join(env.KUBE_CSR_LOGIN_CACHE_DIR, 'default', 'credential.json'), { force: true });
+    const before = await cachedPair(file);
+    await killAfter(background ? [...args(user), '--background'] : args(user), env, Math.floor(random() * 700));
+    try {
+      const after = await cachedPair(file);
+      if (after !== undefined && after !== before && before !== undefined && !after.includes('BEGIN CERTIFICATE')) problems.push(`trial ${trial}: mixed entry`);
+    } catch (error) {
+      problems.push(`trial ${trial}: ${(error as Error).message}`);
+    }
+    const next = await run(launcher, args(user), { env, timeoutMs: 60_000 });
+    if (next.code !== 0) problems.push(`trial ${trial}: next call failed: ${next.stderr.trim()}`);
+    else if (!JSON.parse(next.stdout).status?.clientCertificateData) problems.push(`trial ${trial}: next call printed no certificate`);
+  }
+  return problems;
+}
+
+test(`${users * trialsPerUser} renewals killed at random points leave a consistent cache`, async () => {
+  const problems = (await Promise.all(provisioned.map((user, i) => trials(user, 100 + i)))).flat();
+  expect(problems).toEqual([]);
+  const csrs = await admin('get', 'csr', '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}');
+  for (const user of provisioned) {
+    expect(csrs.split('\n').filter((name) => name === `user=${user.name}`).length).toBeLessThanOrEqual(1);
+  }
+});
