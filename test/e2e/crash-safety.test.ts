@@ -15,11 +15,12 @@ const users = 8;
 const trialsPerUser = 25;
 let dir: string;
 let provisioned: ProvisionedUser[];
-let stops: Array<() => Promise<void>>;
+let stops: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   dir = await tempDir('crash');
-  provisioned = await Promise.all(Array.from({ length: users }, (_, i) => provisionUser(dir, `crash.user${i}`, ['devs'])));
+  provisioned = [];
+  for (let i = 0; i < users; i += 1) provisioned.push(await provisionUser(dir, `crash.user${i}`, ['devs']));
   stops = provisioned.map((u) => approveContinuously(u.name));
 });
 afterAll(async () => {
@@ -30,14 +31,14 @@ function args(user: ProvisionedUser): string[] {
   return ['get-credential', '--server', process.env.KCL_SERVER ?? '', '--certificate-authority', process.env.KCL_CA_FILE ?? '', '--token-file', user.tokenFile, '--user', user.name, '--groups', 'devs'];
 }
 
-/** Runs the Node entry and SIGKILLs it after delayMs (if it is still running). */
-function killAfter(argv: string[], env: NodeJS.ProcessEnv, delayMs: number): Promise<void> {
+/** Runs the Node entry and SIGKILLs it after delayMs; true if it was killed before finishing. */
+function killAfter(argv: string[], env: NodeJS.ProcessEnv, delayMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [`${launcher}.js`, ...argv], { env: { ...process.env, ...env }, stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-    child.on('exit', () => {
+    child.on('exit', (_code, signal) => {
       clearTimeout(timer);
-      resolve();
+      resolve(signal === 'SIGKILL');
     });
   });
 }
@@ -57,6 +58,8 @@ async function cachedPair(file: string): Promise<string | undefined> {
   return entry.certificateChainPem;
 }
 
+let killedMidway = 0;
+
 async function trials(user: ProvisionedUser, seed: number): Promise<string[]> {
   const random = seeded(seed);
   const problems: string[] = [];
@@ -66,7 +69,7 @@ async function trials(user: ProvisionedUser, seed: number): Promise<string[]> {
     const background = random() < 0.5 && (await cachedPair(file)) !== undefined;
     if (!background) await rm(path.join(env.KUBE_CSR_LOGIN_CACHE_DIR, 'default', 'credential.json'), { force: true });
     const before = await cachedPair(file);
-    await killAfter(background ? [...args(user), '--background'] : args(user), env, Math.floor(random() * 700));
+    if (await killAfter(background ? [...args(user), '--background'] : args(user), env, Math.floor(random() * 700))) killedMidway += 1;
     try {
       const after = await cachedPair(file);
       if (after !== undefined && after !== before && before !== undefined && !after.includes('BEGIN CERTIFICATE')) problems.push(`trial ${trial}: mixed entry`);
@@ -83,6 +86,7 @@ async function trials(user: ProvisionedUser, seed: number): Promise<string[]> {
 test(`${users * trialsPerUser} renewals killed at random points leave a consistent cache`, async () => {
   const problems = (await Promise.all(provisioned.map((user, i) => trials(user, 100 + i)))).flat();
   expect(problems).toEqual([]);
+  expect(killedMidway).toBeGreaterThan(users * trialsPerUser * 0.4); // most trials really were cut short
   const csrs = await admin('get', 'csr', '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}');
   for (const user of provisioned) {
     expect(csrs.split('\n').filter((name) => name === `user=${user.name}`).length).toBeLessThanOrEqual(1);
