@@ -209,4 +209,22 @@ describe('get-credential', () => {
     expect(error.code).toBe('config');
     expect(error.message).toContain('token file');
   });
+
+  test.each([
+    ['behind', -10 * 60_000],
+    ['ahead', 10 * 60_000],
+  ])('a client clock %s by 10 minutes still gets, caches and serves a certificate', async (_name, offsetMs) => {
+    h.clock.offsetMs = offsetMs;
+    await h.run();
+    await h.run();
+    expect(api.created).toBe(1);
+    const expiry = new Date(lastCredential(h).status.expirationTimestamp ?? '');
+    expect(expiry.getTime()).toBeGreaterThan(Date.now() + offsetMs);
+  });
+
+  test('a client clock far ahead of the certificate says to check the clock', async () => {
+    h.clock.offsetMs = 3 * 3600_000;
+    const error = await failure(h.run());
+    expect(error.message).toContain('check the clock');
+  });
 });
