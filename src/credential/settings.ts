@@ -6,20 +6,11 @@ import type { ClusterInfo, ExecApiVersion, ExecInfo } from '../exec/exec-info.js
 import { defaultKeyAlgorithm, type KeyAlgorithm } from '../pki/key-algorithm.js';
 import type { Profile } from '../profile/profile.js';
 
-export interface CredentialFlags {
+/** Flags override the profile field by field; the CA flag names a file, like the profile's. */
+export type CredentialFlags = Omit<Profile, 'certificateAuthorityFile' | 'tlsServerName' | 'insecureSkipTlsVerify'> & {
   profile: string;
-  server?: string;
   certificateAuthority?: string;
-  tokenFile?: string;
-  user?: string;
-  groups?: string[];
-  apiVersion?: ExecApiVersion;
-  keyAlgorithm?: KeyAlgorithm;
-  expirationSeconds?: number;
-  renewWindow?: [number, number];
-  waitTimeoutSeconds?: number;
-  csrName?: string;
-}
+};
 
 export interface Connection {
   server: string;
