@@ -22,7 +22,7 @@ export interface Harness {
   stderr: string[];
   backgroundStarts: number;
   execInfoRaw: string | undefined;
-  run: (flags?: Partial<CredentialFlags>) => Promise<void>;
+  run: (flags?: Partial<CredentialFlags>, mode?: { background: boolean }) => Promise<void>;
   cleanup: () => Promise<void>;
 }
 
@@ -45,7 +45,7 @@ export async function createHarness(server: { url: string; caPem: string }, toke
   await mkdir(h.configDir, { recursive: true });
   await writeFile(h.tokenFile, `${token}\n`, { mode: 0o600 });
   await writeFile(h.caFile, server.caPem);
-  h.run = async (overrides = {}) => {
+  h.run = async (overrides = {}, mode = { background: false }) => {
     const deps: CredentialDeps = {
       now: () => new Date(Date.now() + h.clock.offsetMs),
       random: () => 0.5,
@@ -72,7 +72,7 @@ export async function createHarness(server: { url: string; caPem: string }, toke
       waitTimeoutSeconds: 5,
       ...overrides,
     };
-    await getCredential(deps, { flags, args: ['get-credential', '--profile', 'test'], background: false });
+    await getCredential(deps, { flags, args: ['get-credential', '--profile', 'test'], background: mode.background });
   };
   return h;
 }

@@ -30,6 +30,8 @@ export interface FakeApi {
   requests: string[];
   created: number;
   options: FakeApiOptions;
+  /** Deletes a stored CSR, as an admin or the csrcleaner would. */
+  remove: (name: string) => Promise<void>;
   /** Decides a stored CSR now, as an admin (and the signer) would. */
   decide: (name: string, decision: Decision) => Promise<void>;
   close: () => Promise<void>;
@@ -51,6 +53,7 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
     created: 0,
     options,
     decide: async () => undefined,
+    remove: async () => undefined,
     close: async () => undefined,
   };
 
@@ -144,6 +147,12 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
     const stored = api.csrs.get(name);
     if (!stored) throw new Error(`no CSR ${name}`);
     await decide(stored, decision);
+  };
+  api.remove = async (name) => {
+    const stored = api.csrs.get(name);
+    if (!stored) throw new Error(`no CSR ${name}`);
+    api.csrs.delete(name);
+    notify('DELETED', stored.object);
   };
   const server = https.createServer({ cert: tls.certificatePem, key: tls.keyPem }, (req, res) => void handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -227,4 +227,26 @@ describe('get-credential', () => {
     const error = await failure(h.run());
     expect(error.message).toContain('check the clock');
   });
+
+  test('a CSR deleted while waiting is a clear error', async () => {
+    api.options.decision = 'none';
+    const run = h.run();
+    await untilCreated(api, 'user=jean.doe');
+    await api.remove('user=jean.doe');
+    const error = await failure(run);
+    expect(error.message).toContain('was deleted while waiting');
+  });
+
+  test('a failed background renewal keeps the valid certificate served, without a retry storm', async () => {
+    await h.run();
+    const expiry = new Date(lastCredential(h).status.expirationTimestamp ?? '');
+    h.clock.offsetMs = expiry.getTime() + 1000 - Date.now();
+    api.options.decision = 'deny';
+    await expect(h.run({}, { background: true })).rejects.toThrow('denied');
+    await h.run();
+    await h.run();
+    expect(lastCredential(h).status.clientCertificateData).toContain('BEGIN CERTIFICATE');
+    expect(h.backgroundStarts).toBe(0); // backing off: no new background renewal per call
+    expect(api.created).toBe(2);
+  });
 });
