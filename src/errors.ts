@@ -5,7 +5,6 @@
 export const exitCodes = {
   usage: 2,
   config: 3,
-  cache: 4,
   unauthorized: 10,
   forbidden: 11,
   unreachable: 12,
@@ -13,7 +12,6 @@ export const exitCodes = {
   denied: 14,
   failed: 15,
   timeout: 16,
-  backoff: 17,
   server: 18,
   conflict: 19,
   notFound: 20,
