@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // Node entry of kube-csr-login. bin/kube-csr-login (POSIX sh) serves fresh cached credentials
 // itself and execs this file for everything else; platforms without sh run this file directly.
-import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -11,7 +10,6 @@ if (major < 22 || (major === 22 && minor < 19)) {
   );
   process.exitCode = 3;
 } else {
-  nodeModule.enableCompileCache?.();
   const args = process.argv.slice(2);
   // Same fast path as the sh launcher, for platforms and callers that come straight here.
   const { fastPathAnswer } = await import('../dist/cli/fast-path.js');
