@@ -11,6 +11,14 @@
 //   6 profile file, or !path when there was none (it must still not exist)
 //   7 CA file   8 the ExecCredential JSON (one line)
 
+/**
+ * The Linux cache directory, as env-paths computes it (XDG), unless overridden. Kept here, free of
+ * imports, because the fast paths need it before anything else is loaded; home is os.homedir().
+ */
+export function linuxCacheDir(env: Readonly<Record<string, string | undefined>>, home: string): string {
+  return env.KUBE_CSR_LOGIN_CACHE_DIR || `${env.XDG_CACHE_HOME || `${home}/.cache`}/kube-csr-login`;
+}
+
 export const fastPathMagic = 'kube-csr-login-fast-path-v1';
 export const argumentSeparator = '\x1f';
 

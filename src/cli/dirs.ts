@@ -3,6 +3,7 @@
 // loaded; elsewhere env-paths decides. KUBE_CSR_LOGIN_CACHE_DIR / _CONFIG_DIR override both.
 import os from 'node:os';
 import path from 'node:path';
+import { linuxCacheDir } from '../cache/fast-path.js';
 
 export interface Dirs {
   cacheDir: string;
@@ -13,14 +14,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const app = 'kube-csr-login';
 
-export function linuxCacheDir(env: Env): string {
-  return env.KUBE_CSR_LOGIN_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), app);
-}
-
 export async function resolveDirs(env: Env, platform: NodeJS.Platform): Promise<Dirs> {
   if (platform === 'linux') {
     return {
-      cacheDir: linuxCacheDir(env),
+      cacheDir: linuxCacheDir(env, os.homedir()),
       configDir: env.KUBE_CSR_LOGIN_CONFIG_DIR || path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), app),
     };
   }

@@ -1,10 +1,9 @@
 // The Node entry's fast path, for when the sh launcher did not run (no sh, or a client that
-// executes bin/kube-csr-login.js directly): the same decision as the launcher, on the same file,
-// loading nothing but node:fs. Returns the credential to print, or undefined to take the full path.
+// executes bin/kube-csr-login.cjs directly): the same decision as the launcher, on the same file,
+// loading nothing but node:fs and node:os. Returns the credential to print, or undefined to take the full path.
 import { readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { answerFromFastPath } from '../cache/fast-path.js';
-import { linuxCacheDir } from './dirs.js';
+import { homedir } from 'node:os';
+import { answerFromFastPath, linuxCacheDir } from '../cache/fast-path.js';
 
 export function fastPathAnswer(args: readonly string[], env: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform): string | undefined {
   if (args[0] !== 'get-credential' || env.KUBE_CSR_LOGIN_NO_FAST_PATH || env.KUBE_CSR_LOGIN_VERBOSE) return undefined;
@@ -16,7 +15,7 @@ export function fastPathAnswer(args: readonly string[], env: Readonly<Record<str
     if (arg === '-v' || arg === '--verbose' || arg === '--background') return undefined;
   }
   if (!/^[a-z0-9._-]+$/.test(profile) || profile.startsWith('.')) return undefined;
-  const file = path.join(linuxCacheDir(env), profile, 'exec-credential');
+  const file = `${linuxCacheDir(env, homedir())}/${profile}/exec-credential`;
   try {
     const own = statSync(file, { bigint: true });
     return answerFromFastPath(readFileSync(file, 'utf8'), own.mtimeNs, {

@@ -34,7 +34,7 @@ function args(user: ProvisionedUser): string[] {
 /** Runs the Node entry and SIGKILLs it after delayMs; true if it was killed before finishing. */
 function killAfter(argv: string[], env: NodeJS.ProcessEnv, delayMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [`${launcher}.js`, ...argv], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [`${launcher}.cjs`, ...argv], { env: { ...process.env, ...env }, stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
     child.on('exit', (_code, signal) => {
       clearTimeout(timer);

@@ -49,7 +49,7 @@ export interface CapturedEdge extends Edge {
   err: string[];
 }
 
-const entryScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/kube-csr-login.js');
+const entryScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/kube-csr-login.cjs');
 
 export function captureEdge(env: Record<string, string | undefined>): CapturedEdge {
   const out: string[] = [];

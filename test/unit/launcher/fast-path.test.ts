@@ -21,7 +21,7 @@ interface Result {
 }
 
 function runLauncher(args: string[], env: Record<string, string>, viaNode = false): Promise<Result> {
-  const [command, argv] = viaNode ? [process.execPath, [`${launcher}.js`, ...args]] : [launcher, args];
+  const [command, argv] = viaNode ? [process.execPath, [`${launcher}.cjs`, ...args]] : [launcher, args];
   return new Promise((resolve) => {
     execFile(command, argv, { env: { PATH: process.env.PATH ?? '', HOME: root, KUBE_CSR_LOGIN_CACHE_DIR: path.join(root, 'cache'), KUBE_CSR_LOGIN_CONFIG_DIR: path.join(root, 'config'), ...env } }, (error, stdout) =>
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
