@@ -23,14 +23,26 @@ export interface ApiClient {
   stream(request: ApiRequest): Promise<IncomingMessage>;
 }
 
+/** How each request is authenticated and verified: fills TLS options and headers. */
+export type PrepareRequest = (options: https.RequestOptions) => Promise<void>;
+
+/** The plugin's client: a bearer token and the cluster's CA, nothing else. */
 export function createApiClient(connection: Connection, token: string): ApiClient {
-  const base = new URL(connection.server);
-  const agent = new https.Agent({
-    keepAlive: true,
+  const tls = {
     ...(connection.certificateAuthorityPem ? { ca: connection.certificateAuthorityPem } : {}),
     rejectUnauthorized: !connection.insecureSkipTlsVerify,
+    ...(connection.tlsServerName ? { servername: connection.tlsServerName } : {}),
+  };
+  return createRequestClient(connection.server, connection.proxyUrl, async (options) => {
+    Object.assign(options, tls);
+    options.headers = { ...options.headers, authorization: `Bearer ${token}` };
   });
-  const open = (request: ApiRequest) => send(base, agent, connection, token, request);
+}
+
+export function createRequestClient(server: string, proxyUrl: string | undefined, prepare: PrepareRequest): ApiClient {
+  const base = new URL(server);
+  const agent = new https.Agent({ keepAlive: true });
+  const open = (request: ApiRequest) => send(base, agent, proxyUrl, prepare, request);
   return {
     async json(request) {
       const response = await open(request);
@@ -52,26 +64,24 @@ export function createApiClient(connection: Connection, token: string): ApiClien
   };
 }
 
-async function send(base: URL, agent: Agent, connection: Connection, token: string, request: ApiRequest): Promise<IncomingMessage> {
+async function send(base: URL, agent: Agent, proxyUrl: string | undefined, prepare: PrepareRequest, request: ApiRequest): Promise<IncomingMessage> {
   const url = new URL(base.pathname.replace(/\/$/, '') + request.path, base);
   const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-  const socket = connection.proxyUrl ? await openProxyTunnel(connection.proxyUrl, url, request.timeoutMs) : undefined;
+  const socket = proxyUrl ? await openProxyTunnel(proxyUrl, url, request.timeoutMs) : undefined;
+  const options: https.RequestOptions = {
+    method: request.method,
+    agent: socket ? false : agent,
+    ...(socket ? { createConnection: () => socket } : {}),
+    headers: {
+      accept: 'application/json',
+      'user-agent': 'kube-csr-login',
+      ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+    },
+    timeout: request.timeoutMs,
+  };
+  await prepare(options);
   return new Promise((resolve, reject) => {
-    const req = https.request(url, {
-      method: request.method,
-      agent: socket ? false : agent,
-      ...(socket ? { createConnection: () => socket } : {}),
-      ...(connection.certificateAuthorityPem ? { ca: connection.certificateAuthorityPem } : {}),
-      rejectUnauthorized: !connection.insecureSkipTlsVerify,
-      ...(connection.tlsServerName ? { servername: connection.tlsServerName } : {}),
-      headers: {
-        accept: 'application/json',
-        authorization: `Bearer ${token}`,
-        'user-agent': 'kube-csr-login',
-        ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
-      },
-      timeout: request.timeoutMs,
-    });
+    const req = https.request(url, options);
     req.on('timeout', () => req.destroy(new KclError('timeout', `no answer from ${base.host} within ${Math.round(request.timeoutMs / 1000)} s`)));
     req.on('error', (error) => reject(networkError(error, base.host)));
     req.on('response', resolve);
