@@ -5,15 +5,9 @@ Usage: kube-csr-login <command> [flags]
 
 User commands:
   get-credential   print an ExecCredential (run by kubectl from users[].user.exec)
-  setup            one-time: store the token and write the exec stanza into kubeconfig
-  status           show the cached certificates per profile
-  logout           delete cached keys and certificates
 
 Admin commands:
-  admin add-user NAME --groups a,b   provision a user (ServiceAccount, RBAC, token)
-  admin remove-user NAME             revoke a user's token and RBAC
-  admin list-users                   list users, groups and certificate expiry
-  approver                           run the CSR approver controller
+  approver         run the controller that validates and approves user CSRs
 
 Global flags: -v, --verbose (details and stack traces on stderr), -h, --help
 Run kube-csr-login <command> --help for the flags of a command.
@@ -40,7 +34,27 @@ Flags (override the profile written by setup):
   --csr-name NAME              CSR object name (default user=<user>)
 `;
 
-const texts: Record<string, string> = { 'get-credential': getCredential };
+const approver = `Usage: kube-csr-login approver [flags]
+
+Watches CertificateSigningRequests for signer kubernetes.io/kube-apiserver-client and approves those
+from ServiceAccounts of the users namespace whose subject is exactly CN=<name> with groups allowed by
+the ServiceAccount's annotation kube-csr-login.io/groups (no SANs, no extensions, client usages,
+bounded expiration, RSA >= 2048 or ECDSA P-256/P-384, valid signature, no system: group); denies
+the others from those users with a reason; leaves everything else alone.
+
+Flags:
+  --kubeconfig F            kubeconfig (default: KUBECONFIG, ~/.kube/config, or in-cluster)
+  --context NAME            kubeconfig context
+  --users-namespace NS      namespace of the users' ServiceAccounts (default users)
+  --max-expiration D        longest expirationSeconds approved (default 24h)
+  --metrics-addr HOST:PORT  /healthz, /readyz, /metrics (default 127.0.0.1:8080)
+  --no-leader-elect         run without the Lease (a single replica)
+  --lease-name NAME         Lease name (default kube-csr-login-approver)
+  --lease-namespace NS      Lease namespace (default: the users namespace)
+  --workers N               CSRs judged in parallel (default 4)
+`;
+
+const texts: Record<string, string> = { 'get-credential': getCredential, approver };
 
 export function helpText(command: string | undefined): string {
   return (command && texts[command]) || main;

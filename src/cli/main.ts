@@ -10,6 +10,7 @@ export interface Command {
 
 const commands: Record<string, () => Promise<Command>> = {
   'get-credential': () => import('./commands/get-credential.js'),
+  approver: () => import('./commands/approver.js'),
 };
 
 export async function main(argv: string[], entryScript: string): Promise<number> {

@@ -46,7 +46,8 @@ export function csrApi(client: ApiClient): CsrApi {
   };
 }
 
-async function* watchEvents(client: ApiClient, path: string, timeoutMs: number): AsyncIterable<CsrWatchEvent> {
+/** Streams the events of a CSR watch request (any path: one name, or all CSRs). */
+export async function* watchEvents(client: ApiClient, path: string, timeoutMs: number): AsyncIterable<CsrWatchEvent> {
   const response = await client.stream({ method: 'GET', path, timeoutMs });
   try {
     for await (const line of createInterface({ input: response, crlfDelay: Infinity })) {

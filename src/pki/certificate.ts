@@ -41,10 +41,13 @@ export function certificateMatchesKey(leaf: X509Certificate, privateKeyPem: stri
   }
 }
 
-/** node:crypto renders the subject one attribute per line, with backslash escapes. */
+/**
+ * node:crypto renders the subject one RDN per line, the values of a multi-valued RDN joined by
+ * " + " (Go's signer puts all groups in one RDN), with backslash escapes.
+ */
 export function parseSubject(text: string): Subject {
   const subject: Subject = { commonName: undefined, organizations: [], otherAttributes: [] };
-  for (const line of text.split('\n')) {
+  for (const line of text.split('\n').flatMap((rdn) => rdn.split(/(?<!\\) \+ /))) {
     if (line === '') continue;
     const at = line.indexOf('=');
     const type = at < 0 ? line : line.slice(0, at);

@@ -1,0 +1,106 @@
+// The approver on the real control plane: users get certificates with no human step, hostile CSRs
+// submitted with a user's own token are refused (or left alone) and never signed, and a second
+// replica stays passive until the leader stops, then takes over.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
+import { csrApi } from '../../src/kube/csr-api.js';
+import { condition, parseCsrObject } from '../../src/kube/csr-object.js';
+import { createApiClient } from '../../src/kube/http.js';
+import { admin, cluster, launcher, run, sleep, tempDir } from './cluster.js';
+import { hostileCsr, hostileVariants } from './hostile-csr.js';
+import { type ProvisionedUser, provisionUser } from './provision.js';
+
+jest.setTimeout(300_000);
+let dir: string;
+let user: ProvisionedUser;
+const replicas: ChildProcess[] = [];
+
+function startApprover(): ChildProcess {
+  const child = spawn(launcher, ['approver', '--kubeconfig', cluster.adminKubeconfig, '--metrics-addr', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  replicas.push(child);
+  return child;
+}
+
+async function leaseHolder(): Promise<string> {
+  return admin('get', 'lease', '-n', 'users', 'kube-csr-login-approver', '-o', 'jsonpath={.spec.holderIdentity}').catch(() => '');
+}
+
+beforeAll(async () => {
+  dir = await tempDir('approver');
+  user = await provisionUser(dir, 'approved.user', ['devs', 'ops']);
+  startApprover();
+  startApprover();
+});
+afterAll(async () => {
+  for (const child of replicas) child.kill('SIGTERM');
+  await sleep(500);
+});
+
+function getCredential(cacheName: string) {
+  const args = ['get-credential', '--server', cluster.server, '--certificate-authority', cluster.caFile, '--token-file', user.tokenFile, '--user', user.name, '--groups', 'devs,ops'];
+  return run(launcher, args, { env: { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, cacheName) }, timeoutMs: 60_000 });
+}
+
+test('a user gets a certificate with no human step', async () => {
+  const result = await getCredential('cache-1');
+  expect([result.code, result.stderr]).toEqual([0, '']);
+  const csr = await admin('get', 'csr', `user=${user.name}`, '-o', 'jsonpath={.status.conditions[0].type}');
+  expect(csr).toBe('Approved');
+});
+
+test('hostile CSRs are denied or left alone, and never signed', async () => {
+  const caPem = await readFile(cluster.caFile, 'utf8');
+  const api = csrApi(createApiClient({ server: cluster.server, certificateAuthorityPem: caPem, insecureSkipTlsVerify: false }, user.token));
+  const variants = hostileVariants(user.name);
+  const names: Record<string, string> = {};
+  for (const [key, variant] of Object.entries(variants)) {
+    const spec = await hostileCsr(user.name, key, variant);
+    names[key] = spec.name;
+    await admin('delete', 'csr', spec.name, '--ignore-not-found');
+    await api.create({ name: spec.name, requestPem: spec.requestPem, usages: spec.usages, expirationSeconds: spec.expirationSeconds ?? 0, signerName: spec.signerName }).catch((error: Error) => {
+      // The apiserver itself refuses some (e.g. system:masters for this signer): refused is fine.
+      names[key] = `refused by the apiserver: ${error.message}`;
+    });
+  }
+  await sleep(3000);
+  const outcomes: Record<string, string> = {};
+  for (const [key, name] of Object.entries(names)) {
+    if (name.startsWith('refused')) {
+      outcomes[key] = 'refused';
+      continue;
+    }
+    // The user may only read user=NAME: look at the others as the admin.
+    const json = await admin('get', 'csr', name, '-o', 'json').catch(() => '');
+    const parsed = json ? parseCsrObject(JSON.parse(json)) : undefined;
+    if (!parsed) outcomes[key] = 'gone';
+    else if (parsed.certificatePem) outcomes[key] = 'SIGNED';
+    else if (condition(parsed, 'Approved')) outcomes[key] = 'APPROVED';
+    else outcomes[key] = condition(parsed, 'Denied') ? 'denied' : 'pending';
+  }
+  for (const [key, outcome] of Object.entries(outcomes)) {
+    expect([key, ['denied', 'refused', ...(key === 'other-signer' ? ['pending'] : [])].includes(outcome)]).toEqual([key, true]);
+  }
+});
+
+test('a second replica stays passive until the leader stops, then takes over', async () => {
+  let holder = await leaseHolder();
+  for (let i = 0; i < 50 && !holder; i += 1) {
+    await sleep(200);
+    holder = await leaseHolder();
+  }
+  expect(holder).not.toBe('');
+  const leader = replicas.find((child) => holder.includes(String(child.pid)));
+  expect(leader).toBeDefined();
+  leader?.kill('SIGTERM');
+  let next = holder;
+  for (let i = 0; i < 150 && (next === holder || next === ''); i += 1) {
+    await sleep(200);
+    next = await leaseHolder();
+  }
+  expect(next).not.toBe(holder);
+  await admin('delete', 'csr', `user=${user.name}`, '--ignore-not-found');
+  const result = await getCredential('cache-2');
+  expect([result.code, result.stderr]).toEqual([0, '']);
+});
