@@ -1,12 +1,13 @@
 // `npm run demo`: the seed walkthrough ("Generating user certificates with the CSR API"), automated
 // on the real local control plane with the real kubectl. Exits 0 only if every step holds.
-// Until `admin add-user`, `setup` and the approver land, the admin steps are done with kubectl as
-// in the seed (apply the user's resources, `kubectl certificate approve`), and the user's
-// kubeconfig is the hand-written exec stanza from README.md.
+// The approver (kube-csr-login approver) approves the CSR. Until `admin add-user` and `setup` land,
+// the user's resources are applied with kubectl as in the seed, and the user's kubeconfig is the
+// hand-written exec stanza from README.md.
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { cluster, repoRoot, run, tempDir, writeUserKubeconfig } from '../e2e/cluster.js';
-import { approveContinuously, provisionUser } from '../e2e/provision.js';
+import { cluster, launcher, repoRoot, run, tempDir, writeUserKubeconfig } from '../e2e/cluster.js';
+import { provisionUser } from '../e2e/provision.js';
 
 let failures = 0;
 function step(title: string, ok: boolean, detail: string): void {
@@ -44,15 +45,19 @@ async function walkthrough(): Promise<void> {
   });
   step('jean.doe: kubeconfig with the kube-csr-login exec stanza (no certificate, no key in it)', true, `${userConfig}`);
 
-  const stopApproving = approveContinuously('jean.doe');
+  process.stdout.write('== admin: kube-csr-login approver is running (validates and approves user CSRs)\n');
+  const approver = spawn(launcher, ['approver', '--kubeconfig', cluster.adminKubeconfig, '--metrics-addr', '127.0.0.1:0', '--no-leader-elect'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let approverLog = '';
+  approver.stderr?.on('data', (chunk: Buffer) => (approverLog += chunk.toString()));
   try {
     const forbidden = await asJean('get', 'pods', '-n', 'default');
-    step('jean.doe: kubectl get pods -> Forbidden (the plugin generated a key, submitted CSR user=jean.doe, got it signed)', forbidden.code !== 0 && forbidden.stderr.includes('Forbidden'), forbidden.stderr);
-    const csr = await asAdmin('get', 'csr', 'user=jean.doe', '-o', 'custom-columns=NAME:.metadata.name,SIGNER:.spec.signerName,REQUESTOR:.spec.username,CONDITION:.status.conditions[*].type');
-    step('admin: the CSR, approved with kubectl certificate approve as in the seed', /Approved/.test(csr.stdout), csr.stdout);
+    step('jean.doe: kubectl get pods -> Forbidden (the plugin generated a key, submitted CSR user=jean.doe, the approver approved it, csrsigning signed it)', forbidden.code !== 0 && forbidden.stderr.includes('Forbidden'), forbidden.stderr);
+    const csr = await asAdmin('get', 'csr', 'user=jean.doe', '-o', 'custom-columns=NAME:.metadata.name,SIGNER:.spec.signerName,REQUESTOR:.spec.username,CONDITION:.status.conditions[*].type,REASON:.status.conditions[*].reason');
+    step('admin: the CSR was approved by the approver, no human step', /KubeCsrLoginApproved/.test(csr.stdout), csr.stdout);
   } finally {
-    await stopApproving();
+    approver.kill('SIGTERM');
   }
+  process.stdout.write(`approver log:\n${approverLog.replace(/^/gm, '        ')}\n`);
   const whoami = await asJean('auth', 'whoami');
   step('jean.doe: kubectl auth whoami -> jean.doe in group devs (served from the cache)', /jean\.doe/.test(whoami.stdout) && /devs/.test(whoami.stdout), whoami.stdout + whoami.stderr);
 

@@ -16,20 +16,22 @@ jest.setTimeout(300_000);
 let dir: string;
 let user: ProvisionedUser;
 const replicas: ChildProcess[] = [];
+// Its own users namespace: the other e2e files (run in parallel) approve or deny by hand in `users`.
+const namespace = 'approver-users';
 
 function startApprover(): ChildProcess {
-  const child = spawn(launcher, ['approver', '--kubeconfig', cluster.adminKubeconfig, '--metrics-addr', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(launcher, ['approver', '--kubeconfig', cluster.adminKubeconfig, '--metrics-addr', '127.0.0.1:0', '--users-namespace', namespace], { stdio: ['ignore', 'ignore', 'inherit'] });
   replicas.push(child);
   return child;
 }
 
 async function leaseHolder(): Promise<string> {
-  return admin('get', 'lease', '-n', 'users', 'kube-csr-login-approver', '-o', 'jsonpath={.spec.holderIdentity}').catch(() => '');
+  return admin('get', 'lease', '-n', namespace, 'kube-csr-login-approver', '-o', 'jsonpath={.spec.holderIdentity}').catch(() => '');
 }
 
 beforeAll(async () => {
   dir = await tempDir('approver');
-  user = await provisionUser(dir, 'approved.user', ['devs', 'ops']);
+  user = await provisionUser(dir, 'approved.user', ['devs', 'ops'], namespace);
   startApprover();
   startApprover();
 });

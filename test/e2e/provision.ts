@@ -11,13 +11,13 @@ export interface ProvisionedUser {
   token: string;
 }
 
-function manifests(name: string, groups: string[]): string {
+function manifests(name: string, groups: string[], namespace: string): string {
   const docs = [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'users' } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
     {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
-      metadata: { name, namespace: 'users', annotations: { 'kube-csr-login.io/groups': groups.join(',') } },
+      metadata: { name, namespace, annotations: { 'kube-csr-login.io/groups': groups.join(',') } },
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -38,24 +38,24 @@ function manifests(name: string, groups: string[]): string {
       kind: 'ClusterRoleBinding',
       metadata: { name: `user=${name}` },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `user=${name}` },
-      subjects: [{ kind: 'ServiceAccount', name, namespace: 'users' }],
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
     },
     {
       apiVersion: 'v1',
       kind: 'Secret',
       type: 'kubernetes.io/service-account-token',
-      metadata: { name: `${name}-token`, namespace: 'users', annotations: { 'kubernetes.io/service-account.name': name } },
+      metadata: { name: `${name}-token`, namespace, annotations: { 'kubernetes.io/service-account.name': name } },
     },
   ];
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: docs });
 }
 
-export async function provisionUser(dir: string, name: string, groups: string[]): Promise<ProvisionedUser> {
+export async function provisionUser(dir: string, name: string, groups: string[], namespace = 'users'): Promise<ProvisionedUser> {
   const file = path.join(dir, `${name}.json`);
-  await writeFile(file, manifests(name, groups));
+  await writeFile(file, manifests(name, groups, namespace));
   await admin('apply', '-f', file);
   for (let attempt = 0; attempt < 100; attempt += 1) {
-    const encoded = await admin('get', 'secret', '-n', 'users', `${name}-token`, '-o', 'jsonpath={.data.token}');
+    const encoded = await admin('get', 'secret', '-n', namespace, `${name}-token`, '-o', 'jsonpath={.data.token}');
     if (encoded) {
       const token = Buffer.from(encoded, 'base64').toString('utf8');
       const tokenFile = path.join(dir, `${name}.token`);
