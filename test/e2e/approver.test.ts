@@ -9,7 +9,7 @@ import { csrApi } from '../../src/kube/csr-api.js';
 import { condition, parseCsrObject } from '../../src/kube/csr-object.js';
 import { createApiClient } from '../../src/kube/http.js';
 import { admin, cluster, launcher, run, sleep, tempDir } from './cluster.js';
-import { hostileCsr, hostileVariants } from './hostile-csr.js';
+import { hostileCsr, hostileVariants } from '../helpers/hostile-csr.js';
 import { type ProvisionedUser, provisionUser } from './provision.js';
 
 jest.setTimeout(300_000);
