@@ -26,10 +26,3 @@ test('a name is never handled twice at once, and a re-add during handling runs o
   expect(handled.filter((n) => n === 'a')).toHaveLength(2);
   expect(handled.filter((n) => n === 'b')).toHaveLength(1);
 });
-
-test('subjects of Go signers (several groups in one RDN) are read correctly', async () => {
-  const { parseSubject, sameIdentity } = await import('../../../src/pki/certificate.js');
-  const subject = parseSubject('O=ops + O=devs\nCN=jean.doe');
-  expect(sameIdentity(subject, 'jean.doe', ['devs', 'ops'])).toBe(true);
-  expect(parseSubject('CN=a\\+b').commonName).toBe('a+b');
-});
