@@ -5,6 +5,7 @@ Usage: kube-csr-login <command> [flags]
 
 User commands:
   get-credential   print an ExecCredential (run by kubectl from users[].user.exec)
+  logout           delete cached keys and certificates (--profile P, or --all)
 
 Admin commands:
   approver         run the controller that validates and approves user CSRs
@@ -54,7 +55,13 @@ Flags:
   --workers N               CSRs judged in parallel (default 4)
 `;
 
-const texts: Record<string, string> = { 'get-credential': getCredential, approver };
+const logout = `Usage: kube-csr-login logout [--profile NAME | --all]
+
+Deletes the cached keys, certificates and any back-off of a profile (default "default") or of all
+profiles; the next kubectl call obtains a fresh certificate.
+`;
+
+const texts: Record<string, string> = { 'get-credential': getCredential, logout, approver };
 
 export function helpText(command: string | undefined): string {
   return (command && texts[command]) || main;

@@ -10,6 +10,7 @@ export interface Command {
 
 const commands: Record<string, () => Promise<Command>> = {
   'get-credential': () => import('./commands/get-credential.js'),
+  logout: () => import('./commands/logout.js'),
   approver: () => import('./commands/approver.js'),
 };
 

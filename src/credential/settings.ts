@@ -56,7 +56,7 @@ export function resolveSettings(flags: CredentialFlags, profile: Profile | undef
   const connection = resolveConnection(flags, p, execInfo?.cluster);
   if (!connection) missing.push('--server');
   if (missing.length > 0 || !user || !tokenFile || !connection) {
-    const hint = profile ? '' : ` (no profile "${flags.profile}": run kube-csr-login setup, or pass the flags)`;
+    const hint = profile ? '' : ` (no profile "${flags.profile}": pass the flags, see kube-csr-login get-credential --help)`;
     throw new KclError('config', `missing ${missing.join(', ')}${hint}`);
   }
   const expirationSeconds = flags.expirationSeconds ?? p.expirationSeconds ?? defaults.expirationSeconds;

@@ -1,0 +1,26 @@
+// logout: forget a profile's cached credentials. The launcher's pre-rendered answer goes first, so
+// no call can be served from it once its certificate is gone.
+import { promises as fs } from 'node:fs';
+import { profileCacheFiles } from './layout.js';
+import { removeIfExists } from '../util/files.js';
+
+/** Returns the names of the profiles whose cache was removed. */
+export async function clearProfiles(cacheDir: string, profiles: string[] | 'all'): Promise<string[]> {
+  const names = profiles === 'all' ? await listProfiles(cacheDir) : profiles;
+  const cleared: string[] = [];
+  for (const name of names) {
+    const files = profileCacheFiles(cacheDir, name);
+    const removed = await removeIfExists(files.fastPath);
+    for (const file of [files.credential, files.pending, files.backoff, files.backgroundLog]) await removeIfExists(file);
+    if ((await removeIfExists(files.dir)) || removed) cleared.push(name);
+  }
+  return cleared;
+}
+
+async function listProfiles(cacheDir: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(cacheDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
