@@ -4,8 +4,9 @@ import { KclError } from '../errors.js';
 
 export type Release = () => Promise<void>;
 
-// proper-lockfile's minimum: a killed holder's lock is taken over after 5 s.
-const staleMs = 5_000;
+// A killed holder's lock is taken over after 10 s; shorter, and a live holder starved of CPU (dozens
+// of kubectl calls at once on 2 cores) missed its refresh and lost the lock.
+const staleMs = 10_000;
 const pollMs = 100;
 
 /** Waits up to waitMs for the lock; with waitMs 0, returns undefined at once if it is held. */
@@ -16,13 +17,15 @@ export async function acquireLock(dir: string, lockPath: string, waitMs: number)
       lockfilePath: lockPath,
       realpath: false,
       stale: staleMs,
-      update: 1_000,
+      update: 2_000,
       retries: waitMs <= 0 ? 0 : { retries: Math.ceil(waitMs / pollMs), factor: 1, minTimeout: pollMs, maxTimeout: pollMs },
       onCompromised: () => {
         // Another process took over a lock we held too long; our atomic writes stay consistent.
       },
     });
-    return release;
+    // If the lock was taken over meanwhile (compromised), releasing fails: nothing left to release,
+    // and the cache stays consistent because every write is atomic.
+    return () => release().catch(() => undefined);
   } catch (error) {
     if (waitMs <= 0 && error instanceof Error && 'code' in error && error.code === 'ELOCKED') return undefined;
     throw new KclError('lock', `another kube-csr-login is renewing this profile and did not finish within ${Math.round(waitMs / 1000)} s`);
