@@ -1,44 +1,41 @@
-// The calls the approver makes, over any kubeconfig's client: list/watch/get CSRs, the approval
-// subresource, the requester's ServiceAccount, and best-effort Events.
+// The calls the approver makes, over any kubeconfig's client: list/watch sources for CSRs and the
+// users' ServiceAccounts, a fresh read and the /approval update of one CSR, and best-effort Events.
 import { isKclError } from '../errors.js';
-import { type CsrWatchEvent, watchEvents } from '../kube/csr-api.js';
-import { type CsrObject, parseCsrObject } from '../kube/csr-object.js';
+import type { CsrObject } from '../kube/csr-object.js';
 import type { ApiClient } from '../kube/http.js';
 import { type Json, isRecord } from '../util/validate.js';
+import type { ListWatchSource } from './list-watch.js';
+import { watchStream } from './watch-stream.js';
 
 const csrs = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 const timeoutMs = 30_000;
-export const groupsAnnotation = 'kube-csr-login.io/groups';
+/** Events about cluster-scoped objects must live in "default" (API server validation). */
+const eventsNamespace = 'default';
 
 export interface ApproverApi {
-  list: () => Promise<{ items: CsrObject[]; resourceVersion: string }>;
-  watch: (resourceVersion: string, timeoutSeconds: number) => AsyncIterable<CsrWatchEvent>;
-  /** The raw object, for the approval update (which must carry everything back). */
+  csrs: ListWatchSource;
+  serviceAccounts: (namespace: string) => ListWatchSource;
+  /** The raw object (the approval update must carry it back whole); undefined once deleted. */
   getRaw: (name: string) => Promise<Json | undefined>;
   updateApproval: (name: string, raw: Json) => Promise<void>;
-  serviceAccountGroups: (namespace: string, name: string) => Promise<{ groups: string[] } | undefined>;
+  /** A fresh read of one ServiceAccount (raw), undefined when it does not exist. */
+  getServiceAccount: (namespace: string, name: string) => Promise<Json | undefined>;
   event: (csr: CsrObject, type: 'Normal' | 'Warning', reason: string, message: string, now: Date) => Promise<void>;
 }
 
-export function approverApi(client: ApiClient): ApproverApi {
-  return {
+export function approverApi(client: ApiClient, reportingInstance: string): ApproverApi {
+  const source = (path: string): ListWatchSource => ({
     async list() {
-      const doc = await client.json({ method: 'GET', path: csrs, timeoutMs });
-      const items = isRecord(doc) && Array.isArray(doc.items) ? doc.items : [];
+      const doc = await client.json({ method: 'GET', path, timeoutMs });
+      const items = isRecord(doc) && Array.isArray(doc.items) ? doc.items.filter(isRecord) : [];
       const metadata = isRecord(doc) && isRecord(doc.metadata) ? doc.metadata : {};
-      const parsed = items.flatMap((item: unknown) => {
-        try {
-          return [parseCsrObject(item)];
-        } catch {
-          return []; // an object we cannot read is not ours to judge
-        }
-      });
-      return { items: parsed, resourceVersion: typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : '' };
+      return { items, resourceVersion: typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : '' };
     },
-    watch(resourceVersion, timeoutSeconds) {
-      const query = new URLSearchParams({ watch: 'true', resourceVersion, timeoutSeconds: String(timeoutSeconds) });
-      return watchEvents(client, `${csrs}?${query}`, (timeoutSeconds + 10) * 1000);
-    },
+    watch: (resourceVersion, timeoutSeconds, signal) => watchStream(client, `${path}?resourceVersion=${encodeURIComponent(resourceVersion)}`, timeoutSeconds, signal),
+  });
+  return {
+    csrs: source(csrs),
+    serviceAccounts: (namespace) => source(`/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts`),
     async getRaw(name) {
       try {
         const doc = await client.json({ method: 'GET', path: `${csrs}/${encodeURIComponent(name)}`, timeoutMs });
@@ -51,13 +48,10 @@ export function approverApi(client: ApiClient): ApproverApi {
     async updateApproval(name, raw) {
       await client.json({ method: 'PUT', path: `${csrs}/${encodeURIComponent(name)}/approval`, body: raw, timeoutMs });
     },
-    async serviceAccountGroups(namespace, name) {
+    async getServiceAccount(namespace, name) {
       try {
         const doc = await client.json({ method: 'GET', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(name)}`, timeoutMs });
-        const annotations = isRecord(doc) && isRecord(doc.metadata) && isRecord(doc.metadata.annotations) ? doc.metadata.annotations : {};
-        const value = annotations[groupsAnnotation];
-        const groups = typeof value === 'string' ? value.split(',').map((g) => g.trim()).filter(Boolean) : [];
-        return { groups };
+        return isRecord(doc) ? doc : undefined;
       } catch (error) {
         if (isKclError(error, 'notFound')) return undefined;
         throw error;
@@ -68,17 +62,20 @@ export function approverApi(client: ApiClient): ApproverApi {
       const body = {
         apiVersion: 'v1',
         kind: 'Event',
-        metadata: { generateName: 'kube-csr-login-approver-', namespace: 'default' },
-        involvedObject: { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', name: csr.name, uid: csr.uid },
+        metadata: { generateName: 'kube-csr-login-approver-', namespace: eventsNamespace },
+        involvedObject: { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', name: csr.name, uid: csr.uid, resourceVersion: csr.resourceVersion },
         type,
         reason,
-        message,
+        message: message.slice(0, 1000),
+        action: type === 'Normal' ? 'Approve' : 'Deny',
         source: { component: 'kube-csr-login-approver' },
+        reportingComponent: 'kube-csr-login.io/approver',
+        reportingInstance: reportingInstance.slice(0, 128),
         firstTimestamp: time,
         lastTimestamp: time,
         count: 1,
       };
-      await client.json({ method: 'POST', path: '/api/v1/namespaces/default/events', body, timeoutMs });
+      await client.json({ method: 'POST', path: `/api/v1/namespaces/${eventsNamespace}/events`, body, timeoutMs });
     },
   };
 }

@@ -1,94 +1,128 @@
-// The approver's control loop: hold the lease, list and watch CSRs, queue the pending ones, let
-// workers judge them. A dropped or expired watch is followed by a fresh list; a full resync runs
-// every minute so nothing is missed.
+// The approver's control loop. Always: keep the users' ServiceAccounts (informer) and, with leader
+// election, try to take or renew the Lease every retry period. While leading: list and watch CSRs,
+// queue the pending ones, let the workers judge them. Stops on the signal and releases the Lease.
 import { describe } from '../errors.js';
-import { isInProgress, isPending } from '../kube/csr-object.js';
-import type { ApiClient } from '../kube/http.js';
-import { type LeaseConfig, release, tryAcquire } from './leader-election.js';
-import { type ProcessDeps, processCsr } from './process-csr.js';
+import { parseCsrObject } from '../kube/csr-object.js';
+import type { Json } from '../util/validate.js';
+import type { ApproverApi } from './approver-api.js';
+import type { Elector } from './leader-election.js';
+import { type ListWatchDeps, listWatch } from './list-watch.js';
+import type { Metrics } from './metrics.js';
+import { type PolicyConfig, requester } from './policy.js';
+import { processCsr } from './process-csr.js';
+import { ServiceAccountCache, parseServiceAccount } from './service-accounts.js';
 import { WorkQueue } from './work-queue.js';
 
-export interface ControllerOptions {
-  workers: number;
+export interface ControllerDeps extends ListWatchDeps {
+  api: ApproverApi;
   /** undefined: no leader election (a single replica). */
-  lease: LeaseConfig | undefined;
+  elector: Elector | undefined;
+  metrics: Metrics;
 }
 
-export interface ControllerDeps extends ProcessDeps {
-  client: ApiClient;
-  sleep: (ms: number) => Promise<void>;
+export interface ControllerOptions extends PolicyConfig {
+  workers: number;
+  retryPeriodMs: number;
+  resyncMs: number;
 }
 
 export interface Controller {
-  state: { leader: boolean; synced: boolean; stopped: boolean };
-  run: () => Promise<void>;
-  stop: () => Promise<void>;
+  state: { leader: boolean; csrsSynced: boolean };
+  /** Informers synced: the ServiceAccounts, and the CSRs while leading. */
+  ready: () => boolean;
+  run: (signal: AbortSignal) => Promise<void>;
 }
 
-const renewEveryMs = 2_000;
-const resyncEveryMs = 60_000;
-
 export function createController(deps: ControllerDeps, options: ControllerOptions): Controller {
-  const state = { leader: options.lease === undefined, synced: false, stopped: false };
+  const state = { leader: deps.elector === undefined, csrsSynced: false };
+  const accounts = new ServiceAccountCache();
   const queue = new WorkQueue();
+  const config: PolicyConfig = { usersNamespace: options.usersNamespace, maxExpirationSeconds: options.maxExpirationSeconds };
+  const processDeps = {
+    ...deps,
+    config,
+    cachedServiceAccount: (name: string) => accounts.get(name),
+    freshServiceAccount: async (name: string) => {
+      const raw = await deps.api.getServiceAccount(options.usersNamespace, name);
+      return raw === undefined ? undefined : parseServiceAccount(raw);
+    },
+  };
 
-  const handle = async (name: string) => {
-    if (!state.leader) return;
+  const enqueueIfOurs = (object: Json) => {
     try {
-      const outcome = await processCsr(deps, name);
-      if (outcome === 'conflict') queue.add(name);
+      const csr = parseCsrObject(object);
+      if ('user' in requester(csr, config)) queue.add(csr.name);
+    } catch {
+      // unreadable CSR: not ours to judge
+    }
+  };
+
+  const handle = (signal: AbortSignal) => async (name: string) => {
+    if (!state.leader || signal.aborted) return;
+    const later = (ms: number) => void deps.sleep(ms, signal).then(() => !signal.aborted && queue.add(name));
+    if (!accounts.synced) return later(1_000);
+    try {
+      if ((await processCsr(processDeps, name)) === 'conflict') queue.add(name);
     } catch (error) {
       deps.log(`CSR ${name}: ${describe(error)} (will retry)`);
-      await deps.sleep(1_000);
-      queue.add(name);
+      later(2_000);
     }
   };
 
-  const listAndWatch = async () => {
-    while (!state.stopped) {
-      if (!state.leader) {
-        await deps.sleep(500);
-        continue;
-      }
-      try {
-        const { items, resourceVersion } = await deps.api.list();
-        for (const csr of items) if (isPending(csr)) queue.add(csr.name);
-        state.synced = true;
-        const until = deps.now().getTime() + resyncEveryMs;
-        for await (const event of deps.api.watch(resourceVersion, resyncEveryMs / 1000)) {
-          if (state.stopped || !state.leader || deps.now().getTime() > until) break;
-          if (event.type === 'EXPIRED') break;
-          if (event.type !== 'DELETED' && isInProgress(event.csr) && isPending(event.csr)) queue.add(event.csr.name);
-        }
-      } catch (error) {
-        deps.log(`watching CSRs failed: ${describe(error)}; listing again`);
-        await deps.sleep(1_000);
-      }
-    }
-  };
+  const watchCsrs = (signal: AbortSignal) =>
+    listWatch(
+      deps.api.csrs,
+      {
+        replace: (items) => {
+          for (const item of items) enqueueIfOurs(item);
+          state.csrsSynced = true;
+        },
+        event: (type, object) => type !== 'DELETED' && enqueueIfOurs(object),
+      },
+      deps,
+      { what: 'watching CSRs', resyncMs: options.resyncMs, signal },
+    );
 
-  const lead = async () => {
-    const lease = options.lease;
-    if (!lease) return;
-    while (!state.stopped) {
-      const leader = await tryAcquire(deps.client, lease, deps.now()).catch(() => false);
-      if (leader !== state.leader) deps.log(leader ? `became the leader (${lease.identity})` : 'lost the lease; standing by');
+  const lead = async (signal: AbortSignal) => {
+    let leading: AbortController | undefined;
+    const running = new Set<Promise<void>>();
+    const follow = (leader: boolean) => {
+      if (leader && !leading) {
+        leading = new AbortController();
+        const watching = watchCsrs(AbortSignal.any([signal, leading.signal]));
+        running.add(watching);
+        void watching.finally(() => running.delete(watching));
+      } else if (!leader && leading) {
+        leading.abort();
+        leading = undefined;
+        state.csrsSynced = false;
+      }
+    };
+    if (!deps.elector) follow(true);
+    while (deps.elector && !signal.aborted) {
+      const { leader, error } = await deps.elector.step();
+      if (error) deps.log(`lease: ${error}`);
+      if (leader !== state.leader) deps.log(leader ? 'became the leader' : 'not the leader; standing by');
       state.leader = leader;
       deps.metrics.setLeader(leader);
-      await deps.sleep(renewEveryMs);
+      follow(leader);
+      await deps.sleep(options.retryPeriodMs, signal);
     }
+    if (!deps.elector) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    await Promise.all([...running]);
   };
 
   return {
     state,
-    run: async () => {
+    ready: () => accounts.synced && (!state.leader || state.csrsSynced),
+    run: async (signal) => {
       deps.metrics.setLeader(state.leader);
-      await Promise.all([lead(), listAndWatch(), queue.run(options.workers, handle, () => state.stopped)]);
-    },
-    stop: async () => {
-      state.stopped = true;
-      if (options.lease && state.leader) await release(deps.client, options.lease);
+      signal.addEventListener('abort', () => queue.close(), { once: true });
+      const serviceAccounts = listWatch(deps.api.serviceAccounts(options.usersNamespace), { replace: (items) => accounts.replace(items), event: (type, object) => accounts.apply(type, object) }, deps, { what: 'watching ServiceAccounts', resyncMs: options.resyncMs, signal });
+      await Promise.all([serviceAccounts, lead(signal), queue.run(options.workers, handle(signal))]);
       state.leader = false;
+      deps.metrics.setLeader(false);
+      if (deps.elector) await deps.elector.release().catch((error: unknown) => deps.log(`could not release the lease: ${describe(error)}`));
     },
   };
 }

@@ -1,49 +1,69 @@
-// Leader election on a coordination.k8s.io Lease, as client-go's leaderelection: the holder renews
-// every few seconds; another replica takes the lease only once it has not been renewed for its
-// whole duration. Optimistic concurrency (resourceVersion) settles races.
-import { isKclError } from '../errors.js';
-import type { ApiClient } from '../kube/http.js';
-import { isRecord } from '../util/validate.js';
+// Leader election on a Lease, with client-go's semantics. The holder renews every retry period; a
+// candidate takes the lease only when it is free (released) or when the record has not changed for
+// a whole lease duration *as measured on the candidate's own clock* (observed time), so clock skew
+// between replicas does not matter. A leader that cannot renew for renewDeadline steps down.
+import { describe } from '../errors.js';
+import { type LeaseRecord, type LeaseStore, microTime } from './lease-store.js';
 
-export interface LeaseConfig {
-  namespace: string;
-  name: string;
+export interface ElectorConfig {
   identity: string;
-  durationSeconds: number;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
 }
 
-function microTime(date: Date): string {
-  return date.toISOString().replace(/Z$/, '000Z');
+export interface ElectorDeps {
+  store: LeaseStore;
+  /** Milliseconds, monotonic enough for durations. */
+  now: () => number;
 }
 
-/** Tries to take or renew the lease once; true while we hold it. */
-export async function tryAcquire(client: ApiClient, lease: LeaseConfig, now: Date): Promise<boolean> {
-  const path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(lease.namespace)}/leases`;
-  const spec = { holderIdentity: lease.identity, leaseDurationSeconds: lease.durationSeconds, renewTime: microTime(now) };
-  let current: unknown;
-  try {
-    current = await client.json({ method: 'GET', path: `${path}/${encodeURIComponent(lease.name)}`, timeoutMs: 10_000 });
-  } catch (error) {
-    if (!isKclError(error, 'notFound')) throw error;
-    const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: lease.name }, spec: { ...spec, acquireTime: microTime(now) } };
-    return client.json({ method: 'POST', path, body, timeoutMs: 10_000 }).then(() => true, () => false);
-  }
-  if (!isRecord(current) || !isRecord(current.metadata)) return false;
-  const held = isRecord(current.spec) ? current.spec : {};
-  const holder = typeof held.holderIdentity === 'string' ? held.holderIdentity : '';
-  const renewed = typeof held.renewTime === 'string' ? new Date(held.renewTime).getTime() : 0;
-  const duration = typeof held.leaseDurationSeconds === 'number' ? held.leaseDurationSeconds : lease.durationSeconds;
-  const ours = holder === lease.identity;
-  if (!ours && holder !== '' && renewed + duration * 1000 > now.getTime()) return false;
-  const acquireTime = ours && typeof held.acquireTime === 'string' ? held.acquireTime : microTime(now);
-  const body = { ...current, spec: { ...held, ...spec, acquireTime } };
-  return client.json({ method: 'PUT', path: `${path}/${encodeURIComponent(lease.name)}`, body, timeoutMs: 10_000 }).then(() => true, () => false);
+export interface Elector {
+  /** One acquire-or-renew attempt; returns whether we lead now. Never throws. */
+  step: () => Promise<{ leader: boolean; error?: string }>;
+  /** Gives the lease up if we hold it, so a standby takes over at once. */
+  release: () => Promise<void>;
 }
 
-/** Gives the lease up on shutdown, so a standby takes over at once. */
-export async function release(client: ApiClient, lease: LeaseConfig): Promise<void> {
-  const path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(lease.namespace)}/leases/${encodeURIComponent(lease.name)}`;
-  const current = await client.json({ method: 'GET', path, timeoutMs: 5_000 }).catch(() => undefined);
-  if (!isRecord(current) || !isRecord(current.spec) || current.spec.holderIdentity !== lease.identity) return;
-  await client.json({ method: 'PUT', path, body: { ...current, spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1 } }, timeoutMs: 5_000 }).catch(() => undefined);
+export function createElector(deps: ElectorDeps, config: ElectorConfig): Elector {
+  let observed: { key: string; version: string; at: number } | undefined;
+  let lastRenewed: number | undefined;
+
+  const attempt = async (now: number): Promise<boolean> => {
+    const current = await deps.store.get();
+    const fresh: LeaseRecord = { holder: config.identity, durationSeconds: Math.ceil(config.leaseDurationMs / 1000), acquireTime: microTime(now), renewTime: microTime(now), transitions: 0 };
+    if (!current) return deps.store.create(fresh);
+    const key = JSON.stringify(current.record);
+    if (observed?.key !== key) observed = { key, version: current.version, at: now };
+    const { holder, durationSeconds } = current.record;
+    const ours = holder === config.identity;
+    if (!ours && holder !== '' && observed.at + durationSeconds * 1000 > now) return false;
+    const next: LeaseRecord = ours
+      ? { ...current.record, durationSeconds: fresh.durationSeconds, renewTime: fresh.renewTime }
+      : { ...fresh, transitions: current.record.transitions + 1 };
+    return deps.store.update(next, current.version);
+  };
+
+  return {
+    async step() {
+      const now = deps.now();
+      try {
+        const leader = await attempt(now);
+        lastRenewed = leader ? now : undefined;
+        return { leader };
+      } catch (error) {
+        // The API is unreachable: keep leading only while the last renewal is recent enough.
+        const leader = lastRenewed !== undefined && now - lastRenewed < config.renewDeadlineMs;
+        if (!leader) lastRenewed = undefined;
+        return { leader, error: describe(error) };
+      }
+    },
+    async release() {
+      if (lastRenewed === undefined) return;
+      lastRenewed = undefined;
+      const current = await deps.store.get();
+      if (!current || current.record.holder !== config.identity) return;
+      const now = microTime(deps.now());
+      await deps.store.update({ ...current.record, holder: '', durationSeconds: 1, renewTime: now }, current.version);
+    },
+  };
 }

@@ -1,40 +1,54 @@
 // Judges one CSR by name and records the decision through the approval subresource. Reads the
-// CSR fresh (the queue holds names only), so memory stays flat in the number of decided CSRs.
-import { isKclError } from '../errors.js';
-import { parseCsrObject } from '../kube/csr-object.js';
-import { isRecord } from '../util/validate.js';
+// CSR fresh (the queue holds names only, nothing is kept per decided CSR), so memory stays flat.
+import { describe, isKclError } from '../errors.js';
+import { type CsrObject, parseCsrObject } from '../kube/csr-object.js';
+import { type Json, isRecord } from '../util/validate.js';
 import type { ApproverApi } from './approver-api.js';
 import { readCsrFacts } from './csr-facts.js';
 import type { Metrics } from './metrics.js';
-import { type Decision, type PolicyConfig, decide } from './policy.js';
+import { type Decision, type PolicyConfig, decide, requester } from './policy.js';
+import type { ServiceAccountInfo } from './service-accounts.js';
 
 export interface ProcessDeps {
   api: ApproverApi;
   config: PolicyConfig;
+  /** The informer's copy (may lag behind the API server). */
+  cachedServiceAccount: (name: string) => ServiceAccountInfo | undefined;
+  /** An authoritative read, used before a denial that depends on the ServiceAccount. */
+  freshServiceAccount: (name: string) => Promise<ServiceAccountInfo | undefined>;
   metrics: Metrics;
   now: () => Date;
   log: (line: string) => void;
 }
 
+/** conflict: someone wrote the CSR in between; the caller queues it again (it is read afresh). */
 export type Outcome = 'approved' | 'denied' | 'ignored' | 'gone' | 'conflict';
+
+const dependsOnServiceAccount = ['UnknownServiceAccount', 'GroupNotAllowed'];
 
 export async function processCsr(deps: ProcessDeps, name: string): Promise<Outcome> {
   const raw = await deps.api.getRaw(name);
   if (!raw) return 'gone';
-  let csr;
+  let csr: CsrObject;
   try {
     csr = parseCsrObject(raw);
   } catch {
-    return 'ignored';
+    return 'ignored'; // not a CSR we can read: not ours to judge
   }
-  const first = decide({ csr, facts: undefined, serviceAccount: undefined }, deps.config);
-  if (first.action === 'ignore') return 'ignored';
-  const user = (csr.username ?? '').split(':').at(-1) ?? '';
-  const [facts, serviceAccount] = await Promise.all([
-    readCsrFacts(csr.requestPem).catch(() => undefined),
-    deps.api.serviceAccountGroups(deps.config.usersNamespace, user),
-  ]);
-  const decision = decide({ csr, facts, serviceAccount }, deps.config);
+  const who = requester(csr, deps.config);
+  if ('ignore' in who) return 'ignored';
+  const spec = isRecord(raw.spec) ? raw.spec : {};
+  const input = {
+    csr,
+    requesterUid: typeof spec.uid === 'string' && spec.uid !== '' ? spec.uid : undefined,
+    facts: await readCsrFacts(csr.requestPem).catch(() => undefined),
+    serviceAccount: deps.cachedServiceAccount(who.user),
+  };
+  let decision = decide(input, deps.config);
+  if (decision.action === 'deny' && dependsOnServiceAccount.includes(decision.reason)) {
+    // A denial is final: make sure it is not the informer lagging behind a new user or annotation.
+    decision = decide({ ...input, serviceAccount: await deps.freshServiceAccount(who.user) }, deps.config);
+  }
   if (decision.action === 'ignore') return 'ignored';
   try {
     await deps.api.updateApproval(name, withCondition(raw, decision, deps.now()));
@@ -47,11 +61,11 @@ export async function processCsr(deps: ProcessDeps, name: string): Promise<Outco
   deps.metrics.decision(result, decision.reason, (deps.now().getTime() - csr.creationTimestamp.getTime()) / 1000);
   deps.log(`${result} CSR ${name} from ${csr.username}: ${decision.reason}: ${decision.message}`);
   const type = decision.action === 'approve' ? 'Normal' : 'Warning';
-  deps.api.event(csr, type, decision.reason, decision.message, deps.now()).catch(() => deps.log(`could not record an event for CSR ${name}`));
+  deps.api.event(csr, type, decision.reason, decision.message, deps.now()).catch((error: unknown) => deps.log(`could not record an event for CSR ${name}: ${describe(error)}`));
   return result;
 }
 
-function withCondition(raw: Record<string, unknown>, decision: Exclude<Decision, { action: 'ignore' }>, now: Date): Record<string, unknown> {
+function withCondition(raw: Json, decision: Exclude<Decision, { action: 'ignore' }>, now: Date): Json {
   const status = isRecord(raw.status) ? raw.status : {};
   const conditions = Array.isArray(status.conditions) ? status.conditions : [];
   const condition = {

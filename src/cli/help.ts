@@ -9,6 +9,8 @@ User commands:
 
 Admin commands:
   approver         run the controller that validates and approves user CSRs
+  admin add-user NAME --groups a,b --dry-run -o yaml
+                   print a user's Namespace, ServiceAccount, RBAC and token Secret (applying: not yet)
 
 Global flags: -v, --verbose (details and stack traces on stderr), -h, --help
 Run kube-csr-login <command> --help for the flags of a command.
@@ -49,9 +51,9 @@ Flags:
   --users-namespace NS      namespace of the users' ServiceAccounts (default users)
   --max-expiration D        longest expirationSeconds approved (default 24h)
   --metrics-addr HOST:PORT  /healthz, /readyz, /metrics (default 127.0.0.1:8080)
-  --no-leader-elect         run without the Lease (a single replica)
+  --leader-elect            elect one active replica with a Lease (default true; --no-leader-elect for a single replica)
   --lease-name NAME         Lease name (default kube-csr-login-approver)
-  --lease-namespace NS      Lease namespace (default: the users namespace)
+  --lease-namespace NS      Lease namespace (default: POD_NAMESPACE or the in-cluster namespace, else the users namespace)
   --workers N               CSRs judged in parallel (default 4)
 `;
 

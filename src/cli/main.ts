@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'get-credential': () => import('./commands/get-credential.js'),
   logout: () => import('./commands/logout.js'),
   approver: () => import('./commands/approver.js'),
+  admin: () => import('./commands/admin.js'),
 };
 
 export async function main(argv: string[], entryScript: string): Promise<number> {

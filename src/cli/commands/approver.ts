@@ -1,11 +1,15 @@
-// `kube-csr-login approver`: the controller that judges user CSRs. Builds its deps at the edge and
-// serves /healthz, /readyz and /metrics.
+// `kube-csr-login approver`: the controller that judges user CSRs. The edge of the approver: reads
+// flags and the pod's namespace, builds the deps (client, clock, lease store, log), serves
+// /healthz, /readyz and /metrics, and stops cleanly on SIGINT/SIGTERM (releasing the lease).
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { KclError } from '../../errors.js';
+import { KclError, describe } from '../../errors.js';
 import { approverApi } from '../../approver/approver-api.js';
 import { createController } from '../../approver/controller.js';
+import { createElector } from '../../approver/leader-election.js';
+import { apiLeaseStore } from '../../approver/lease-store.js';
 import { createMetrics } from '../../approver/metrics.js';
 import { loadKubeconfigClient } from '../../kube/kubeconfig-client.js';
 import type { Edge } from '../edge.js';
@@ -17,69 +21,99 @@ const options = {
   'users-namespace': { type: 'string', default: 'users' },
   'max-expiration': { type: 'string', default: '24h' },
   'metrics-addr': { type: 'string', default: '127.0.0.1:8080' },
-  'no-leader-elect': { type: 'boolean', default: false },
+  'leader-elect': { type: 'boolean', default: true },
   'lease-name': { type: 'string', default: 'kube-csr-login-approver' },
   'lease-namespace': { type: 'string' },
   workers: { type: 'string', default: '4' },
 } as const;
 
+const inClusterNamespaceFile = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
 export async function run(args: string[], edge: Edge): Promise<void> {
   let values;
   try {
-    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false, allowNegative: true }));
   } catch (error) {
-    throw new KclError('usage', error instanceof Error ? (error.message.split('\n')[0] ?? '') : 'bad arguments');
+    throw new KclError('usage', describe(error));
   }
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new KclError('usage', '--workers must be 1-64');
+  const usersNamespace = values['users-namespace'];
+  const maxExpirationSeconds = parseDurationSeconds('--max-expiration', values['max-expiration']);
+  if (maxExpirationSeconds < 600) throw new KclError('usage', '--max-expiration must be at least 10m (the API minimum)');
   const client = await loadKubeconfigClient({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), env: edge.env });
-  const metrics = createMetrics();
+  const identity = `${os.hostname()}_${process.pid}`;
+  const leaseNamespace = values['lease-namespace'] ?? (await ownNamespace(edge)) ?? usersNamespace;
   const log = (line: string) => edge.stderr(`${new Date().toISOString()} approver: ${line}\n`);
+  const metrics = createMetrics();
+  const now = () => new Date();
+  const elector = values['leader-elect']
+    ? createElector({ store: apiLeaseStore(client, leaseNamespace, values['lease-name']), now: () => Date.now() }, { identity, leaseDurationMs: 15_000, renewDeadlineMs: 10_000 })
+    : undefined;
   const controller = createController(
-    {
-      client,
-      api: approverApi(client),
-      config: { usersNamespace: values['users-namespace'], maxExpirationSeconds: parseDurationSeconds('--max-expiration', values['max-expiration']) },
-      metrics,
-      now: () => new Date(),
-      log,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    },
-    {
-      workers,
-      lease: values['no-leader-elect']
-        ? undefined
-        : { namespace: values['lease-namespace'] ?? values['users-namespace'], name: values['lease-name'], identity: `${os.hostname()}_${process.pid}`, durationSeconds: 15 },
-    },
+    { api: approverApi(client, identity), elector, metrics, now, log, sleep },
+    { usersNamespace, maxExpirationSeconds, workers, retryPeriodMs: 2_000, resyncMs: 60_000 },
   );
   const server = await serve(values['metrics-addr'], (path) => {
     if (path === '/healthz') return [200, 'ok\n'];
-    if (path === '/readyz') return controller.state.synced || !controller.state.leader ? [200, 'ok\n'] : [503, 'not synced\n'];
+    if (path === '/readyz') return controller.ready() ? [200, 'ok\n'] : [503, 'informers not synced\n'];
     if (path === '/metrics') return [200, metrics.render()];
     return [404, 'not found\n'];
   });
-  const stop = () => {
-    log('stopping');
-    void controller.stop().then(() => server.close());
+  const stopping = new AbortController();
+  const stop = (signal: string) => {
+    log(`${signal}: stopping`);
+    stopping.abort();
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  log(`started (users namespace ${values['users-namespace']}, ${workers} workers)`);
-  await controller.run();
+  const address = server.address();
+  const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : values['metrics-addr'];
+  log(`started as ${identity}: users namespace ${usersNamespace}, ${elector ? `lease ${leaseNamespace}/${values['lease-name']}` : 'no leader election'}, ${workers} workers, metrics on ${where}`);
+  try {
+    await controller.run(stopping.signal);
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    log('stopped');
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The pod's namespace when running in a cluster (POD_NAMESPACE or the ServiceAccount mount). */
+async function ownNamespace(edge: Edge): Promise<string | undefined> {
+  if (edge.env.POD_NAMESPACE) return edge.env.POD_NAMESPACE;
+  if (!edge.env.KUBERNETES_SERVICE_HOST) return undefined;
+  const text = await readFile(inClusterNamespaceFile, 'utf8').catch(() => '');
+  return text.trim() || undefined;
 }
 
 function serve(address: string, route: (path: string) => [number, string]): Promise<http.Server> {
   const at = address.lastIndexOf(':');
-  const host = address.slice(0, at);
+  const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');
   const port = Number(address.slice(at + 1));
-  if (at < 0 || !Number.isInteger(port)) throw new KclError('usage', '--metrics-addr must be host:port');
+  if (at < 0 || address.slice(at + 1) === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new KclError('usage', '--metrics-addr must be host:port');
   const server = http.createServer((req, res) => {
-    const [status, body] = route(new URL(req.url ?? '/', 'http://x').pathname);
-    res.writeHead(status, { 'content-type': 'text/plain; version=0.0.4' });
+    const [status, body] = req.method === 'GET' || req.method === 'HEAD' ? route(new URL(req.url ?? '/', 'http://x').pathname) : [405, 'method not allowed\n'];
+    res.writeHead(status, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
     res.end(body);
   });
   return new Promise((resolve, reject) => {
-    server.once('error', () => reject(new KclError('usage', `cannot listen on ${address}`)));
+    server.once('error', (error) => reject(new KclError('usage', `cannot listen on ${address}: ${describe(error)}`)));
     server.listen(port, host, () => resolve(server));
   });
 }

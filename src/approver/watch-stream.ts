@@ -1,0 +1,62 @@
+// One watch request as an async stream of raw events, for any resource. Ends when the server
+// closes the watch or the signal aborts; "410 Gone" becomes an EXPIRED event (list again).
+import { createInterface } from 'node:readline';
+import { KclError } from '../errors.js';
+import type { ApiClient } from '../kube/http.js';
+import { type Json, isRecord } from '../util/validate.js';
+
+export type RawWatchEvent =
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: Json; resourceVersion: string }
+  | { type: 'BOOKMARK'; resourceVersion: string }
+  | { type: 'EXPIRED' };
+
+export async function* watchStream(client: ApiClient, path: string, timeoutSeconds: number, signal: AbortSignal): AsyncIterable<RawWatchEvent> {
+  const query = new URLSearchParams({ watch: 'true', allowWatchBookmarks: 'true', timeoutSeconds: String(Math.max(1, Math.ceil(timeoutSeconds))) });
+  const separator = path.includes('?') ? '&' : '?';
+  if (signal.aborted) return;
+  const response = await client.stream({ method: 'GET', path: `${path}${separator}${query}`, timeoutMs: (timeoutSeconds + 15) * 1000 });
+  const lines = createInterface({ input: response, crlfDelay: Infinity });
+  // Destroying the response alone does not end readline's iterator (it waits for 'end').
+  const abort = () => {
+    lines.close();
+    response.destroy();
+  };
+  signal.addEventListener('abort', abort, { once: true });
+  response.once('close', () => lines.close());
+  try {
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      const event = parseEvent(line);
+      if (event) yield event;
+      if (event?.type === 'EXPIRED') return;
+    }
+  } catch (error) {
+    if (error instanceof KclError) throw error;
+    // A dropped connection ends the stream; the caller resumes from the last resourceVersion.
+  } finally {
+    signal.removeEventListener('abort', abort);
+    lines.close();
+    response.destroy();
+  }
+}
+
+function parseEvent(line: string): RawWatchEvent | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(line);
+  } catch {
+    throw new KclError('server', 'the API server sent an unreadable watch event');
+  }
+  if (!isRecord(doc) || typeof doc.type !== 'string' || !isRecord(doc.object)) return undefined;
+  const object = doc.object;
+  if (doc.type === 'ERROR') {
+    if (object.code === 410) return { type: 'EXPIRED' };
+    const message = typeof object.message === 'string' ? object.message : 'unknown';
+    throw new KclError('server', `the watch failed: ${message.slice(0, 200)}`);
+  }
+  const metadata = isRecord(object.metadata) ? object.metadata : {};
+  const resourceVersion = typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : '';
+  if (doc.type === 'BOOKMARK') return { type: 'BOOKMARK', resourceVersion };
+  if (doc.type !== 'ADDED' && doc.type !== 'MODIFIED' && doc.type !== 'DELETED') return undefined;
+  return { type: doc.type, object, resourceVersion };
+}

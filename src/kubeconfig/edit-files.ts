@@ -1,0 +1,59 @@
+// Applies an edit across a kubeconfig file list: each named entry is changed in the first file
+// defining it, new entries go to the first file. Each touched file is locked, rewritten atomically
+// (0600), and left byte-identical when nothing changed.
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Document } from 'yaml';
+import { readTextIfExists, writeFileAtomic } from '../util/files.js';
+import { findEntry, parseKubeconfig, type NamedKind } from './document.js';
+import { withKubeconfigLock, type LockOptions } from './lock.js';
+
+export interface LoadedFile {
+  file: string;
+  doc: Document;
+  original: string | undefined;
+}
+
+export interface KubeconfigSet {
+  files: LoadedFile[];
+  /** The file holding `<kind>[name]`, else the first file. */
+  owner(kind: NamedKind, name: string): LoadedFile;
+  /** The file with current-context set, else the first file. */
+  currentContextOwner(): LoadedFile;
+}
+
+export async function editKubeconfigs<T>(files: string[], edit: (set: KubeconfigSet) => T, lock: LockOptions = {}): Promise<T> {
+  return lockAll(files, 0, lock, async () => {
+    const loaded: LoadedFile[] = [];
+    for (const file of files) {
+      const original = await readTextIfExists(file);
+      loaded.push({ file, doc: parseKubeconfig(original, file), original });
+    }
+    const first = loaded[0];
+    if (first === undefined) throw new Error('no kubeconfig file');
+    const set: KubeconfigSet = {
+      files: loaded,
+      owner: (kind, name) => loaded.find((f) => findEntry(f.doc, kind, name) !== undefined) ?? first,
+      currentContextOwner: () => loaded.find((f) => {
+        const value: unknown = f.doc.get('current-context');
+        return typeof value === 'string' && value !== '';
+      }) ?? first,
+    };
+    const result = edit(set);
+    for (const f of loaded) {
+      const text = f.doc.toString();
+      if (text === f.original) continue;
+      if (f.original === undefined && f !== first) continue;
+      await mkdir(dirname(f.file), { recursive: true, mode: 0o700 });
+      await writeFileAtomic(f.file, text, 0o600);
+    }
+    return result;
+  });
+}
+
+async function lockAll<T>(files: string[], index: number, lock: LockOptions, fn: () => Promise<T>): Promise<T> {
+  const file = files[index];
+  if (file === undefined) return fn();
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  return withKubeconfigLock(file, () => lockAll(files, index + 1, lock, fn), lock);
+}
