@@ -1,5 +1,7 @@
 // The objects `admin add-user` applies for one user (also printed by --dry-run -o yaml).
-export const groupsAnnotation = 'kube-csr-login.io/groups';
+import { groupsAnnotation } from '../kube/service-account.js';
+
+export { groupsAnnotation };
 export const fieldManager = 'kube-csr-login';
 
 export interface UserSpec {

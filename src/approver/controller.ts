@@ -10,7 +10,8 @@ import { type ListWatchDeps, listWatch } from './list-watch.js';
 import type { Metrics } from './metrics.js';
 import { type PolicyConfig, requester } from './policy.js';
 import { processCsr } from './process-csr.js';
-import { ServiceAccountCache, parseServiceAccount } from './service-accounts.js';
+import { parseServiceAccount } from '../kube/service-account.js';
+import { ServiceAccountCache } from './service-accounts.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ControllerDeps extends ListWatchDeps {

@@ -3,7 +3,7 @@
 // that are not ours to judge (other signers, other requesters, already decided) are left alone.
 import { type CsrObject, apiServerClientSigner, condition } from '../kube/csr-object.js';
 import type { CsrFacts } from './csr-facts.js';
-import type { ServiceAccountInfo } from './service-accounts.js';
+import type { ServiceAccountInfo } from '../kube/service-account.js';
 
 export interface PolicyConfig {
   usersNamespace: string;

@@ -7,7 +7,7 @@ import type { ApproverApi } from './approver-api.js';
 import { readCsrFacts } from './csr-facts.js';
 import type { Metrics } from './metrics.js';
 import { type Decision, type PolicyConfig, decide, requester } from './policy.js';
-import type { ServiceAccountInfo } from './service-accounts.js';
+import type { ServiceAccountInfo } from '../kube/service-account.js';
 
 export interface ProcessDeps {
   api: ApproverApi;

@@ -1,31 +1,7 @@
 // The ServiceAccounts of the users namespace, kept by a list/watch (an informer): the policy needs
 // each requester's uid and the groups its annotation allows. Bounded by the number of users.
-import { type Json, isRecord, record, string } from '../util/validate.js';
-
-export const groupsAnnotation = 'kube-csr-login.io/groups';
-
-export interface ServiceAccountInfo {
-  name: string;
-  uid: string;
-  /** From the kube-csr-login.io/groups annotation (comma-separated); empty when absent. */
-  groups: string[];
-}
-
-export function parseServiceAccount(value: unknown): ServiceAccountInfo {
-  if (!isRecord(value)) throw new Error('ServiceAccount is not an object');
-  const metadata = record(value, 'metadata', 'serviceaccount');
-  const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
-  const raw = annotations[groupsAnnotation];
-  return {
-    name: string(metadata, 'name', 'metadata'),
-    uid: string(metadata, 'uid', 'metadata'),
-    groups: typeof raw === 'string' ? parseGroupList(raw) : [],
-  };
-}
-
-export function parseGroupList(value: string): string[] {
-  return [...new Set(value.split(',').map((group) => group.trim()).filter((group) => group !== ''))];
-}
+import { type Json } from '../util/validate.js';
+import { type ServiceAccountInfo, parseServiceAccount } from '../kube/service-account.js';
 
 export class ServiceAccountCache {
   private readonly byName = new Map<string, ServiceAccountInfo>();

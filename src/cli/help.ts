@@ -4,8 +4,10 @@ const main = `kube-csr-login: short-lived Kubernetes client certificates from th
 Usage: kube-csr-login <command> [flags]
 
 User commands:
+  setup            one time: log in with the admin's bundle and write the kubeconfig entries
+  status           show each profile's certificate, groups, expiry and renewal time
   get-credential   print an ExecCredential (run by kubectl from users[].user.exec)
-  logout           delete cached keys and certificates (--profile P, or --all)
+  logout           delete cached keys and certificates; --forget also undoes setup
 
 Admin commands:
   approver         run the controller that validates and approves user CSRs
@@ -57,13 +59,41 @@ Flags:
   --workers N               CSRs judged in parallel (default 4)
 `;
 
-const logout = `Usage: kube-csr-login logout [--profile NAME | --all]
+const setup = `Usage: kube-csr-login setup --bundle FILE [flags]
+       kube-csr-login setup --server URL --certificate-authority FILE [--token-file FILE | < token]
+
+One time per cluster. Checks the login token with the API server (SelfSubjectReview) and reads the
+groups of its ServiceAccount (annotation kube-csr-login.io/groups); stores the token and CA in the
+config dir (0600); writes a cluster (unless one with the same server exists), an exec user
+<user>@<cluster> and a context into kubeconfig (kubectl's lock, atomic, 0600, everything else kept;
+running it again changes nothing); then obtains the first certificate and shows who the API server
+sees. The token is never taken from the command line.
+
+Flags:
+  --bundle FILE                the login bundle from kube-csr-login admin add-user --bundle
+  --server URL                 API server (without --bundle)
+  --certificate-authority F    CA bundle file of the API server (without --bundle)
+  --token-file F               file holding the token (default: read from stdin)
+  --profile NAME               profile to write (default "default"; one per cluster)
+  --kubeconfig F               kubeconfig to edit (default: KUBECONFIG's first file, else ~/.kube/config)
+  --cluster-name NAME          name of a new cluster entry (default: the bundle's, else the server host)
+  --context-name NAME          context name (default <user>@<cluster>)
+  --namespace NS               default namespace of the context
+  --use-context                make the context current
+  --groups a,b                 groups to request (default: all the ServiceAccount allows)
+  --timeout D                  how long to wait for the first certificate's approval (default 2m)
+`;
+
+const logout = `Usage: kube-csr-login logout [--profile NAME | --all] [--forget]
 
 Deletes the cached keys, certificates and any back-off of a profile (default "default") or of all
 profiles; the next kubectl call obtains a fresh certificate.
+
+  --forget   also remove what setup wrote: the kubeconfig user and context (and the cluster entry if
+             setup added it and nothing else uses it), the stored token, CA and profile
 `;
 
-const texts: Record<string, string> = { 'get-credential': getCredential, logout, approver };
+const texts: Record<string, string> = { setup, 'get-credential': getCredential, logout, approver };
 
 export function helpText(command: string | undefined): string {
   return (command && texts[command]) || main;

@@ -26,6 +26,8 @@ export interface SetupResult {
   cluster: string;
   user: string;
   context: string;
+  /** False when an entry for the cluster was already there (found by server or by name). */
+  clusterAdded: boolean;
 }
 
 export function execUserFields(exec: ExecStanza): Record<string, unknown> {
@@ -49,6 +51,7 @@ export async function writeSetupEntries(files: string[], input: SetupEntries, lo
       if (cluster !== undefined) break;
     }
     cluster ??= input.clusterName; // a same-named cluster with another server is updated in place
+    const clusterAdded = set.files.every((f) => findEntry(f.doc, 'clusters', cluster ?? input.clusterName) === undefined);
     upsertEntry(set.owner('clusters', cluster).doc, 'clusters', cluster, {
       server: input.server,
       'certificate-authority-data': input.certificateAuthorityData,
@@ -65,7 +68,7 @@ export async function writeSetupEntries(files: string[], input: SetupEntries, lo
       const owner = set.currentContextOwner();
       if (owner.doc.get('current-context') !== context) owner.doc.set('current-context', context);
     }
-    return { cluster, user, context };
+    return { cluster, user, context, clusterAdded };
   }, lock);
 }
 

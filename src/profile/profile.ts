@@ -9,8 +9,10 @@ import {
   type Json,
   optionalBoolean,
   optionalNumber,
+  optionalRecord,
   optionalString,
   parseJsonObject,
+  string,
   stringArray,
 } from '../util/validate.js';
 
@@ -28,6 +30,18 @@ export interface Profile {
   renewWindow?: [number, number];
   waitTimeoutSeconds?: number;
   csrName?: string;
+  /** What setup wrote into kubeconfig, so `logout --forget` removes exactly that. */
+  kubeconfig?: KubeconfigEntries;
+}
+
+export interface KubeconfigEntries {
+  /** The kubeconfig file list at setup time (--kubeconfig, else KUBECONFIG, else ~/.kube/config). */
+  files: string[];
+  cluster: string;
+  user: string;
+  context: string;
+  /** False when setup reused a cluster entry that already existed: forgetting keeps it. */
+  clusterAdded: boolean;
 }
 
 const profileNamePattern = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
@@ -84,6 +98,18 @@ export function parseProfile(doc: Json): Profile {
       throw new Error('profile.renewWindow must be [min, max] fractions');
     }
     profile.renewWindow = [low, high];
+  }
+  const kubeconfig = optionalRecord(doc, 'kubeconfig', 'profile');
+  if (kubeconfig !== undefined) {
+    const files = stringArray(kubeconfig, 'files', 'profile.kubeconfig');
+    if (files.length === 0) throw new Error('profile.kubeconfig.files is empty');
+    profile.kubeconfig = {
+      files,
+      cluster: string(kubeconfig, 'cluster', 'profile.kubeconfig'),
+      user: string(kubeconfig, 'user', 'profile.kubeconfig'),
+      context: string(kubeconfig, 'context', 'profile.kubeconfig'),
+      clusterAdded: optionalBoolean(kubeconfig, 'clusterAdded', 'profile.kubeconfig') ?? false,
+    };
   }
   return profile;
 }

@@ -6,6 +6,7 @@ import type { CredentialDeps } from '../../credential/deps.js';
 import { getCredential } from '../../credential/get-credential.js';
 import type { CredentialFlags } from '../../credential/settings.js';
 import { validateProfileName } from '../../profile/profile.js';
+import type { Dirs } from '../dirs.js';
 import { type Edge, dirs } from '../edge.js';
 import {
   parseApiVersion,
@@ -55,8 +56,13 @@ export function parseCredentialFlags(args: string[]): { flags: CredentialFlags; 
 
 export async function run(args: string[], edge: Edge): Promise<void> {
   const { flags, background } = parseCredentialFlags(args);
-  const { cacheDir, configDir } = await dirs(edge);
-  const deps: CredentialDeps = {
+  const deps = credentialDeps(edge, await dirs(edge), flags.profile, args, background ? () => undefined : edge.stdout);
+  await getCredential(deps, { flags, args: ['get-credential', ...args], background });
+}
+
+/** The deps of get-credential; `args` are what a background renewal is started with. */
+export function credentialDeps(edge: Edge, { cacheDir, configDir }: Dirs, profile: string, args: string[], stdout: (text: string) => void): CredentialDeps {
+  return {
     now: () => new Date(),
     random: Math.random,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -64,7 +70,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
     configDir,
     execInfoRaw: edge.env.KUBERNETES_EXEC_INFO,
     stderrIsTerminal: edge.stderrIsTerminal,
-    stdout: background ? () => undefined : edge.stdout,
+    stdout,
     log: {
       verbose: (message) => edge.verbose && edge.stderr(`kube-csr-login: ${message}\n`),
       warn: (message) => edge.stderr(`${message}\n`),
@@ -76,7 +82,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
     lock: async (dir, lockPath, waitMs) => (await import('../../cache/lock.js')).acquireLock(dir, lockPath, waitMs),
     startBackgroundRenewal: async () => {
       const [{ spawn }, { openSync }] = await Promise.all([import('node:child_process'), import('node:fs')]);
-      const log = openSync(profileCacheFiles(cacheDir, flags.profile).backgroundLog, 'a', 0o600);
+      const log = openSync(profileCacheFiles(cacheDir, profile).backgroundLog, 'a', 0o600);
       const child = spawn(edge.nodePath, [edge.entryScript, 'get-credential', ...args, '--background'], {
         detached: true,
         stdio: ['ignore', 'ignore', log],
@@ -85,5 +91,4 @@ export async function run(args: string[], edge: Edge): Promise<void> {
       child.unref();
     },
   };
-  await getCredential(deps, { flags, args: ['get-credential', ...args], background });
 }

@@ -1,20 +1,28 @@
-// `kube-csr-login logout [--profile P | --all]`: deletes cached keys and certificates (and any
-// back-off), so the next kubectl call obtains a fresh certificate.
+// `kube-csr-login logout [--profile P | --all] [--forget]`: deletes cached keys and certificates (and
+// any back-off), so the next kubectl call obtains a fresh certificate. --forget also undoes setup.
 import { parseArgs } from 'node:util';
-import { KclError } from '../../errors.js';
+import { KclError, describe } from '../../errors.js';
 import { clearProfiles } from '../../cache/clear-profile.js';
 import { validateProfileName } from '../../profile/profile.js';
+import { forgetProfile, storedProfiles } from '../../setup/forget.js';
 import { type Edge, dirs } from '../edge.js';
 
 export async function run(args: string[], edge: Edge): Promise<void> {
   let values;
   try {
-    ({ values } = parseArgs({ args, options: { profile: { type: 'string' }, all: { type: 'boolean' } }, strict: true }));
+    ({ values } = parseArgs({ args, options: { profile: { type: 'string' }, all: { type: 'boolean' }, forget: { type: 'boolean' } }, strict: true }));
   } catch (error) {
-    throw new KclError('usage', error instanceof Error ? (error.message.split('\n')[0] ?? '') : 'bad arguments');
+    throw new KclError('usage', describe(error));
   }
   if (values.all && values.profile) throw new KclError('usage', 'use either --profile or --all');
-  const { cacheDir } = await dirs(edge);
-  const cleared = await clearProfiles(cacheDir, values.all ? 'all' : [validateProfileName(values.profile ?? 'default')]);
+  const { cacheDir, configDir } = await dirs(edge);
+  const names = values.all ? 'all' : [validateProfileName(values.profile ?? 'default')];
+  const cleared = await clearProfiles(cacheDir, names);
   edge.stdout(cleared.length === 0 ? 'nothing cached\n' : `removed cached credentials: ${cleared.join(', ')}\n`);
+  if (!values.forget) return;
+  for (const name of names === 'all' ? await storedProfiles(configDir) : names) {
+    const forgotten = await forgetProfile(configDir, name);
+    if (forgotten === undefined) edge.stdout(`profile "${name}": nothing set up\n`);
+    else edge.stdout(`forgot profile "${name}": token, CA${forgotten.context ? ` and kubeconfig context ${forgotten.context}` : ''} removed\n`);
+  }
 }

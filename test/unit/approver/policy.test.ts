@@ -4,7 +4,7 @@ import * as x509 from '@peculiar/x509';
 import { describe, expect, test } from '@jest/globals';
 import { readCsrFacts } from '../../../src/approver/csr-facts.js';
 import { type PolicyConfig, decide } from '../../../src/approver/policy.js';
-import type { ServiceAccountInfo } from '../../../src/approver/service-accounts.js';
+import type { ServiceAccountInfo } from '../../../src/kube/service-account.js';
 import type { CsrObject } from '../../../src/kube/csr-object.js';
 import { type RequestOptions, csrObject, requestPem, tamper } from './csr-builder.js';
 

@@ -6,7 +6,7 @@ import { expect, test } from '@jest/globals';
 import type { ApproverApi } from '../../../src/approver/approver-api.js';
 import { createMetrics } from '../../../src/approver/metrics.js';
 import { type ProcessDeps, processCsr } from '../../../src/approver/process-csr.js';
-import type { ServiceAccountInfo } from '../../../src/approver/service-accounts.js';
+import type { ServiceAccountInfo } from '../../../src/kube/service-account.js';
 import { KclError } from '../../../src/errors.js';
 import type { Json } from '../../../src/util/validate.js';
 import { requestPem } from './csr-builder.js';

@@ -45,7 +45,7 @@ describe('writeSetupEntries', () => {
     const file = join(dir, 'config');
     await writeFile(file, fixture, { mode: 0o644 });
     const result = await writeSetupEntries([file], { ...input, useContext: true });
-    expect(result).toEqual({ cluster: 'dev', user: 'jean.doe@dev', context: 'jean.doe@dev' });
+    expect(result).toEqual({ cluster: 'dev', user: 'jean.doe@dev', context: 'jean.doe@dev', clusterAdded: true });
     const first = await readFile(file, 'utf8');
     expect(first).toContain('# my clusters');
     expect(first).toContain('# keep me');

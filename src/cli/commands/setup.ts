@@ -1,0 +1,128 @@
+// `kube-csr-login setup`: builds the setup use case's deps at the edge (files, stdin, kubeconfig
+// paths, the command kubectl will run) and prints what was set up.
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { KclError, describe } from '../../errors.js';
+import { getCredential } from '../../credential/get-credential.js';
+import { readCertificateAuthority } from '../../credential/identity.js';
+import { createApiClient } from '../../kube/http.js';
+import { checkServerUrl } from '../../kube/server-url.js';
+import { kubeconfigFiles } from '../../kubeconfig/paths.js';
+import { validateProfileName } from '../../profile/profile.js';
+import { type LoginInput, checkToken, parseLoginBundle } from '../../setup/login-input.js';
+import { type SetupOutcome, setup } from '../../setup/setup.js';
+import { certificateClient, readExecCredential, verifyLogin } from '../../setup/verify-login.js';
+import { readTextIfExists } from '../../util/files.js';
+import { type Edge, dirs } from '../edge.js';
+import { parseDurationSeconds, parseGroups } from '../parse-values.js';
+import { credentialDeps } from './get-credential.js';
+
+const options = {
+  bundle: { type: 'string' },
+  server: { type: 'string' },
+  'certificate-authority': { type: 'string' },
+  'token-file': { type: 'string' },
+  profile: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'cluster-name': { type: 'string' },
+  'context-name': { type: 'string' },
+  namespace: { type: 'string' },
+  'use-context': { type: 'boolean' },
+  groups: { type: 'string' },
+  timeout: { type: 'string' },
+} as const;
+
+export const installHint = 'kube-csr-login is needed to log in to this cluster: npm install -g kube-csr-login, then run kube-csr-login setup';
+
+export async function run(args: string[], edge: Edge): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options, strict: true }));
+  } catch (error) {
+    throw new KclError('usage', describe(error));
+  }
+  const profile = validateProfileName(values.profile ?? 'default');
+  const login = await loginInput(values, edge);
+  const waitTimeoutSeconds = parseDurationSeconds('--timeout', values.timeout ?? '2m');
+  const resolved = await dirs(edge);
+  const files = kubeconfigFiles({ explicit: values.kubeconfig, env: edge.env.KUBECONFIG, home: edge.env.HOME || os.homedir() }).map((f) => path.resolve(f));
+  const outcome = await setup(
+    {
+      configDir: resolved.configDir,
+      kubeconfigFiles: files,
+      execCommand: execCommand(edge),
+      installHint,
+      openTokenApi: createApiClient,
+      progress: (message) => edge.stderr(`kube-csr-login: ${message}\n`),
+      firstLogin: async (name) => {
+        let printed = '';
+        const deps = credentialDeps(edge, resolved, name, ['--profile', name], (text) => (printed += text));
+        await getCredential(deps, { flags: { profile: name, waitTimeoutSeconds }, args: ['get-credential', '--profile', name], background: false });
+        const credential = readExecCredential(printed);
+        const connection = { server: login.server, certificateAuthorityPem: login.certificateAuthorityPem, insecureSkipTlsVerify: false };
+        return verifyLogin(certificateClient(connection, credential), credential);
+      },
+    },
+    {
+      profile,
+      login,
+      useContext: values['use-context'] === true,
+      ...(values.groups === undefined ? {} : { groups: parseGroups(values.groups) }),
+      ...(values['cluster-name'] === undefined ? {} : { clusterName: values['cluster-name'] }),
+      ...(values['context-name'] === undefined ? {} : { contextName: values['context-name'] }),
+      ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
+    },
+  );
+  edge.stdout(summary(outcome, files[0] ?? ''));
+}
+
+type Values = { bundle?: string; server?: string; 'certificate-authority'?: string; 'token-file'?: string };
+
+async function loginInput(values: Values, edge: Edge): Promise<LoginInput> {
+  if (values.bundle !== undefined) {
+    if (values.server ?? values['certificate-authority'] ?? values['token-file']) {
+      throw new KclError('usage', '--bundle already holds the server, CA and token: drop --server, --certificate-authority and --token-file');
+    }
+    const text = await readTextIfExists(values.bundle).catch(() => undefined);
+    if (text === undefined) throw new KclError('config', `cannot read the login bundle ${values.bundle}`);
+    return parseLoginBundle(text, values.bundle);
+  }
+  if (!values.server || !values['certificate-authority']) {
+    throw new KclError('usage', 'give --bundle FILE, or --server URL and --certificate-authority FILE with --token-file FILE (or the token on stdin)');
+  }
+  try {
+    checkServerUrl(values.server, '--server');
+  } catch (error) {
+    throw new KclError('usage', describe(error));
+  }
+  const certificateAuthorityPem = await readCertificateAuthority(values['certificate-authority']);
+  return { server: values.server, certificateAuthorityPem, token: await readLoginToken(values['token-file'], edge) };
+}
+
+async function readLoginToken(file: string | undefined, edge: Edge): Promise<string> {
+  if (file !== undefined) {
+    const text = await readTextIfExists(file).catch(() => undefined);
+    if (text === undefined) throw new KclError('config', `cannot read the token file ${file}`);
+    return checkToken(text, `the token file ${file}`);
+  }
+  if (edge.stdinIsTerminal) throw new KclError('usage', 'no token: pass --token-file FILE or pipe the token on stdin (never on the command line)');
+  return checkToken(await edge.readStdin(), 'stdin');
+}
+
+/** The POSIX launcher next to the Node entry (it serves cache hits without Node); else the entry. */
+function execCommand(edge: Edge): string {
+  const entry = path.resolve(edge.entryScript);
+  return edge.platform === 'win32' ? entry : entry.replace(/\.cjs$/, '');
+}
+
+function summary(outcome: SetupOutcome, kubeconfigFile: string): string {
+  const { kubeconfig, login } = outcome;
+  const groups = login.groups.filter((group) => !group.startsWith('system:'));
+  return [
+    `Logged in to ${kubeconfig.cluster} as ${login.username}${groups.length ? ` (groups: ${groups.join(', ')})` : ''}, certificate valid until ${login.notAfter.toISOString()}.`,
+    `kubeconfig ${kubeconfigFile}: context ${kubeconfig.context} (user ${kubeconfig.user}, cluster ${kubeconfig.cluster}); profile "${outcome.profile}".`,
+    `Try: kubectl --context ${kubeconfig.context} auth whoami`,
+    '',
+  ].join('\n');
+}

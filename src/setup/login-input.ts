@@ -1,0 +1,66 @@
+// What setup starts from: a login bundle (a kubeconfig from `admin add-user --bundle`, holding the
+// cluster, its CA and a token user) or the separate flags. The token never comes from argv.
+import { parse } from 'yaml';
+import { KclError, describe } from '../errors.js';
+import { checkServerUrl } from '../kube/server-url.js';
+import { type Json, isRecord, optionalString, string } from '../util/validate.js';
+
+export interface LoginInput {
+  server: string;
+  certificateAuthorityPem: string;
+  token: string;
+  /** The bundle's cluster name, a default for the kubeconfig cluster entry. */
+  clusterName?: string;
+}
+
+/** A bearer token is visible ASCII (RFC 6750); anything else cannot go in a header. */
+export function checkToken(token: string, source: string): string {
+  const trimmed = token.trim();
+  if (!/^[\x21-\x7e]+$/.test(trimmed)) throw new KclError('config', `${source} does not hold a single token`);
+  return trimmed;
+}
+
+export function checkCertificateAuthority(pem: string, source: string): string {
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new KclError('config', `${source} holds no PEM certificate`);
+  return pem;
+}
+
+export function parseLoginBundle(text: string, file: string): LoginInput {
+  try {
+    return readBundle(text);
+  } catch (error) {
+    if (error instanceof KclError) throw error;
+    throw new KclError('config', `${file} is not a login bundle: ${describe(error)}`);
+  }
+}
+
+function readBundle(text: string): LoginInput {
+  let doc: unknown;
+  try {
+    doc = parse(text, { maxAliasCount: 100 });
+  } catch {
+    throw new Error('invalid YAML');
+  }
+  if (!isRecord(doc)) throw new Error('not a kubeconfig');
+  const contextName = optionalString(doc, 'current-context', 'bundle');
+  const context = contextName === undefined ? undefined : named(doc, 'contexts', contextName, 'context');
+  const cluster = named(doc, 'clusters', context === undefined ? undefined : optionalString(context, 'cluster', 'context'), 'cluster');
+  const user = named(doc, 'users', context === undefined ? undefined : optionalString(context, 'user', 'context'), 'user');
+  const server = string(cluster.body, 'server', 'cluster');
+  checkServerUrl(server, 'the bundle server');
+  const caData = string(cluster.body, 'certificate-authority-data', 'cluster');
+  const pem = checkCertificateAuthority(Buffer.from(caData, 'base64').toString('utf8'), 'the bundle certificate-authority-data');
+  const token = checkToken(string(user.body, 'token', 'user'), 'the bundle user');
+  return { server, certificateAuthorityPem: pem, token, clusterName: cluster.name };
+}
+
+/** `<kind>[name].<item>`; without a name, the only entry of the list. */
+function named(doc: Json, kind: string, name: string | undefined, item: string): { name: string; body: Json } {
+  const list = Array.isArray(doc[kind]) ? doc[kind].filter(isRecord) : [];
+  const entries = name === undefined ? list : list.filter((entry) => entry.name === name);
+  if (entries.length !== 1) throw new Error(name === undefined ? `expected exactly one entry in ${kind}` : `no ${item} "${name}"`);
+  const entry = entries[0] as Json;
+  const body = entry[item];
+  if (!isRecord(body)) throw new Error(`${kind} entry has no ${item}`);
+  return { name: typeof entry.name === 'string' && entry.name !== '' ? entry.name : item, body };
+}

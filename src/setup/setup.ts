@@ -1,0 +1,110 @@
+// `setup`: one time per cluster. Asks the API server who the token belongs to and which groups it
+// may claim, stores the token and CA in the config dir, writes the exec user, cluster and context
+// into kubeconfig, then obtains and checks the first certificate. Nothing is written before the
+// token has been accepted; after that, a failed first certificate leaves a setup that works once
+// the cause (approval, RBAC) is fixed.
+import { KclError, describe } from '../errors.js';
+import type { Connection } from '../credential/settings.js';
+import type { ApiClient } from '../kube/http.js';
+import { type SetupResult, writeSetupEntries } from '../kubeconfig/setup-entries.js';
+import type { Profile } from '../profile/profile.js';
+import { type Identity, discoverIdentity } from './discover-identity.js';
+import type { LoginInput } from './login-input.js';
+import { checkProfileTarget, saveProfile, saveSecrets, setupFiles } from './save-profile.js';
+import type { LoginCheck } from './verify-login.js';
+
+export interface SetupDeps {
+  configDir: string;
+  kubeconfigFiles: string[];
+  /** Absolute path of the command kubectl will run. */
+  execCommand: string;
+  installHint: string;
+  openTokenApi: (connection: Connection, token: string) => ApiClient;
+  /** Runs get-credential for the profile and checks the certificate with the API server. */
+  firstLogin: (profile: string) => Promise<LoginCheck>;
+  progress: (message: string) => void;
+}
+
+export interface SetupRequest {
+  profile: string;
+  login: LoginInput;
+  /** Wanted groups; must be allowed by the ServiceAccount when its annotation is readable. */
+  groups?: string[];
+  clusterName?: string;
+  contextName?: string;
+  namespace?: string;
+  useContext: boolean;
+}
+
+export interface SetupOutcome {
+  profile: string;
+  identity: Identity;
+  groups: string[];
+  kubeconfig: SetupResult;
+  login: LoginCheck;
+}
+
+export async function setup(deps: SetupDeps, request: SetupRequest): Promise<SetupOutcome> {
+  const { login } = request;
+  const existing = await checkProfileTarget(deps.configDir, request.profile, login.server);
+  const connection: Connection = { server: login.server, certificateAuthorityPem: login.certificateAuthorityPem, insecureSkipTlsVerify: false };
+  const identity = await discoverIdentity(deps.openTokenApi(connection, login.token)).catch((error: unknown) => {
+    if (error instanceof KclError && error.code === 'unauthorized') {
+      throw new KclError('unauthorized', 'the API server rejected the login token (401): ask your admin for a new login bundle');
+    }
+    throw withContext(error, `setup could not check the login token with ${login.server}`);
+  });
+  const groups = chooseGroups(identity, request.groups);
+
+  const files = setupFiles(deps.configDir, request.profile);
+  await saveSecrets(files, { token: login.token, certificateAuthorityPem: login.certificateAuthorityPem });
+  const kubeconfig = await writeSetupEntries(deps.kubeconfigFiles, {
+    server: login.server,
+    certificateAuthorityData: Buffer.from(login.certificateAuthorityPem, 'utf8').toString('base64'),
+    clusterName: request.clusterName ?? login.clusterName ?? new URL(login.server).hostname,
+    userName: identity.user,
+    useContext: request.useContext,
+    exec: { command: deps.execCommand, profile: request.profile, installHint: deps.installHint },
+    ...(request.contextName === undefined ? {} : { contextName: request.contextName }),
+    ...(request.namespace === undefined ? {} : { namespace: request.namespace }),
+  });
+  const addedBefore = existing?.kubeconfig?.cluster === kubeconfig.cluster && existing.kubeconfig.clusterAdded;
+  const profile: Profile = {
+    ...existing,
+    server: login.server,
+    certificateAuthorityFile: files.certificateAuthority,
+    tokenFile: files.token,
+    user: identity.user,
+    groups,
+    kubeconfig: { files: deps.kubeconfigFiles, ...kubeconfig, clusterAdded: kubeconfig.clusterAdded || addedBefore },
+  };
+  await saveProfile(files, profile);
+
+  deps.progress(`requesting the first certificate for ${identity.user} (CSR user=${identity.user}; it must be approved)`);
+  const check = await deps.firstLogin(request.profile).catch((error: unknown) => {
+    throw withContext(error, `setup saved profile "${request.profile}" and context ${kubeconfig.context}, but the first certificate failed`);
+  });
+  return { profile: request.profile, identity, groups, kubeconfig, login: check };
+}
+
+function chooseGroups(identity: Identity, wanted: string[] | undefined): string[] {
+  const allowed = identity.groups;
+  if (allowed === undefined) {
+    if (wanted !== undefined) return [...new Set(wanted)].sort();
+    throw new KclError(
+      'forbidden',
+      `cannot read the groups of ServiceAccount ${identity.namespace}/${identity.user} (it may not get itself): pass --groups, or ask your admin to rerun kube-csr-login admin add-user`,
+    );
+  }
+  if (wanted === undefined) return allowed;
+  const refused = wanted.filter((group) => !allowed.includes(group));
+  if (refused.length > 0) {
+    throw new KclError('usage', `--groups: ${refused.join(', ')} not allowed for ${identity.user} (allowed: ${allowed.join(', ') || 'none'})`);
+  }
+  return [...new Set(wanted)].sort();
+}
+
+/** Keeps the code (hence the exit code) of a KclError and puts the context first. */
+function withContext(error: unknown, context: string): unknown {
+  return error instanceof KclError ? new KclError(error.code, `${context}: ${describe(error)}`, { cause: error }) : error;
+}

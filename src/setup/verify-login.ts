@@ -1,0 +1,47 @@
+// The last step of setup: read the credential get-credential printed and present its certificate to
+// the API server (SelfSubjectReview), so setup reports who the cluster really sees.
+import { X509Certificate } from 'node:crypto';
+import { KclError } from '../errors.js';
+import type { Connection } from '../credential/settings.js';
+import { type ApiClient, createRequestClient } from '../kube/http.js';
+import { parseJsonObject, record, string } from '../util/validate.js';
+import { whoAmI } from './discover-identity.js';
+
+export interface LoginCheck {
+  /** As the API server sees the certificate. */
+  username: string;
+  groups: string[];
+  notAfter: Date;
+}
+
+export interface ClientCertificate {
+  certificatePem: string;
+  privateKeyPem: string;
+}
+
+export function readExecCredential(text: string): ClientCertificate {
+  try {
+    const status = record(parseJsonObject(text, 'ExecCredential'), 'status', 'ExecCredential');
+    return { certificatePem: string(status, 'clientCertificateData', 'status'), privateKeyPem: string(status, 'clientKeyData', 'status') };
+  } catch (error) {
+    throw new KclError('internal', `get-credential printed no usable credential (${error instanceof Error ? error.message : 'invalid'})`);
+  }
+}
+
+export function certificateClient(connection: Connection, credential: ClientCertificate): ApiClient {
+  return createRequestClient(connection.server, connection.proxyUrl, async (options) => {
+    Object.assign(options, {
+      ...(connection.certificateAuthorityPem ? { ca: connection.certificateAuthorityPem } : {}),
+      ...(connection.tlsServerName ? { servername: connection.tlsServerName } : {}),
+      rejectUnauthorized: !connection.insecureSkipTlsVerify,
+      cert: credential.certificatePem,
+      key: credential.privateKeyPem,
+    });
+  });
+}
+
+export async function verifyLogin(client: ApiClient, credential: ClientCertificate): Promise<LoginCheck> {
+  const { username, groups } = await whoAmI(client);
+  const notAfter = new Date(new X509Certificate(credential.certificatePem).validTo);
+  return { username, groups, notAfter };
+}

@@ -1,0 +1,177 @@
+// setup's decisions before and around the network: bundle parsing, the token's identity, groups,
+// profile conflicts, and that nothing is written until the API server has accepted the token.
+// (Against the real control plane: test/e2e/setup.test.ts.)
+import { describe, expect, test } from '@jest/globals';
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { KclError } from '../../../src/errors.js';
+import type { ApiClient, ApiRequest } from '../../../src/kube/http.js';
+import { readProfile } from '../../../src/profile/profile.js';
+import { forgetProfile } from '../../../src/setup/forget.js';
+import { parseLoginBundle } from '../../../src/setup/login-input.js';
+import { type SetupDeps, setup } from '../../../src/setup/setup.js';
+
+const caPem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const login = { server: 'https://dev.example:6443', certificateAuthorityPem: caPem, token: 'tok.en-123', clusterName: 'dev' };
+const notAfter = new Date('2026-11-28T12:00:00Z');
+
+type Route = (request: ApiRequest) => unknown;
+
+function api(routes: Record<string, Route>): ApiClient {
+  return {
+    json: async (request) => {
+      const route = routes[`${request.method} ${request.path}`];
+      if (!route) throw new KclError('notFound', `not found (404): ${request.path}`);
+      return route(request);
+    },
+    stream: async () => {
+      throw new Error('no streams');
+    },
+  };
+}
+
+const serviceAccount = (groups: string | undefined) => () => ({
+  metadata: { name: 'jean.doe', namespace: 'users', uid: 'u1', ...(groups === undefined ? {} : { annotations: { 'kube-csr-login.io/groups': groups } }) },
+});
+const review = (username: string) => () => ({ status: { userInfo: { username, groups: ['system:serviceaccounts'] } } });
+const routes = (groups: string | undefined, username = 'system:serviceaccount:users:jean.doe'): Record<string, Route> => ({
+  'POST /apis/authentication.k8s.io/v1/selfsubjectreviews': review(username),
+  'GET /api/v1/namespaces/users/serviceaccounts/jean.doe': serviceAccount(groups),
+});
+
+async function harness(client: ApiClient) {
+  const dir = await mkdtemp(join(tmpdir(), 'kcl-setup-'));
+  const kubeconfig = join(dir, 'kube', 'config');
+  const logins: string[] = [];
+  const deps: SetupDeps = {
+    configDir: join(dir, 'config'),
+    kubeconfigFiles: [kubeconfig],
+    execCommand: '/opt/kcl/bin/kube-csr-login',
+    installHint: 'install kube-csr-login',
+    openTokenApi: () => client,
+    firstLogin: async (profile) => {
+      logins.push(profile);
+      return { username: 'jean.doe', groups: ['devs', 'system:authenticated'], notAfter };
+    },
+    progress: () => undefined,
+  };
+  return { dir, kubeconfig, deps, logins };
+}
+
+const request = { profile: 'default', login, useContext: true };
+
+describe('setup', () => {
+  test('stores token and CA (0600), writes profile and kubeconfig, then logs in; twice changes nothing', async () => {
+    const h = await harness(api(routes('ops, devs')));
+    const outcome = await setup(h.deps, request);
+    expect(outcome.groups).toEqual(['devs', 'ops']);
+    expect(outcome.kubeconfig).toEqual({ cluster: 'dev', user: 'jean.doe@dev', context: 'jean.doe@dev', clusterAdded: true });
+    const profile = await readProfile(h.deps.configDir, 'default');
+    expect(profile).toMatchObject({ server: login.server, user: 'jean.doe', groups: ['devs', 'ops'], kubeconfig: { files: [h.kubeconfig], clusterAdded: true } });
+    expect((await readFile(profile?.tokenFile ?? '', 'utf8')).trim()).toBe(login.token);
+    expect((await stat(profile?.tokenFile ?? '')).mode & 0o777).toBe(0o600);
+    const config = parse(await readFile(h.kubeconfig, 'utf8'));
+    expect(config['current-context']).toBe('jean.doe@dev');
+    expect(config.users[0].user.exec).toMatchObject({ command: '/opt/kcl/bin/kube-csr-login', args: ['get-credential', '--profile', 'default'], provideClusterInfo: true });
+    expect(Buffer.from(config.clusters[0].cluster['certificate-authority-data'], 'base64').toString()).toBe(caPem);
+    const before = await Promise.all([h.kubeconfig, profile?.tokenFile ?? ''].map((f) => stat(f)));
+    await setup(h.deps, request);
+    const after = await Promise.all([h.kubeconfig, profile?.tokenFile ?? ''].map((f) => stat(f)));
+    expect(after.map((s) => s.mtimeMs)).toEqual(before.map((s) => s.mtimeMs));
+    expect((await readProfile(h.deps.configDir, 'default'))?.kubeconfig?.clusterAdded).toBe(true);
+    expect(h.logins).toEqual(['default', 'default']);
+  });
+
+  test('forget removes what setup wrote and keeps the rest of kubeconfig', async () => {
+    const h = await harness(api(routes('devs')));
+    await setup(h.deps, request);
+    expect(await forgetProfile(h.deps.configDir, 'default')).toEqual({ profile: 'default', context: 'jean.doe@dev' });
+    const config = parse(await readFile(h.kubeconfig, 'utf8'));
+    expect([config.clusters, config.users, config.contexts]).toEqual([[], [], []]);
+    expect(await readdir(join(h.deps.configDir, 'profiles'))).toEqual([]);
+    expect(await forgetProfile(h.deps.configDir, 'default')).toBeUndefined();
+  });
+
+  test('a token that is not a ServiceAccount, or rejected, writes nothing', async () => {
+    for (const [client, code, message] of [
+      [api(routes('devs', 'kubernetes-admin')), 'config', 'not to a ServiceAccount'],
+      [api({ 'POST /apis/authentication.k8s.io/v1/selfsubjectreviews': () => { throw new KclError('unauthorized', 'unauthorized (401)'); } }), 'unauthorized', 'rejected the login token'],
+      [api({ 'POST /apis/authentication.k8s.io/v1/selfsubjectreviews': () => { throw new KclError('unreachable', 'connection refused'); } }), 'unreachable', 'could not check the login token'],
+    ] as const) {
+      const h = await harness(client);
+      const error = await setup(h.deps, request).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KclError);
+      expect(error).toMatchObject({ code });
+      expect((error as Error).message).toContain(message);
+      expect((error as Error).message).not.toContain(login.token);
+      expect(await readdir(h.dir)).toEqual([]);
+    }
+  });
+
+  test('groups: annotation unreadable needs --groups; --groups must be allowed', async () => {
+    const unreadable = { 'POST /apis/authentication.k8s.io/v1/selfsubjectreviews': review('system:serviceaccount:users:jean.doe'), 'GET /api/v1/namespaces/users/serviceaccounts/jean.doe': () => { throw new KclError('forbidden', 'permission denied (403)'); } };
+    let h = await harness(api(unreadable));
+    await expect(setup(h.deps, request)).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('pass --groups') });
+    expect((await setup(h.deps, { ...request, groups: ['devs'] })).groups).toEqual(['devs']);
+    h = await harness(api(routes('devs')));
+    await expect(setup(h.deps, { ...request, groups: ['admins'] })).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('admins not allowed') });
+  });
+
+  test('a profile set up for another cluster is not overwritten', async () => {
+    const h = await harness(api(routes('devs')));
+    await setup(h.deps, request);
+    const other = { ...request, login: { ...login, server: 'https://prod.example:6443' } };
+    await expect(setup(h.deps, other)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('--profile') });
+  });
+
+  test('a failed first certificate keeps the setup and says so', async () => {
+    const h = await harness(api(routes('devs')));
+    h.deps.firstLogin = async () => {
+      throw new KclError('timeout', 'timed out waiting for CSR user=jean.doe to be approved');
+    };
+    await expect(setup(h.deps, request)).rejects.toMatchObject({ code: 'timeout', message: expect.stringMatching(/saved profile "default" .*to be approved/) });
+    expect(await readProfile(h.deps.configDir, 'default')).toMatchObject({ user: 'jean.doe' });
+  });
+});
+
+describe('login bundle', () => {
+  const bundle = {
+    apiVersion: 'v1', kind: 'Config',
+    clusters: [{ name: 'dev', cluster: { server: login.server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
+    users: [{ name: 'jean.doe', user: { token: login.token } }],
+    contexts: [{ name: 'jean.doe@dev', context: { cluster: 'dev', user: 'jean.doe' } }],
+    'current-context': 'jean.doe@dev',
+  };
+
+  test('reads server, CA, token and cluster name', () => {
+    expect(parseLoginBundle(stringify(bundle), 'b.yaml')).toEqual(login);
+    const { contexts: _c, 'current-context': _cc, ...single } = bundle;
+    expect(parseLoginBundle(stringify(single), 'b.yaml')).toEqual(login);
+  });
+
+  test('malformed bundles give a config error without the token', () => {
+    const cases = [
+      'not: [yaml',
+      '- a list',
+      stringify({ ...bundle, clusters: [] }),
+      stringify({ ...bundle, 'current-context': 'other' }),
+      stringify({ ...bundle, users: [{ name: 'jean.doe', user: { token: 'two words' } }] }),
+      stringify({ ...bundle, clusters: [{ name: 'dev', cluster: { server: 'http://dev.example', 'certificate-authority-data': 'eA==' } }] }),
+      stringify({ ...bundle, clusters: [{ name: 'dev', cluster: { server: login.server, 'certificate-authority-data': 'bm8gcGVt' } }] }),
+      'a: &a [*a]',
+    ];
+    for (const text of cases) {
+      let error: unknown;
+      try {
+        parseLoginBundle(text, 'b.yaml');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(KclError);
+      expect((error as KclError).code).toBe('config');
+      expect((error as Error).message).not.toContain('two words');
+    }
+  });
+});
