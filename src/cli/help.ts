@@ -84,6 +84,20 @@ Flags:
   --timeout D                  how long to wait for the first certificate's approval (default 2m)
 `;
 
+const status = `Usage: kube-csr-login status [--profile NAME] [-o json]
+
+Shows each profile (or only NAME): cluster server, kubeconfig context, user and groups, and the
+cached certificate: subject, NotBefore, NotAfter, renewal point, time left, state (valid, renewing
+soon, expired, or no valid certificate with the reason) and any back-off after a failed renewal.
+Reads local files only: no network call; never prints a token, key or certificate. Exits 0 whatever
+state the certificates are in; an unknown --profile exits 20.
+
+  --profile NAME     show only this profile
+  -o, --output json  one JSON document: {"profiles": [{name, server, context, user, groups,
+                     certificate: {subject: {user, groups}, notBefore, notAfter, renewAt, state}
+                     | null, reason?, backoff?: {code, message, until}, profileError?}]}
+`;
+
 const logout = `Usage: kube-csr-login logout [--profile NAME | --all] [--forget]
 
 Deletes the cached keys, certificates and any back-off of a profile (default "default") or of all
@@ -93,7 +107,7 @@ profiles; the next kubectl call obtains a fresh certificate.
              setup added it and nothing else uses it), the stored token, CA and profile
 `;
 
-const texts: Record<string, string> = { setup, 'get-credential': getCredential, logout, approver };
+const texts: Record<string, string> = { setup, status, 'get-credential': getCredential, logout, approver };
 
 export function helpText(command: string | undefined): string {
   return (command && texts[command]) || main;

@@ -10,6 +10,8 @@ export interface Command {
 
 const commands: Record<string, () => Promise<Command>> = {
   'get-credential': () => import('./commands/get-credential.js'),
+  setup: () => import('./commands/setup.js'),
+  status: () => import('./commands/status.js'),
   logout: () => import('./commands/logout.js'),
   approver: () => import('./commands/approver.js'),
   admin: () => import('./commands/admin.js'),
