@@ -31,7 +31,10 @@ export interface ExpectedIdentity {
   groups: readonly string[];
 }
 
-export async function readCredentialEntry(file: string, expected: ExpectedIdentity): Promise<CacheRead> {
+/** What `status` checks: no digest (it does not read the token), the subject only with a profile. */
+export type LooseIdentity = Partial<ExpectedIdentity>;
+
+export async function readCredentialEntry(file: string, expected: ExpectedIdentity | LooseIdentity): Promise<CacheRead> {
   const text = await readTextIfExists(file);
   if (text === undefined) return { kind: 'miss', reason: 'no cached certificate' };
   try {
@@ -54,12 +57,12 @@ function parseEntry(text: string): CredentialEntry {
   };
 }
 
-function verifyEntry(entry: CredentialEntry, expected: ExpectedIdentity): CacheRead {
-  if (entry.identity !== expected.digest) return { kind: 'miss', reason: 'cached certificate is for another identity' };
+function verifyEntry(entry: CredentialEntry, expected: LooseIdentity): CacheRead {
+  if (expected.digest !== undefined && entry.identity !== expected.digest) return { kind: 'miss', reason: 'cached certificate is for another identity' };
   const chain = parseCertificateChain(entry.certificateChainPem);
   const leaf = chain[0] as X509Certificate;
   const certificate = describeCertificate(leaf);
-  if (!sameIdentity(certificate.subject, expected.user, expected.groups)) {
+  if (expected.user !== undefined && !sameIdentity(certificate.subject, expected.user, expected.groups ?? [])) {
     return { kind: 'miss', reason: 'cached certificate names another user or groups' };
   }
   if (!certificateMatchesKey(leaf, entry.privateKeyPem)) {

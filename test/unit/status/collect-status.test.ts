@@ -68,13 +68,13 @@ test('a profile without a cached certificate shows none', async () => {
 });
 
 test.each([
-  { name: 'not JSON', write: (g: Fixture) => g.writeRaw('default', 'credential.json', '{"version": 1, "privateKeyPem": "-----BEGIN'), reason: 'cache entry unreadable: cache entry is not valid JSON' },
-  { name: 'another version', write: (g: Fixture) => g.writeRaw('default', 'credential.json', '{"version": 2}'), reason: 'cache entry unreadable: unknown cache version' },
-  { name: 'a JSON array', write: (g: Fixture) => g.writeRaw('default', 'credential.json', '[1]'), reason: 'cache entry unreadable: cache entry is not a JSON object' },
+  { name: 'not JSON', write: (g: Fixture) => g.writeRaw('default', 'credential.json', '{"version": 1, "privateKeyPem": "-----BEGIN'), reason: 'cache entry unreadable (cache entry is not valid JSON)' },
+  { name: 'another version', write: (g: Fixture) => g.writeRaw('default', 'credential.json', '{"version": 2}'), reason: 'cache entry unreadable (unknown cache version)' },
+  { name: 'a JSON array', write: (g: Fixture) => g.writeRaw('default', 'credential.json', '[1]'), reason: 'cache entry unreadable (cache entry is not a JSON object)' },
   {
     name: 'without a certificate',
     write: (g: Fixture) => g.writeRaw('default', 'credential.json', JSON.stringify({ version: 1, identity: 'x', renewAt: t0.toISOString(), certificateChainPem: 'garbage', privateKeyPem: 'k' })),
-    reason: 'cache entry unreadable: no PEM certificate found',
+    reason: 'cache entry unreadable (no PEM certificate found)',
   },
   { name: 'for another user', write: (g: Fixture) => g.writeEntry('default', { user: 'someone.else' }), reason: 'cached certificate names another user or groups' },
   { name: 'for other groups', write: (g: Fixture) => g.writeEntry('default', { groups: ['devs'] }), reason: 'cached certificate names another user or groups' },
