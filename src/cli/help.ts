@@ -11,8 +11,12 @@ User commands:
 
 Admin commands:
   approver         run the controller that validates and approves user CSRs
-  admin add-user NAME --groups a,b --dry-run -o yaml
-                   print a user's Namespace, ServiceAccount, RBAC and token Secret (applying: not yet)
+  admin add-user NAME --groups a,b [--bundle FILE]
+                   create or update a user (ServiceAccount, RBAC, token) and write its login bundle
+  admin remove-user NAME
+                   delete a user's ServiceAccount, token and RBAC
+  admin list-users [-o json]
+                   list users with their groups, CSR state and certificate expiry
 
 Global flags: -v, --verbose (details and stack traces on stderr), -h, --help
 Run kube-csr-login <command> --help for the flags of a command.
@@ -57,6 +61,36 @@ Flags:
   --lease-name NAME         Lease name (default kube-csr-login-approver)
   --lease-namespace NS      Lease namespace (default: POD_NAMESPACE or the in-cluster namespace, else the users namespace)
   --workers N               CSRs judged in parallel (default 4)
+`;
+
+const admin = `Usage: kube-csr-login admin add-user NAME --groups a,b [--bundle FILE] [flags]
+       kube-csr-login admin remove-user NAME [flags]
+       kube-csr-login admin list-users [-o json] [flags]
+
+Provisions the users of the plugin with the admin's kubeconfig.
+
+add-user      applies (server-side apply, field manager kube-csr-login; idempotent, rerun to change
+              the groups) the user's ServiceAccount (annotation kube-csr-login.io/groups), RBAC to
+              create CSRs and get/watch/delete its own (user=NAME) and to get its ServiceAccount, and
+              a token Secret NAME-token, then waits up to 30 s for the token controller to fill it
+  --groups a,b                 groups the user's certificates may carry (required; '' for none)
+  --bundle FILE                write the login bundle (server, CA, token; mode 0600) the user passes
+                               to kube-csr-login setup --bundle FILE; without it no token is printed
+  --server URL                 server written into the bundle (default: the kubeconfig's)
+  --token-duration D           a TokenRequest token of this lifetime (min 10m) in the bundle instead
+                               of the long-lived token Secret (needs --bundle)
+  --dry-run -o yaml            print the objects instead of applying them
+remove-user   deletes the token Secret, the ServiceAccount (revoking its tokens), Role, RoleBinding,
+              ClusterRole and ClusterRoleBinding; certificates already issued stay valid until they
+              expire. Refuses a ServiceAccount kube-csr-login does not manage.
+list-users    managed users: groups, CSR state (Pending, Approved, Issued, Denied, Failed) and
+              certificate expiry
+  -o table|json                output format (default table)
+
+Common flags:
+  --users-namespace NS         namespace of the users' ServiceAccounts (default "users")
+  --kubeconfig F               admin kubeconfig (default: KUBECONFIG, else ~/.kube/config, else in-cluster)
+  --context C                  kubeconfig context
 `;
 
 const setup = `Usage: kube-csr-login setup --bundle FILE [flags]
@@ -107,7 +141,7 @@ profiles; the next kubectl call obtains a fresh certificate.
              setup added it and nothing else uses it), the stored token, CA and profile
 `;
 
-const texts: Record<string, string> = { setup, status, 'get-credential': getCredential, logout, approver };
+const texts: Record<string, string> = { setup, status, admin, 'get-credential': getCredential, logout, approver };
 
 export function helpText(command: string | undefined): string {
   return (command && texts[command]) || main;

@@ -13,6 +13,8 @@ export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   body?: unknown;
+  /** The body's content type (default application/json), e.g. application/apply-patch+yaml for server-side apply (JSON is valid YAML). */
+  contentType?: string;
   /** Abort the whole exchange after this long. */
   timeoutMs: number;
 }
@@ -75,7 +77,7 @@ async function send(base: URL, agent: Agent, proxyUrl: string | undefined, prepa
     headers: {
       accept: 'application/json',
       'user-agent': 'kube-csr-login',
-      ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+      ...(body === undefined ? {} : { 'content-type': request.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) }),
     },
     timeout: request.timeoutMs,
   };

@@ -1,6 +1,7 @@
 // The client for admin-side commands (approver, admin): any kubeconfig kubectl accepts (client
 // certificates, tokens, exec plugins, in-cluster), loaded by @kubernetes/client-node, which also
 // authenticates each request; the requests themselves go through our small JSON client.
+import { readFile } from 'node:fs/promises';
 import { KclError, describe } from '../errors.js';
 import { type ApiClient, createRequestClient } from './http.js';
 
@@ -11,7 +12,35 @@ export interface KubeconfigChoice {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+/** The kubeconfig's current cluster, as `admin add-user --bundle` hands it on to a user. */
+export interface CurrentCluster {
+  name: string;
+  server: string;
+  /** From certificate-authority-data or the certificate-authority file; absent when neither is set. */
+  certificateAuthorityPem?: string;
+}
+
 export async function loadKubeconfigClient(choice: KubeconfigChoice): Promise<ApiClient> {
+  return (await loadKubeconfig(choice)).client;
+}
+
+/** The client plus the current cluster's name, server and CA. */
+export async function loadKubeconfigCluster(choice: KubeconfigChoice): Promise<{ client: ApiClient; cluster: CurrentCluster }> {
+  const { client, cluster } = await loadKubeconfig(choice);
+  const current: CurrentCluster = { name: cluster.name || 'cluster', server: cluster.server };
+  const pem = await certificateAuthority(cluster);
+  if (pem !== undefined) current.certificateAuthorityPem = pem;
+  return { client, cluster: current };
+}
+
+interface LoadedCluster {
+  name: string;
+  server: string;
+  caData?: string | undefined;
+  caFile?: string | undefined;
+}
+
+async function loadKubeconfig(choice: KubeconfigChoice): Promise<{ client: ApiClient; cluster: LoadedCluster }> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const config = new KubeConfig();
   try {
@@ -22,13 +51,30 @@ export async function loadKubeconfigClient(choice: KubeconfigChoice): Promise<Ap
   } catch (error) {
     throw new KclError('config', `could not load the kubeconfig: ${describe(error)}`);
   }
+  if (choice.context && !config.getContextObject(choice.context)) throw new KclError('config', `the kubeconfig has no context "${choice.context.slice(0, 100)}"`);
   const cluster = config.getCurrentCluster();
   if (!cluster?.server) throw new KclError('config', 'the kubeconfig has no current cluster with a server');
-  return createRequestClient(cluster.server, cluster.proxyUrl, async (options) => {
+  if (!cluster.server.startsWith('https://')) {
+    // client-node falls back to http://localhost:8080 when it finds no kubeconfig at all
+    const found = choice.kubeconfig || choice.env.KUBECONFIG || cluster.server !== 'http://localhost:8080';
+    throw new KclError('config', found ? `the kubeconfig's server ${cluster.server.slice(0, 100)} is not an https:// URL` : 'no kubeconfig found: pass --kubeconfig FILE or set KUBECONFIG');
+  }
+  const client = createRequestClient(cluster.server, cluster.proxyUrl, async (options) => {
     try {
       await config.applyToHTTPSOptions(options);
     } catch (error) {
       throw new KclError('unauthorized', `could not get credentials from the kubeconfig: ${describe(error)}`);
     }
   });
+  return { client, cluster: { name: cluster.name, server: cluster.server, caData: cluster.caData, caFile: cluster.caFile } };
+}
+
+async function certificateAuthority(cluster: LoadedCluster): Promise<string | undefined> {
+  if (cluster.caData) return Buffer.from(cluster.caData, 'base64').toString('utf8');
+  if (!cluster.caFile) return undefined;
+  try {
+    return await readFile(cluster.caFile, 'utf8');
+  } catch (error) {
+    throw new KclError('config', `could not read the cluster's certificate-authority ${cluster.caFile}: ${describe(error)}`);
+  }
 }

@@ -16,6 +16,24 @@ export interface FakeApiOptions {
   fault?: { method?: string; status: number; body?: object; times?: number };
   /** Close every watch right after it opens, this many times. */
   dropWatches?: number;
+  /**
+   * Extra routes (other resources than CSRs), asked after authentication and before the CSR routes;
+   * undefined falls through to them.
+   */
+  routes?: (request: FakeRequest) => FakeAnswer | undefined | Promise<FakeAnswer | undefined>;
+}
+
+export interface FakeRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+export interface FakeAnswer {
+  status: number;
+  body: object;
 }
 
 interface StoredCsr {
@@ -94,6 +112,8 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
       req.on('data', (c) => (text += c));
       req.on('end', () => resolve(text));
     });
+    const routed = await options.routes?.({ method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body });
+    if (routed) return send(routed.status, routed.body);
     if (req.method === 'POST' && url.pathname === base) {
       const object = JSON.parse(body);
       const name = object.metadata.name;

@@ -1,29 +1,127 @@
-// `kube-csr-login admin add-user NAME --groups a,b [--users-namespace users] --dry-run -o yaml`.
-// Only the dry run is implemented so far; live apply, remove-user and list-users are not.
+// `kube-csr-login admin add-user | remove-user | list-users`: the admin's side of provisioning.
+// Turns flags into typed requests, builds the client from the admin's kubeconfig, runs one use case
+// from src/admin/ and prints its report. Tokens never reach stdout, stderr or argv.
 import { parseArgs } from 'node:util';
-import { KclError } from '../../errors.js';
+import { KclError, describe } from '../../errors.js';
+import { addUser, manifestsFor } from '../../admin/add-user.js';
 import { manifestsYaml } from '../../admin/dry-run.js';
-import { userManifests } from '../../admin/manifests.js';
-import { validateGroups, validateUserName } from '../../admin/names.js';
+import { listUsers } from '../../admin/list-users.js';
+import { validateGroups, validateNamespace, validateUserName } from '../../admin/names.js';
+import { removeUser } from '../../admin/remove-user.js';
+import { addUserText, removeUserText, usersJson, usersTable } from '../../admin/report.js';
+import { checkServerUrl } from '../../kube/server-url.js';
+import { loadKubeconfigCluster } from '../../kube/kubeconfig-client.js';
 import type { Edge } from '../edge.js';
+import { parseDurationSeconds, parseGroups } from '../parse-values.js';
+
+const common = {
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  'users-namespace': { type: 'string', default: 'users' },
+} as const;
+
+const addUserOptions = {
+  ...common,
+  groups: { type: 'string' },
+  bundle: { type: 'string' },
+  server: { type: 'string' },
+  'token-duration': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+} as const;
+
+const listUsersOptions = { ...common, output: { type: 'string', short: 'o' } } as const;
+
+const subcommands: Record<string, (args: string[], edge: Edge) => Promise<void>> = {
+  'add-user': runAddUser,
+  'remove-user': runRemoveUser,
+  'list-users': runListUsers,
+};
 
 export async function run(args: string[], edge: Edge): Promise<void> {
   const [sub, ...rest] = args;
-  if (sub !== 'add-user') throw new KclError('usage', `admin: unknown or unimplemented subcommand "${sub ?? ''}" (available: add-user --dry-run -o yaml)`);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest, allowPositionals: true, strict: true,
-      options: { groups: { type: 'string' }, 'users-namespace': { type: 'string' }, 'dry-run': { type: 'boolean' }, output: { type: 'string', short: 'o' } },
-    });
-  } catch (error) {
-    throw new KclError('usage', error instanceof Error ? (error.message.split('\n')[0] ?? '') : 'bad arguments');
+  const command = sub === undefined ? undefined : subcommands[sub];
+  if (!command) throw new KclError('usage', `admin: unknown subcommand "${(sub ?? '').slice(0, 40)}" (available: add-user, remove-user, list-users)`);
+  await command(rest, edge);
+}
+
+async function runAddUser(args: string[], edge: Edge): Promise<void> {
+  const { values, positionals } = parse('add-user', args, addUserOptions);
+  const name = validateUserName(oneName('add-user', positionals));
+  if (values.groups === undefined) throw new KclError('usage', "admin add-user: --groups a,b is required (--groups '' for none)");
+  const groups = validateGroups(parseGroups(values.groups));
+  const usersNamespace = validateNamespace(values['users-namespace']);
+  const tokenDurationSeconds = values['token-duration'] === undefined ? undefined : parseDurationSeconds('--token-duration', values['token-duration']);
+  if (tokenDurationSeconds !== undefined && tokenDurationSeconds < 600) throw new KclError('usage', '--token-duration must be at least 10m (the API minimum)');
+  const spec = { name, groups, usersNamespace };
+  if (values['dry-run'] || values.output !== undefined) {
+    if (!values['dry-run'] || values.output !== 'yaml') throw new KclError('usage', 'admin add-user: -o yaml goes with --dry-run (print the objects instead of applying them)');
+    edge.stdout(manifestsYaml(manifestsFor({ spec, ...(tokenDurationSeconds === undefined ? {} : { tokenDurationSeconds }) })));
+    return;
   }
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1 || positionals[0] === undefined) throw new KclError('usage', 'admin add-user: give exactly one user NAME');
-  const name = validateUserName(positionals[0]);
-  const groups = validateGroups((values.groups ?? '').split(',').filter((g) => g !== ''));
-  const usersNamespace = validateUserName(values['users-namespace'] ?? 'users');
-  if (!values['dry-run'] || values.output !== 'yaml') throw new KclError('usage', 'admin add-user: only --dry-run -o yaml is implemented yet');
-  edge.stdout(manifestsYaml(userManifests({ name, groups, usersNamespace })));
+  if (values.server !== undefined && values.bundle === undefined) throw new KclError('usage', 'admin add-user: --server is the server written into the bundle: it needs --bundle FILE');
+  if (tokenDurationSeconds !== undefined && values.bundle === undefined) {
+    throw new KclError('usage', 'admin add-user: --token-duration needs --bundle FILE (the requested token is written only into the bundle)');
+  }
+  const server = values.server === undefined ? undefined : checkedServer(values.server);
+  const { client, cluster } = await loadKubeconfigCluster(choice(values, edge));
+  const result = await addUser(
+    { client, now: () => new Date(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+    {
+      spec,
+      ...(tokenDurationSeconds === undefined ? {} : { tokenDurationSeconds }),
+      ...(values.bundle === undefined ? {} : { bundle: { file: values.bundle, cluster, ...(server === undefined ? {} : { server }) } }),
+    },
+  );
+  edge.stdout(addUserText(spec, result));
+}
+
+async function runRemoveUser(args: string[], edge: Edge): Promise<void> {
+  const { values, positionals } = parse('remove-user', args, common);
+  const name = validateUserName(oneName('remove-user', positionals));
+  const usersNamespace = validateNamespace(values['users-namespace']);
+  const { client } = await loadKubeconfigCluster(choice(values, edge));
+  const removed = await removeUser(client, { name, usersNamespace });
+  edge.stdout(removeUserText({ name, usersNamespace }, removed));
+}
+
+async function runListUsers(args: string[], edge: Edge): Promise<void> {
+  const { values, positionals } = parse('list-users', args, listUsersOptions);
+  if (positionals.length > 0) throw new KclError('usage', 'admin list-users takes no arguments');
+  const output = values.output ?? 'table';
+  if (output !== 'table' && output !== 'json') throw new KclError('usage', 'admin list-users: -o must be json or table');
+  const usersNamespace = validateNamespace(values['users-namespace']);
+  const { client } = await loadKubeconfigCluster(choice(values, edge));
+  const rows = await listUsers(client, usersNamespace);
+  edge.stdout(output === 'json' ? usersJson(usersNamespace, rows) : usersTable(usersNamespace, rows, new Date()));
+}
+
+type Options = Parameters<typeof parseArgs>[0] extends infer C ? (C extends { options?: infer O } ? NonNullable<O> : never) : never;
+
+function parse<O extends Options>(sub: string, args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (error) {
+    // parseArgs adds a hint about '--' for unknown options; the option name is what matters
+    const message = typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string' ? error.message : describe(error);
+    throw new KclError('usage', `admin ${sub}: ${(message.split('\n')[0] ?? '').replace(/\. To specify a positional argument.*$/, '')}`);
+  }
+}
+
+function oneName(sub: string, positionals: string[]): string {
+  const [name, ...more] = positionals;
+  if (name === undefined || more.length > 0) throw new KclError('usage', `admin ${sub}: give exactly one user NAME`);
+  return name;
+}
+
+function checkedServer(value: string): string {
+  try {
+    return checkServerUrl(value, '--server');
+  } catch (error) {
+    throw new KclError('usage', describe(error));
+  }
+}
+
+function choice(values: { kubeconfig?: string | undefined; context?: string | undefined }, edge: Edge) {
+  return { ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), env: edge.env };
 }
