@@ -118,7 +118,7 @@ function execCommand(edge: Edge): string {
 
 function summary(outcome: SetupOutcome, kubeconfigFile: string): string {
   const { kubeconfig, login } = outcome;
-  const groups = login.groups.filter((group) => !group.startsWith('system:'));
+  const groups = login.groups.filter((group) => !group.startsWith('system:')).sort();
   return [
     `Logged in to ${kubeconfig.cluster} as ${login.username}${groups.length ? ` (groups: ${groups.join(', ')})` : ''}, certificate valid until ${login.notAfter.toISOString()}.`,
     `kubeconfig ${kubeconfigFile}: context ${kubeconfig.context} (user ${kubeconfig.user}, cluster ${kubeconfig.cluster}); profile "${outcome.profile}".`,
