@@ -1,0 +1,32 @@
+// examples/ stays true to the code: the user manifests are the dry run's output, the sample bundle
+// is what setup reads, the sample kubeconfig's exec user is what setup writes.
+import { describe, expect, test } from '@jest/globals';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { manifestsYaml } from '../../../src/admin/dry-run.js';
+import { userManifests } from '../../../src/admin/manifests.js';
+import { installHint } from '../../../src/cli/commands/setup.js';
+import { execUserFields } from '../../../src/kubeconfig/setup-entries.js';
+import { parseLoginBundle } from '../../../src/setup/login-input.js';
+
+const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../examples');
+const read = (name: string) => readFile(path.join(examples, name), 'utf8');
+
+describe('examples', () => {
+  test('user-jean.doe.yaml is admin add-user --dry-run -o yaml', async () => {
+    const text = await read('user-jean.doe.yaml');
+    expect(text.replace(/^#.*\n/gm, '')).toBe(manifestsYaml(userManifests({ name: 'jean.doe', groups: ['devs'], usersNamespace: 'users' })));
+  });
+
+  test('login-bundle.yaml is a bundle setup reads', async () => {
+    expect(parseLoginBundle(await read('login-bundle.yaml'), 'login-bundle.yaml')).toMatchObject({ server: 'https://dev.example:6443', clusterName: 'dev' });
+  });
+
+  test("kubeconfig-exec.yaml's user is the one setup writes", async () => {
+    const config = parse(await read('kubeconfig-exec.yaml'));
+    const command = config.users[0].user.exec.command;
+    expect(config.users[0].user).toEqual(execUserFields({ command, profile: 'default', installHint }));
+  });
+});
