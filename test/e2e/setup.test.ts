@@ -144,4 +144,22 @@ describe('setup --bundle', () => {
     expect(rejected.stderr).toContain('rejected the login token');
     await expect(stat(kubeconfig)).rejects.toThrow();
   });
+
+  test('without an approver: the setup is kept and the message says the CSR awaits approval', async () => {
+    const pending = 'setup.pending';
+    const pendingBundle = path.join(dir, 'pending.bundle');
+    const admin = ['--users-namespace', namespace, '--kubeconfig', cluster.adminKubeconfig];
+    expect((await kcl(['admin', 'add-user', pending, '--groups', 'devs', '--bundle', pendingBundle, ...admin], {})).code).toBe(0);
+    try {
+      const e = env('pending');
+      const kubeconfig = path.join(dir, 'pending.kubeconfig');
+      const result = await kcl(['setup', '--bundle', pendingBundle, '--kubeconfig', kubeconfig, '--timeout', '3s'], e);
+      expect(result.code).toBe(16);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/setup saved profile "default" .* but the first certificate failed: .*kubectl certificate approve user=setup\.pending/);
+      expect(parse(await readFile(kubeconfig, 'utf8')).users[0].name).toBe(`${pending}@${await contextOf(e).then((c) => c.split('@')[1])}`);
+    } finally {
+      await kcl(['admin', 'remove-user', pending, ...admin], {});
+    }
+  });
 });
