@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KclError, describe } from '../../errors.js';
+import { clearBackoff } from '../../cache/backoff.js';
+import { profileCacheFiles } from '../../cache/layout.js';
 import { getCredential } from '../../credential/get-credential.js';
 import { readCertificateAuthority } from '../../credential/identity.js';
 import { createApiClient } from '../../kube/http.js';
@@ -56,6 +58,8 @@ export async function run(args: string[], edge: Edge): Promise<void> {
       openTokenApi: createApiClient,
       progress: (message) => edge.stderr(`kube-csr-login: ${message}\n`),
       firstLogin: async (name) => {
+        // an explicit setup retries now, even right after a denial or a 403 (back-off is for kubectl)
+        await clearBackoff(profileCacheFiles(resolved.cacheDir, name).backoff);
         let printed = '';
         const deps = credentialDeps(edge, resolved, name, ['--profile', name], (text) => (printed += text));
         await getCredential(deps, { flags: { profile: name, waitTimeoutSeconds }, args: ['get-credential', '--profile', name], background: false });
