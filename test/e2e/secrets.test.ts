@@ -74,3 +74,32 @@ test('token and key never appear in argv, verbose logs or error messages', async
     if (s.isFile()) expect([name, s.mode & 0o777]).toEqual([name, 0o600]);
   }
 });
+
+test('admin add-user, setup, status and logout print and pass no token or key', async () => {
+  const env = { KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, 'setup-config'), KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, 'setup-cache'), KUBECONFIG: path.join(dir, 'setup.kubeconfig') };
+  const bundle = path.join(dir, 'secret.bundle');
+  const admin = ['--users-namespace', 'users', '--kubeconfig', cluster.adminKubeconfig, '--verbose'];
+  const argv = watchArgv();
+  const outputs: string[] = [];
+  const step = async (args: string[]) => {
+    const result = await run(launcher, args, { env, input: '' });
+    outputs.push(result.stdout, result.stderr);
+    return result;
+  };
+  expect((await step(['admin', 'add-user', user.name, '--groups', 'devs', '--bundle', bundle, ...admin])).code).toBe(0);
+  expect((await step(['setup', '--bundle', bundle, '--verbose'])).code).toBe(0);
+  expect((await step(['status', '-o', 'json'])).code).toBe(0);
+  expect((await step(['admin', 'list-users', ...admin])).code).toBe(0);
+  const entry = JSON.parse(await readFile(path.join(env.KUBE_CSR_LOGIN_CACHE_DIR, 'default', 'credential.json'), 'utf8'));
+  expect((await step(['logout', '--forget', '--verbose'])).code).toBe(0);
+  const seenArgv = await argv.stop();
+  const token = /^\s+token: (\S+)$/m.exec(await readFile(bundle, 'utf8'))?.[1] ?? '';
+  expect(token.length).toBeGreaterThan(20);
+  const keyBody = entry.privateKeyPem.split('\n').slice(1, 3).join('');
+  for (const secret of [token, keyBody]) {
+    expect(seenArgv.filter((line) => line.includes(secret))).toEqual([]);
+    expect(outputs.filter((text) => text.includes(secret))).toEqual([]);
+  }
+  expect((await stat(bundle)).mode & 0o777).toBe(0o600);
+  expect((await stat(env.KUBECONFIG)).mode & 0o777).toBe(0o600);
+});
