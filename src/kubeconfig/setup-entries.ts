@@ -7,6 +7,8 @@ import { editKubeconfigs } from './edit-files.js';
 
 export interface ExecStanza {
   command: string;
+  /** Arguments before ours: the Node entry script where the command is Node itself (no sh). */
+  leadingArgs?: string[];
   profile: string;
   installHint: string;
 }
@@ -35,7 +37,7 @@ export function execUserFields(exec: ExecStanza): Record<string, unknown> {
     exec: {
       apiVersion: 'client.authentication.k8s.io/v1',
       command: exec.command,
-      args: ['get-credential', '--profile', exec.profile],
+      args: [...(exec.leadingArgs ?? []), 'get-credential', '--profile', exec.profile],
       interactiveMode: 'IfAvailable',
       provideClusterInfo: true,
       installHint: exec.installHint,

@@ -16,8 +16,8 @@ import type { LoginCheck } from './verify-login.js';
 export interface SetupDeps {
   configDir: string;
   kubeconfigFiles: string[];
-  /** Absolute path of the command kubectl will run. */
-  execCommand: string;
+  /** What kubectl will run: an absolute command path, and any arguments before ours. */
+  exec: { command: string; leadingArgs?: string[] };
   installHint: string;
   openTokenApi: (connection: Connection, token: string) => ApiClient;
   /** Runs get-credential for the profile and checks the certificate with the API server. */
@@ -64,7 +64,7 @@ export async function setup(deps: SetupDeps, request: SetupRequest): Promise<Set
     clusterName: request.clusterName ?? login.clusterName ?? new URL(login.server).hostname,
     userName: identity.user,
     useContext: request.useContext,
-    exec: { command: deps.execCommand, profile: request.profile, installHint: deps.installHint },
+    exec: { ...deps.exec, profile: request.profile, installHint: deps.installHint },
     ...(request.contextName === undefined ? {} : { contextName: request.contextName }),
     ...(request.namespace === undefined ? {} : { namespace: request.namespace }),
   });

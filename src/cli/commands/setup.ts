@@ -53,7 +53,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
     {
       configDir: resolved.configDir,
       kubeconfigFiles: files,
-      execCommand: execCommand(edge),
+      exec: execCommand(edge),
       installHint,
       openTokenApi: createApiClient,
       progress: (message) => edge.stderr(`kube-csr-login: ${message}\n`),
@@ -114,10 +114,11 @@ async function readLoginToken(file: string | undefined, edge: Edge): Promise<str
   return checkToken(await edge.readStdin(), 'stdin');
 }
 
-/** The POSIX launcher next to the Node entry (it serves cache hits without Node); else the entry. */
-function execCommand(edge: Edge): string {
+/** The POSIX launcher next to the Node entry (it serves cache hits without Node); without sh, Node
+ * running the entry. */
+function execCommand(edge: Edge): { command: string; leadingArgs?: string[] } {
   const entry = path.resolve(edge.entryScript);
-  return edge.platform === 'win32' ? entry : entry.replace(/\.cjs$/, '');
+  return edge.platform === 'win32' ? { command: edge.nodePath, leadingArgs: [entry] } : { command: entry.replace(/\.cjs$/, '') };
 }
 
 function summary(outcome: SetupOutcome, kubeconfigFile: string): string {

@@ -48,7 +48,7 @@ async function harness(client: ApiClient) {
   const deps: SetupDeps = {
     configDir: join(dir, 'config'),
     kubeconfigFiles: [kubeconfig],
-    execCommand: '/opt/kcl/bin/kube-csr-login',
+    exec: { command: '/opt/kcl/bin/kube-csr-login' },
     installHint: 'install kube-csr-login',
     openTokenApi: () => client,
     firstLogin: async (profile) => {
