@@ -1,56 +1,55 @@
-// Key generation and PKCS#10 CSRs. Loaded only when renewing: @peculiar/x509 is slow to import.
-// Keys come from Node's built-in WebCrypto (native, maintained with Node itself).
-import 'reflect-metadata'; // @peculiar/x509 2.x needs it before import (tsyringe)
-import { createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+// Key generation and PKCS#10 CSRs, loaded only when renewing. Keys come from node:crypto; the CSR is
+// encoded with @peculiar/asn1-csr (the ASN.1 layer under @peculiar/x509): a blocking renewal loads
+// it in about a third of the time @peculiar/x509 takes, and kubectl is waiting on that renewal.
+import { generateKeyPair, createPrivateKey, createPublicKey, sign } from 'node:crypto';
+import { promisify } from 'node:util';
+import { CertificationRequest, CertificationRequestInfo } from '@peculiar/asn1-csr';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier, AttributeTypeAndValue, DirectoryString, Name, RelativeDistinguishedName, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import type { KeyAlgorithm } from './key-algorithm.js';
 
-type Keys = { privateKey: webcrypto.CryptoKey; publicKey: webcrypto.CryptoKey };
-
-interface AlgorithmSpec {
-  generate: webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams;
-  sign: webcrypto.Algorithm | webcrypto.EcdsaParams;
-}
-
-function spec(algorithm: KeyAlgorithm): AlgorithmSpec {
-  switch (algorithm) {
-    case 'ecdsa-p256':
-      return { generate: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', hash: 'SHA-256' } as webcrypto.EcdsaParams };
-    case 'ecdsa-p384':
-      return { generate: { name: 'ECDSA', namedCurve: 'P-384' }, sign: { name: 'ECDSA', hash: 'SHA-384' } as webcrypto.EcdsaParams };
-    default: {
-      const modulusLength = Number(algorithm.slice('rsa-'.length));
-      const rsa = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-      return { generate: { ...rsa, modulusLength, publicExponent: new Uint8Array([1, 0, 1]) }, sign: rsa };
-    }
-  }
-}
+const generate = promisify(generateKeyPair);
+const oid = { commonName: '2.5.4.3', organization: '2.5.4.10', ecdsaSha256: '1.2.840.10045.4.3.2', ecdsaSha384: '1.2.840.10045.4.3.3', rsaSha256: '1.2.840.113549.1.1.11' };
+/** DER NULL: RSA signature algorithm identifiers carry it as their parameters. */
+const derNull = new Uint8Array([5, 0]).buffer;
 
 export async function generatePrivateKeyPem(algorithm: KeyAlgorithm): Promise<string> {
-  const keys = (await webcrypto.subtle.generateKey(spec(algorithm).generate, true, ['sign', 'verify'])) as Keys;
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  return createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }).toString();
+  const { privateKey } = algorithm.startsWith('rsa-')
+    ? await generate('rsa', { modulusLength: Number(algorithm.slice('rsa-'.length)) })
+    : await generate('ec', { namedCurve: algorithm === 'ecdsa-p384' ? 'P-384' : 'P-256' });
+  return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
+function signatureAlgorithm(algorithm: KeyAlgorithm): { hash: string; identifier: AlgorithmIdentifier } {
+  if (algorithm === 'ecdsa-p384') return { hash: 'sha384', identifier: new AlgorithmIdentifier({ algorithm: oid.ecdsaSha384 }) };
+  if (algorithm === 'ecdsa-p256') return { hash: 'sha256', identifier: new AlgorithmIdentifier({ algorithm: oid.ecdsaSha256 }) };
+  return { hash: 'sha256', identifier: new AlgorithmIdentifier({ algorithm: oid.rsaSha256, parameters: derNull }) };
+}
+
+function attribute(type: string, value: string): RelativeDistinguishedName {
+  return new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value: new DirectoryString({ utf8String: value }) })]);
 }
 
 /** Subject CN = user, one O per group; no extensions, no SANs: exactly what the approver accepts. */
 export async function buildCsrPem(privateKeyPem: string, algorithm: KeyAlgorithm, user: string, groups: readonly string[]): Promise<string> {
-  const { generate, sign } = spec(algorithm);
-  const privateObject = createPrivateKey(privateKeyPem);
-  const pkcs8 = privateObject.export({ format: 'der', type: 'pkcs8' });
-  const spki = createPublicKey(privateObject).export({ format: 'der', type: 'spki' });
-  const keys: Keys = {
-    privateKey: await webcrypto.subtle.importKey('pkcs8', pkcs8, generate, false, ['sign']),
-    publicKey: await webcrypto.subtle.importKey('spki', spki, generate, true, ['verify']),
-  };
-  const name: x509.JsonName = [{ CN: [user] }, ...groups.map((group) => ({ O: [group] }))];
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name, keys, signingAlgorithm: sign }, webcrypto as unknown as Parameters<typeof x509.Pkcs10CertificateRequestGenerator.create>[1]);
-  return csr.toString('pem');
+  const privateKey = createPrivateKey(privateKeyPem);
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  const info = new CertificationRequestInfo({
+    subject: new Name([attribute(oid.commonName, user), ...groups.map((group) => attribute(oid.organization, group))]),
+    subjectPKInfo: AsnConvert.parse(spki, SubjectPublicKeyInfo),
+  });
+  const { hash, identifier } = signatureAlgorithm(algorithm);
+  const signature = sign(hash, Buffer.from(AsnConvert.serialize(info)), privateKey); // ECDSA: DER-encoded (r, s)
+  const request = new CertificationRequest({ certificationRequestInfo: info, signatureAlgorithm: identifier, signature: new Uint8Array(signature).buffer });
+  const base64 = Buffer.from(AsnConvert.serialize(request)).toString('base64');
+  return `-----BEGIN CERTIFICATE REQUEST-----\n${base64.replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE REQUEST-----\n`;
 }
 
 /** DER SubjectPublicKeyInfo of the key inside a CSR, to tell whether an existing CSR is ours. */
 export function csrPublicKeyDer(csrPem: string): Buffer {
-  const request = new x509.Pkcs10CertificateRequest(csrPem);
-  return Buffer.from(request.publicKey.rawData);
+  const base64 = csrPem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').replace(/\s+/g, '');
+  const request = AsnConvert.parse(Buffer.from(base64, 'base64'), CertificationRequest);
+  return Buffer.from(AsnConvert.serialize(request.certificationRequestInfo.subjectPKInfo));
 }
 
 export function publicKeyDer(privateKeyPem: string): Buffer {
