@@ -17,14 +17,21 @@ if (major < 22 || (major === 22 && minor < 19)) {
   if (answer !== undefined) {
     process.stdout.write(answer);
   } else {
-    import('../dist/cli/main.js').then(
-      async ({ main }) => {
-        process.exitCode = await main(args, __filename);
-      },
-      (error) => {
-        process.stderr.write(`kube-csr-login: internal error: cannot load the program (${String(error).split('\n')[0]})\n`);
-        process.exitCode = 70;
-      },
-    );
+    let cli;
+    try {
+      cli = require('../dist/kube-csr-login.cjs'); // src/cli/main.ts bundled: one file loads faster than a module graph
+    } catch (error) {
+      process.stderr.write(`kube-csr-login: internal error: cannot load the program (${String(error).split('\n')[0]})\n`);
+      process.exitCode = 70;
+    }
+    if (cli) {
+      cli.main(args, __filename).then(
+        (code) => (process.exitCode = code),
+        (error) => {
+          process.stderr.write(`kube-csr-login: internal error: ${String(error).split('\n')[0]}\n`);
+          process.exitCode = 70;
+        },
+      );
+    }
   }
 }

@@ -1,5 +1,6 @@
 // The process edge: the only place that reads process.env, argv, stdio and the clock. Commands get
 // an Edge and build their use case's deps from it.
+import { isatty } from 'node:tty';
 import { type Dirs, resolveDirs } from './dirs.js';
 
 export interface Edge {
@@ -25,8 +26,9 @@ export function processEdge(entryScript: string, verbose: boolean): Edge {
     env: process.env,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    stderrIsTerminal: process.stderr.isTTY === true,
-    stdinIsTerminal: process.stdin.isTTY === true,
+    // isatty, not process.stdin/stderr: their getters build stream objects a cache miss never uses
+    stderrIsTerminal: isatty(2),
+    stdinIsTerminal: isatty(0),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));

@@ -30,7 +30,7 @@ export async function runCli(argv: string[], edge: Edge): Promise<number> {
     return name === undefined ? exitCodes.usage : 0;
   }
   if (name === 'version' || name === '--version') {
-    edge.stdout(`kube-csr-login ${await packageVersion()}\n`);
+    edge.stdout(`kube-csr-login ${await packageVersion(edge.entryScript)}\n`);
     return 0;
   }
   const load = commands[name];
@@ -64,9 +64,10 @@ function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ');
 }
 
-async function packageVersion(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
+/** package.json sits next to bin/, where the entry script is (the CLI runs bundled, from dist/). */
+async function packageVersion(entryScript: string): Promise<string> {
+  const [{ readFile }, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  const text = await readFile(path.join(path.dirname(entryScript), '..', 'package.json'), 'utf8');
   const match = /"version":\s*"([^"]+)"/.exec(text);
   return match?.[1] ?? 'unknown';
 }
