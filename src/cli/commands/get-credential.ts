@@ -1,6 +1,7 @@
 // `kube-csr-login get-credential`: the command in users[].user.exec. Builds the deps at the edge.
 import { parseArgs } from 'node:util';
 import { KclError } from '../../errors.js';
+import { releaseClaim } from '../../cache/claim.js';
 import { profileCacheFiles } from '../../cache/layout.js';
 import type { CredentialDeps } from '../../credential/deps.js';
 import { getCredential } from '../../credential/get-credential.js';
@@ -55,9 +56,14 @@ export function parseCredentialFlags(args: string[]): { flags: CredentialFlags; 
 }
 
 export async function run(args: string[], edge: Edge): Promise<void> {
-  const { flags, background } = parseCredentialFlags(args);
-  const deps = credentialDeps(edge, await dirs(edge), flags.profile, args, background ? () => undefined : edge.stdout);
-  await getCredential(deps, { flags, args: ['get-credential', ...args], background });
+  try {
+    const { flags, background } = parseCredentialFlags(args);
+    const deps = credentialDeps(edge, await dirs(edge), flags.profile, args, background ? () => undefined : edge.stdout);
+    await getCredential(deps, { flags, args: ['get-credential', ...args], background });
+  } finally {
+    // after the fast path file is written: the launchers waiting on the claim serve it next
+    await releaseClaim(edge.env.KUBE_CSR_LOGIN_CLAIM, process.pid);
+  }
 }
 
 /** The deps of get-credential; `args` are what a background renewal is started with. */
@@ -86,7 +92,7 @@ export function credentialDeps(edge: Edge, { cacheDir, configDir }: Dirs, profil
       const child = spawn(edge.nodePath, [edge.entryScript, 'get-credential', ...args, '--background'], {
         detached: true,
         stdio: ['ignore', 'ignore', log],
-        env: { ...edge.env },
+        env: { ...edge.env, KUBE_CSR_LOGIN_CLAIM: undefined },
       });
       child.unref();
     },

@@ -1,7 +1,7 @@
 // The POSIX launcher's fast path (and the Node entry's copy of it) must answer exactly as the full
 // Node path does: same output, same exit code, over the same cache states. Each state is run
 // through all three (fast paths first: the full path may refresh the file afterwards).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -131,5 +131,55 @@ describe('fast path and Node path agree', () => {
     await utimes(path.join(root, 'ca.crt'), future, future);
     const { fast, node } = await bothPaths(baseArgs, { KUBERNETES_EXEC_INFO: execInfo(false) });
     expect(fast).toEqual(node);
+  });
+});
+
+describe('concurrent calls without a usable credential', () => {
+  const claim = () => path.join(root, 'cache', 'default', 'renew.claim');
+  const noNode = { KUBE_CSR_LOGIN_NODE: '/bin/false' }; // a call that reaches Node fails with exit 1
+  const env = { KUBERNETES_EXEC_INFO: execInfo(false) };
+  beforeEach(async () => {
+    // earlier tests dated the token and CA files ahead; the fast path only serves files newer than them
+    const past = new Date(Date.now() - 60_000);
+    for (const file of ['token', 'ca.crt']) await utimes(path.join(root, file), past, past);
+    await rm(path.join(root, 'cache'), { recursive: true, force: true });
+    expect((await runLauncher(baseArgs, env)).code).toBe(0);
+  });
+
+  test('while a live claimer renews, the others wait in sh and serve its answer', async () => {
+    const answer = await readFile(fastFile(), 'utf8');
+    await rm(fastFile());
+    const claimer = spawn('sleep', ['10']);
+    await writeFile(claim(), `${claimer.pid}\n`);
+    const waiting = runLauncher(baseArgs, { ...env, ...noNode });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await writeFile(fastFile(), answer, { mode: 0o600 });
+    const served = await waiting;
+    claimer.kill();
+    expect(served).toEqual({ code: 0, stdout: `${answer.trimEnd().split('\n').at(-1)}\n` });
+  });
+
+  test('a claim whose owner died is removed and the call goes to Node', async () => {
+    await rm(fastFile());
+    await writeFile(claim(), '2147483646\n');
+    expect((await runLauncher(baseArgs, { ...env, ...noNode })).code).toBe(1);
+    await expect(readFile(claim())).rejects.toThrow();
+  });
+
+  test('the claimer goes to Node, which renews, answers and removes its claim', async () => {
+    await rm(path.join(root, 'cache'), { recursive: true, force: true });
+    const result = await runLauncher(baseArgs, env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('"clientCertificateData"');
+    await expect(readFile(claim())).rejects.toThrow();
+  });
+
+  test('eight calls at once on an empty cache: one renewal, all answered', async () => {
+    await rm(path.join(root, 'cache'), { recursive: true, force: true });
+    const created = api.created;
+    const results = await Promise.all(Array.from({ length: 8 }, () => runLauncher(baseArgs, env)));
+    expect(results.map((r) => r.code)).toEqual(results.map(() => 0));
+    expect(new Set(results.map((r) => r.stdout)).size).toBe(1);
+    expect(api.created - created).toBe(1);
   });
 });
