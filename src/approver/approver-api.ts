@@ -9,6 +9,8 @@ import { watchStream } from './watch-stream.js';
 
 const csrs = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 const timeoutMs = 30_000;
+/** 500 CSRs are ~2 MB of JSON: well under the client's 4 MB response cap (as client-go's pager). */
+const listPageSize = 500;
 /** Events about cluster-scoped objects must live in "default" (API server validation). */
 const eventsNamespace = 'default';
 
@@ -25,11 +27,16 @@ export interface ApproverApi {
 
 export function approverApi(client: ApiClient, reportingInstance: string): ApproverApi {
   const source = (path: string): ListWatchSource => ({
-    async list() {
-      const doc = await client.json({ method: 'GET', path, timeoutMs });
-      const items = isRecord(doc) && Array.isArray(doc.items) ? doc.items.filter(isRecord) : [];
-      const metadata = isRecord(doc) && isRecord(doc.metadata) ? doc.metadata : {};
-      return { items, resourceVersion: typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : '' };
+    async list(page) {
+      let token = '';
+      for (;;) {
+        const query = `?limit=${listPageSize}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
+        const doc = await client.json({ method: 'GET', path: `${path}${query}`, timeoutMs });
+        page(isRecord(doc) && Array.isArray(doc.items) ? doc.items.filter(isRecord) : []);
+        const metadata = isRecord(doc) && isRecord(doc.metadata) ? doc.metadata : {};
+        if (typeof metadata.continue === 'string' && metadata.continue !== '') token = metadata.continue;
+        else return typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : '';
+      }
     },
     watch: (resourceVersion, timeoutSeconds, signal) => watchStream(client, `${path}?resourceVersion=${encodeURIComponent(resourceVersion)}`, timeoutSeconds, signal),
   });

@@ -74,8 +74,10 @@ export function createController(deps: ControllerDeps, options: ControllerOption
     listWatch(
       deps.api.csrs,
       {
-        replace: (items) => {
+        page: (items) => {
           for (const item of items) enqueueIfOurs(item);
+        },
+        listed: () => {
           state.csrsSynced = true;
         },
         event: (type, object) => type !== 'DELETED' && enqueueIfOurs(object),
@@ -119,7 +121,7 @@ export function createController(deps: ControllerDeps, options: ControllerOption
     run: async (signal) => {
       deps.metrics.setLeader(state.leader);
       signal.addEventListener('abort', () => queue.close(), { once: true });
-      const serviceAccounts = listWatch(deps.api.serviceAccounts(options.usersNamespace), { replace: (items) => accounts.replace(items), event: (type, object) => accounts.apply(type, object) }, deps, { what: 'watching ServiceAccounts', resyncMs: options.resyncMs, signal });
+      const serviceAccounts = listWatch(deps.api.serviceAccounts(options.usersNamespace), { page: (items) => accounts.collect(items), listed: () => accounts.replaceWithCollected(), event: (type, object) => accounts.apply(type, object) }, deps, { what: 'watching ServiceAccounts', resyncMs: options.resyncMs, signal });
       await Promise.all([serviceAccounts, lead(signal), queue.run(options.workers, handle(signal))]);
       state.leader = false;
       deps.metrics.setLeader(false);

@@ -6,13 +6,17 @@ import type { Json } from '../util/validate.js';
 import type { RawWatchEvent } from './watch-stream.js';
 
 export interface ListWatchSource {
-  list: () => Promise<{ items: Json[]; resourceVersion: string }>;
+  /** Lists in pages, each handed over before the next is fetched (memory stays bounded with 10,000s
+   * of objects); resolves to the list's resourceVersion. */
+  list: (page: (items: Json[]) => void) => Promise<string>;
   watch: (resourceVersion: string, timeoutSeconds: number, signal: AbortSignal) => AsyncIterable<RawWatchEvent>;
 }
 
 export interface ListWatchHandlers {
-  /** The full set after each list: replace any cache, queue anything pending. */
-  replace: (items: Json[]) => void;
+  /** One page of a full list: queue anything pending, collect what a cache keeps. */
+  page: (items: Json[]) => void;
+  /** The list is complete: replace any cache with what the pages held. */
+  listed: () => void;
   event: (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: Json) => void;
 }
 
@@ -36,10 +40,10 @@ export async function listWatch(source: ListWatchSource, handlers: ListWatchHand
   let failures = 0;
   while (!signal.aborted) {
     try {
-      const listed = await source.list();
-      handlers.replace(listed.items);
+      const resourceVersion = await source.list(handlers.page);
+      handlers.listed();
       failures = 0;
-      await watchUntilResync(source, handlers, deps, options, listed.resourceVersion);
+      await watchUntilResync(source, handlers, deps, options, resourceVersion);
     } catch (error) {
       if (signal.aborted) return;
       failures += 1;

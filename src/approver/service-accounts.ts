@@ -5,6 +5,7 @@ import { type ServiceAccountInfo, parseServiceAccount } from '../kube/service-ac
 
 export class ServiceAccountCache {
   private readonly byName = new Map<string, ServiceAccountInfo>();
+  private readonly collected: Json[] = [];
   private listed = false;
 
   get synced(): boolean {
@@ -15,9 +16,14 @@ export class ServiceAccountCache {
     return this.byName.get(name);
   }
 
-  replace(items: Json[]): void {
+  /** A page of a full list: kept aside until the list completes (a failed list changes nothing). */
+  collect(items: Json[]): void {
+    this.collected.push(...items);
+  }
+
+  replaceWithCollected(): void {
     this.byName.clear();
-    for (const item of items) this.apply('ADDED', item);
+    for (const item of this.collected.splice(0)) this.apply('ADDED', item);
     this.listed = true;
   }
 

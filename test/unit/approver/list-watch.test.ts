@@ -1,5 +1,8 @@
 // The informer loop against a scripted API: a dropped watch resumes from the last resourceVersion
-// seen, "410 Gone" and errors lead to a fresh list, and the resync deadline forces a list too.
+// seen, "410 Gone" and errors lead to a fresh list, and the resync deadline forces a list too. Lists come in pages.
+import { approverApi } from '../../../src/approver/approver-api.js';
+import { createApiClient } from '../../../src/kube/http.js';
+import { startFakeApi } from '../../helpers/fake-api.js';
 import { expect, test } from '@jest/globals';
 import { type ListWatchSource, listWatch } from '../../../src/approver/list-watch.js';
 import type { RawWatchEvent } from '../../../src/approver/watch-stream.js';
@@ -23,11 +26,12 @@ test('resumes after a dropped watch, lists again after 410 and after errors, and
     'throw',
   ];
   const source: ListWatchSource = {
-    async list() {
+    async list(page) {
       calls.push('list');
       const next = lists.shift();
       if (!next) throw new Error('apiserver down');
-      return next;
+      page(next.items);
+      return next.resourceVersion;
     },
     async *watch(resourceVersion) {
       calls.push(`watch@${resourceVersion}`);
@@ -40,12 +44,12 @@ test('resumes after a dropped watch, lists again after 410 and after errors, and
   const logs: string[] = [];
   await listWatch(
     source,
-    { replace: (items) => seen.push(`replace:${items.length}`), event: (type, object) => seen.push(`${type}:${JSON.stringify(object.metadata)}`) },
+    { page: (items) => seen.push(`page:${items.length}`), listed: () => seen.push('listed'), event: (type, object) => seen.push(`${type}:${JSON.stringify(object.metadata)}`) },
     { now: () => new Date(now), sleep: async (ms) => void (now += ms), log: (line) => logs.push(line) },
     { what: 'test', resyncMs: 60_000, signal: stop.signal },
   );
   expect(calls).toEqual(['list', 'watch@10', 'watch@15', 'list', 'watch@20', 'list', 'watch@30']);
-  expect(seen).toEqual(['replace:1', 'ADDED:{"name":"b","resourceVersion":"11"}', 'replace:2', 'replace:0']);
+  expect(seen).toEqual(['page:1', 'listed', 'ADDED:{"name":"b","resourceVersion":"11"}', 'page:2', 'listed', 'page:0', 'listed']);
   expect(logs).toEqual([expect.stringContaining('watch refused')]);
 });
 
@@ -57,7 +61,7 @@ test('lists again when the resync period is over', async () => {
     async list() {
       calls.push('list');
       if (calls.filter((c) => c === 'list').length === 3) stop.abort();
-      return { items: [], resourceVersion: '1' };
+      return '1';
     },
     async *watch(resourceVersion, timeoutSeconds) {
       calls.push(`watch@${resourceVersion}/${timeoutSeconds}s`);
@@ -65,6 +69,34 @@ test('lists again when the resync period is over', async () => {
       yield { type: 'BOOKMARK', resourceVersion: '1' };
     },
   };
-  await listWatch(source, { replace: () => undefined, event: () => undefined }, { now: () => new Date(now), sleep: async () => undefined, log: () => undefined }, { what: 't', resyncMs: 30_000, signal: stop.signal });
+  await listWatch(source, { page: () => undefined, listed: () => undefined, event: () => undefined }, { now: () => new Date(now), sleep: async () => undefined, log: () => undefined }, { what: 't', resyncMs: 30_000, signal: stop.signal });
   expect(calls).toEqual(['list', 'watch@1/30s', 'list', 'watch@1/30s', 'list']);
+});
+
+test('the API lists in pages of 500, following continue tokens', async () => {
+  const token = 'approver-token';
+  const total = 1234;
+  const queries: string[] = [];
+  const api = await startFakeApi({
+    token,
+    routes: (request) => {
+      if (request.method !== 'GET' || request.path !== '/apis/certificates.k8s.io/v1/certificatesigningrequests') return undefined;
+      queries.push(request.query.toString());
+      const start = Number(request.query.get('continue') ?? 0);
+      const limit = Number(request.query.get('limit'));
+      const end = Math.min(total, start + limit);
+      const items = Array.from({ length: end - start }, (_, i) => ({ metadata: { name: `csr-${start + i}` } }));
+      return { status: 200, body: { metadata: { resourceVersion: '77', ...(end < total ? { continue: String(end) } : {}) }, items } };
+    },
+  });
+  try {
+    const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem, insecureSkipTlsVerify: false }, token);
+    const pages: number[] = [];
+    const resourceVersion = await approverApi(client, 'test').csrs.list((items) => pages.push(items.length));
+    expect(resourceVersion).toBe('77');
+    expect(pages).toEqual([500, 500, 234]);
+    expect(queries).toEqual(['limit=500', 'limit=500&continue=500', 'limit=500&continue=1000']);
+  } finally {
+    await api.close();
+  }
 });

@@ -33,8 +33,8 @@ function setup(raw: Json, options: { cached?: ServiceAccountInfo; fresh?: Servic
   const logs: string[] = [];
   const metrics = createMetrics();
   const api: ApproverApi = {
-    csrs: { list: async () => ({ items: [], resourceVersion: '' }), watch: async function* () {} },
-    serviceAccounts: () => ({ list: async () => ({ items: [], resourceVersion: '' }), watch: async function* () {} }),
+    csrs: { list: async () => '', watch: async function* () {} },
+    serviceAccounts: () => ({ list: async () => '', watch: async function* () {} }),
     getRaw: async () => raw,
     updateApproval: async (_name, body) => {
       if (options.updateError) throw options.updateError;
