@@ -17,9 +17,18 @@ export interface CsrFacts {
 }
 
 const subjectAltName = '2.5.29.17';
+/**
+ * Exactly one canonical PEM block, as the API server's signer will read it. @peculiar/x509 would take
+ * the first block its own pattern matches (any label), while Go takes the first block it can decode
+ * (spaces and tabs allowed): with two blocks the approver would judge one request and the signer sign
+ * another.
+ */
+const singleRequestBlock = /^-----BEGIN CERTIFICATE REQUEST-----\r?\n((?:[A-Za-z0-9+/=]+\r?\n)+)-----END CERTIFICATE REQUEST-----(?:\r?\n)?$/;
 
 export async function readCsrFacts(pem: string): Promise<CsrFacts> {
-  const request = new x509.Pkcs10CertificateRequest(pem);
+  const block = singleRequestBlock.exec(pem)?.[1];
+  if (block === undefined) throw new Error('the request is not exactly one PEM CERTIFICATE REQUEST block');
+  const request = new x509.Pkcs10CertificateRequest(Buffer.from(block.replace(/\s/g, ''), 'base64'));
   const facts: CsrFacts = { commonNames: [], organizations: [], otherSubjectAttributes: [], extensions: [], attributes: [], key: { type: 'unknown' }, signatureValid: false };
   for (const rdn of request.subjectName.toJSON()) {
     for (const [type, values] of Object.entries(rdn)) {
