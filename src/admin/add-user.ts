@@ -4,7 +4,7 @@
 import { KclError } from '../errors.js';
 import type { ApiClient } from '../kube/http.js';
 import type { CurrentCluster } from '../kube/kubeconfig-client.js';
-import { checkCertificateAuthority } from '../setup/login-input.js';
+import { checkCertificateAuthority } from '../credential/identity.js';
 import { type AppliedObject, applyManifests } from './apply-manifests.js';
 import { checkBundleTarget, writeLoginBundle } from './login-bundle.js';
 import { type UserSpec, userManifests } from './manifests.js';

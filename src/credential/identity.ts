@@ -27,14 +27,19 @@ function sha256(text: string): string {
 }
 
 export async function readToken(file: string): Promise<string> {
-  let token: string;
+  let text: string;
   try {
-    token = (await fs.readFile(file, 'utf8')).trim();
+    text = await fs.readFile(file, 'utf8');
   } catch (error) {
     throw new KclError('config', `cannot read the token file ${file}: ${errorCode(error) ?? 'unreadable'}`);
   }
-  // A bearer token is visible ASCII (RFC 6750); anything else cannot go in a header.
-  if (!/^[\x21-\x7e]+$/.test(token)) throw new KclError('config', `the token file ${file} does not hold a single token`);
+  return checkToken(text, `the token file ${file}`);
+}
+
+/** A bearer token is visible ASCII (RFC 6750); anything else cannot go in a header. */
+export function checkToken(text: string, source: string): string {
+  const token = text.trim();
+  if (!/^[\x21-\x7e]+$/.test(token)) throw new KclError('config', `${source} does not hold a single token`);
   return token;
 }
 
@@ -45,6 +50,10 @@ export async function readCertificateAuthority(file: string): Promise<string> {
   } catch (error) {
     throw new KclError('config', `cannot read the certificate authority file ${file}: ${errorCode(error) ?? 'unreadable'}`);
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new KclError('config', `${file} holds no PEM certificate`);
+  return checkCertificateAuthority(pem, file);
+}
+
+export function checkCertificateAuthority(pem: string, source: string): string {
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new KclError('config', `${source} holds no PEM certificate`);
   return pem;
 }

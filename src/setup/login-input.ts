@@ -2,6 +2,7 @@
 // cluster, its CA and a token user) or the separate flags. The token never comes from argv.
 import { parse } from 'yaml';
 import { KclError, describe } from '../errors.js';
+import { checkCertificateAuthority, checkToken } from '../credential/identity.js';
 import { checkServerUrl } from '../kube/server-url.js';
 import { type Json, isRecord, optionalString, string } from '../util/validate.js';
 
@@ -11,18 +12,6 @@ export interface LoginInput {
   token: string;
   /** The bundle's cluster name, a default for the kubeconfig cluster entry. */
   clusterName?: string;
-}
-
-/** A bearer token is visible ASCII (RFC 6750); anything else cannot go in a header. */
-export function checkToken(token: string, source: string): string {
-  const trimmed = token.trim();
-  if (!/^[\x21-\x7e]+$/.test(trimmed)) throw new KclError('config', `${source} does not hold a single token`);
-  return trimmed;
-}
-
-export function checkCertificateAuthority(pem: string, source: string): string {
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new KclError('config', `${source} holds no PEM certificate`);
-  return pem;
 }
 
 export function parseLoginBundle(text: string, file: string): LoginInput {

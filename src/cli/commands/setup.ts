@@ -7,12 +7,12 @@ import { KclError, describe } from '../../errors.js';
 import { clearBackoff } from '../../cache/backoff.js';
 import { profileCacheFiles } from '../../cache/layout.js';
 import { getCredential } from '../../credential/get-credential.js';
-import { readCertificateAuthority } from '../../credential/identity.js';
+import { checkToken, readCertificateAuthority, readToken } from '../../credential/identity.js';
 import { createApiClient } from '../../kube/http.js';
 import { checkServerUrl } from '../../kube/server-url.js';
 import { kubeconfigFiles } from '../../kubeconfig/paths.js';
 import { validateProfileName } from '../../profile/profile.js';
-import { type LoginInput, checkToken, parseLoginBundle } from '../../setup/login-input.js';
+import { type LoginInput, parseLoginBundle } from '../../setup/login-input.js';
 import { type SetupOutcome, setup } from '../../setup/setup.js';
 import { certificateClient, readExecCredential, verifyLogin } from '../../setup/verify-login.js';
 import { readTextIfExists } from '../../util/files.js';
@@ -105,11 +105,7 @@ async function loginInput(values: Values, edge: Edge): Promise<LoginInput> {
 }
 
 async function readLoginToken(file: string | undefined, edge: Edge): Promise<string> {
-  if (file !== undefined) {
-    const text = await readTextIfExists(file).catch(() => undefined);
-    if (text === undefined) throw new KclError('config', `cannot read the token file ${file}`);
-    return checkToken(text, `the token file ${file}`);
-  }
+  if (file !== undefined) return readToken(file);
   if (edge.stdinIsTerminal) throw new KclError('usage', 'no token: pass --token-file FILE or pipe the token on stdin (never on the command line)');
   return checkToken(await edge.readStdin(), 'stdin');
 }
