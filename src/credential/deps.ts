@@ -20,7 +20,8 @@ export interface CredentialDeps {
   stderrIsTerminal: boolean;
   stdout: (text: string) => void;
   log: Logger;
-  openCsrApi: (connection: Connection, token: string) => Promise<CsrApi>;
+  /** remainingMs: what is left of the renewal's time budget, which bounds every call. */
+  openCsrApi: (connection: Connection, token: string, remainingMs: () => number) => Promise<CsrApi>;
   lock: (dir: string, lockPath: string, waitMs: number) => Promise<Release | undefined>;
   /** Starts a detached copy of this command that renews under the lock, then returns at once. */
   startBackgroundRenewal: () => Promise<void>;

@@ -43,7 +43,8 @@ export async function renewUnderLock(deps: CredentialDeps, context: RenewContext
     if (again.kind === 'hit' && freshness(again.entry.renewAt, again.entry.certificate.notAfter, deps.now()) === 'fresh') {
       return again.entry;
     }
-    const api = await deps.openCsrApi(settings.connection, context.token);
+    const deadline = deps.now().getTime() + settings.waitTimeoutMs;
+    const api = await deps.openCsrApi(settings.connection, context.token, () => deadline - deps.now().getTime());
     const notifyWaiting = (message: string) => {
       if (settings.interactive && deps.stderrIsTerminal && mode.wait) deps.log.warn(message);
     };

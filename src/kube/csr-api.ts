@@ -20,18 +20,22 @@ export interface CsrApi {
   watch(name: string, resourceVersion: string, timeoutSeconds: number): AsyncIterable<CsrWatchEvent>;
 }
 
-export function csrApi(client: ApiClient): CsrApi {
+/** remainingMs: what is left of the renewal's time budget; no call waits longer (a server that
+ * accepts connections and never answers must not hold kubectl beyond --timeout). */
+export function csrApi(client: ApiClient, remainingMs: () => number = () => callTimeoutMs): CsrApi {
   const path = (name: string) => `${base}/${encodeURIComponent(name)}`;
+  // at least a second: a call made at the deadline still reports the state it finds (e.g. pending)
+  const callTimeout = () => Math.max(1_000, Math.min(callTimeoutMs, remainingMs()));
   return {
     async create(input) {
-      return parse(await client.json({ method: 'POST', path: base, body: csrManifest(input), timeoutMs: callTimeoutMs }));
+      return parse(await client.json({ method: 'POST', path: base, body: csrManifest(input), timeoutMs: callTimeout() }));
     },
     async get(name) {
-      return parse(await client.json({ method: 'GET', path: path(name), timeoutMs: callTimeoutMs }));
+      return parse(await client.json({ method: 'GET', path: path(name), timeoutMs: callTimeout() }));
     },
     async remove(name, uid) {
       const body = { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid } };
-      await client.json({ method: 'DELETE', path: path(name), body, timeoutMs: callTimeoutMs });
+      await client.json({ method: 'DELETE', path: path(name), body, timeoutMs: callTimeout() });
     },
     watch(name, resourceVersion, timeoutSeconds) {
       const query = new URLSearchParams({

@@ -79,14 +79,24 @@ async function send(base: URL, agent: Agent, proxyUrl: string | undefined, prepa
       'user-agent': 'kube-csr-login',
       ...(body === undefined ? {} : { 'content-type': request.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) }),
     },
-    timeout: request.timeoutMs,
+    timeout: request.timeoutMs, // idle: also ends a stream (watch) that goes silent
   };
   await prepare(options);
   return new Promise((resolve, reject) => {
     const req = https.request(url, options);
-    req.on('timeout', () => req.destroy(new KclError('timeout', `no answer from ${base.host} within ${Math.round(request.timeoutMs / 1000)} s`)));
-    req.on('error', (error) => reject(networkError(error, base.host)));
-    req.on('response', resolve);
+    const noAnswer = () => new KclError('timeout', `no answer from ${base.host} within ${Math.round(request.timeoutMs / 1000)} s`);
+    req.on('timeout', () => req.destroy(noAnswer()));
+    // An absolute deadline for the answer to begin, not the socket's idle timeout: a server that
+    // accepts the connection and never finishes the TLS handshake went twice as long unnoticed.
+    const timer = setTimeout(() => req.destroy(noAnswer()), request.timeoutMs);
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(networkError(error, base.host));
+    });
+    req.on('response', (response) => {
+      clearTimeout(timer);
+      resolve(response);
+    });
     req.end(body);
   });
 }

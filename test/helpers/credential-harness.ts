@@ -56,7 +56,7 @@ export async function createHarness(server: { url: string; caPem: string }, toke
       stderrIsTerminal: false,
       stdout: (text) => h.stdout.push(text),
       log: { verbose: () => undefined, warn: (m) => h.stderr.push(m) },
-      openCsrApi: async (connection, t) => csrApi(createApiClient(connection, t)),
+      openCsrApi: async (connection, t, remainingMs) => csrApi(createApiClient(connection, t), remainingMs),
       lock: acquireLock,
       startBackgroundRenewal: async () => {
         h.backgroundStarts += 1;

@@ -81,9 +81,9 @@ export function credentialDeps(edge: Edge, { cacheDir, configDir }: Dirs, profil
       verbose: (message) => edge.verbose && edge.stderr(`kube-csr-login: ${message}\n`),
       warn: (message) => edge.stderr(`${message}\n`),
     },
-    openCsrApi: async (connection, token) => {
+    openCsrApi: async (connection, token, remainingMs) => {
       const [{ createApiClient }, { csrApi }] = await Promise.all([import('../../kube/http.js'), import('../../kube/csr-api.js')]);
-      return csrApi(createApiClient(connection, token));
+      return csrApi(createApiClient(connection, token), remainingMs);
     },
     lock: async (dir, lockPath, waitMs) => (await import('../../cache/lock.js')).acquireLock(dir, lockPath, waitMs),
     startBackgroundRenewal: async () => {
