@@ -4,6 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Document } from 'yaml';
+import { KclError, describe } from '../errors.js';
 import { readTextIfExists, writeFileAtomic } from '../util/files.js';
 import { findEntry, parseKubeconfig, type NamedKind } from './document.js';
 import { withKubeconfigLock, type LockOptions } from './lock.js';
@@ -40,9 +41,10 @@ export async function editKubeconfigs<T>(files: string[], edit: (set: Kubeconfig
       }) ?? first,
     };
     const result = edit(set);
-    for (const f of loaded) {
-      const text = f.doc.toString();
-      if (text === f.original) continue;
+    const texts = loaded.map(serialize); // all of them before writing any: a failure leaves every file as it was
+    for (const [index, f] of loaded.entries()) {
+      const text = texts[index];
+      if (text === undefined || text === f.original) continue;
       if (f.original === undefined && f !== first) continue;
       await mkdir(dirname(f.file), { recursive: true, mode: 0o700 });
       await writeFileAtomic(f.file, text, 0o600);
@@ -56,4 +58,13 @@ async function lockAll<T>(files: string[], index: number, lock: LockOptions, fn:
   if (file === undefined) return fn();
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   return withKubeconfigLock(file, () => lockAll(files, index + 1, lock, fn), lock);
+}
+
+function serialize(f: LoadedFile): string {
+  try {
+    return f.doc.toString();
+  } catch (error) {
+    // e.g. an alias whose anchor was in an entry this edit replaced or removed
+    throw new KclError('config', `${f.file}: cannot write it back: ${describe(error)}`);
+  }
 }
