@@ -36,8 +36,12 @@ beforeAll(async () => {
   startApprover();
 });
 afterAll(async () => {
-  for (const child of replicas) child.kill('SIGTERM');
-  await sleep(500);
+  // wait for each replica to exit: a running child keeps jest alive after the suite
+  await Promise.all(
+    replicas.map((child) =>
+      child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')),
+    ),
+  );
 });
 
 function getCredential(cacheName: string) {
