@@ -28,13 +28,18 @@ export interface ApiClient {
 /** How each request is authenticated and verified: fills TLS options and headers. */
 export type PrepareRequest = (options: https.RequestOptions) => Promise<void>;
 
-/** The plugin's client: a bearer token and the cluster's CA, nothing else. */
-export function createApiClient(connection: Connection, token: string): ApiClient {
-  const tls = {
+/** How the server is verified: the cluster's CA, TLS server name and insecure flag. */
+export function serverTls(connection: Connection): https.RequestOptions {
+  return {
     ...(connection.certificateAuthorityPem ? { ca: connection.certificateAuthorityPem } : {}),
     rejectUnauthorized: !connection.insecureSkipTlsVerify,
     ...(connection.tlsServerName ? { servername: connection.tlsServerName } : {}),
   };
+}
+
+/** The plugin's client: a bearer token and the cluster's CA, nothing else. */
+export function createApiClient(connection: Connection, token: string): ApiClient {
+  const tls = serverTls(connection);
   return createRequestClient(connection.server, connection.proxyUrl, async (options) => {
     Object.assign(options, tls);
     options.headers = { ...options.headers, authorization: `Bearer ${token}` };

@@ -3,7 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import { KclError } from '../errors.js';
 import type { Connection } from '../credential/settings.js';
-import { type ApiClient, createRequestClient } from '../kube/http.js';
+import { type ApiClient, createRequestClient, serverTls } from '../kube/http.js';
 import { parseJsonObject, record, string } from '../util/validate.js';
 import { whoAmI } from './discover-identity.js';
 
@@ -31,9 +31,7 @@ export function readExecCredential(text: string): ClientCertificate {
 export function certificateClient(connection: Connection, credential: ClientCertificate): ApiClient {
   return createRequestClient(connection.server, connection.proxyUrl, async (options) => {
     Object.assign(options, {
-      ...(connection.certificateAuthorityPem ? { ca: connection.certificateAuthorityPem } : {}),
-      ...(connection.tlsServerName ? { servername: connection.tlsServerName } : {}),
-      rejectUnauthorized: !connection.insecureSkipTlsVerify,
+      ...serverTls(connection),
       cert: credential.certificatePem,
       key: credential.privateKeyPem,
     });
