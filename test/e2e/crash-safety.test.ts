@@ -1,4 +1,5 @@
-// kill -9 at random points of a renewal, 200 trials against the real control plane: afterwards
+// kill -9 at random points of a renewal, 200 trials against the real control plane (kill delays drawn
+// below a renewal timed under the same load, so the cut points follow the machine's speed): afterwards
 // the cache holds the old valid entry or the new one (never a mix or a partial file), the next
 // call succeeds, at most one CSR per user exists, and a dead holder's lock is recovered.
 import { spawn } from 'node:child_process';
@@ -16,19 +17,25 @@ const trialsPerUser = 25;
 let dir: string;
 let provisioned: ProvisionedUser[];
 let stops: Array<() => Promise<void>> = [];
+/** Median time of an unkilled renewal under the test's own load; kill delays are drawn below it. */
+let renewalMs: number;
 
 beforeAll(async () => {
   dir = await tempDir('crash');
   provisioned = [];
   for (let i = 0; i < users; i += 1) provisioned.push(await provisionUser(dir, `crash.user${i}`, ['devs']));
   stops = provisioned.map((u) => approveContinuously(u.name));
+  const durations = await Promise.all(provisioned.map((user) => timedRenewal(user)));
+  renewalMs = durations.sort((a, b) => a - b)[Math.floor(durations.length / 2)] ?? 0;
 });
 afterAll(async () => {
   await Promise.all(stops.map((stop) => stop()));
 });
 
+/** A renew window of 0.01 % makes every issued certificate due at once, so a --background trial really renews. */
 function args(user: ProvisionedUser): string[] {
-  return ['get-credential', '--server', process.env.KCL_SERVER ?? '', '--certificate-authority', process.env.KCL_CA_FILE ?? '', '--token-file', user.tokenFile, '--user', user.name, '--groups', 'devs'];
+  const connection = ['--server', process.env.KCL_SERVER ?? '', '--certificate-authority', process.env.KCL_CA_FILE ?? ''];
+  return ['get-credential', ...connection, '--token-file', user.tokenFile, '--user', user.name, '--groups', 'devs', '--renew-window', '0.01'];
 }
 
 /** Runs the Node entry and SIGKILLs it after delayMs; true if it was killed before finishing. */
@@ -41,6 +48,18 @@ function killAfter(argv: string[], env: NodeJS.ProcessEnv, delayMs: number): Pro
       resolve(signal === 'SIGKILL');
     });
   });
+}
+
+/** One renewal from an empty cache, not killed; resolves with its duration. */
+async function timedRenewal(user: ProvisionedUser): Promise<number> {
+  const started = performance.now();
+  const result = await run(launcher, args(user), { env: cacheEnv(user), timeoutMs: 60_000 });
+  if (result.code !== 0) throw new Error(`calibration renewal failed: ${result.stderr.trim()}`);
+  return performance.now() - started;
+}
+
+function cacheEnv(user: ProvisionedUser): NodeJS.ProcessEnv {
+  return { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, `cache-${user.name}`) };
 }
 
 /** undefined when there is no entry; throws when the entry is partial or mismatched. */
@@ -63,13 +82,13 @@ let killedMidway = 0;
 async function trials(user: ProvisionedUser, seed: number): Promise<string[]> {
   const random = seeded(seed);
   const problems: string[] = [];
-  const env = { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, `cache-${user.name}`) };
-  const file = path.join(env.KUBE_CSR_LOGIN_CACHE_DIR, 'default', 'credential.json');
+  const env = cacheEnv(user);
+  const file = path.join(env.KUBE_CSR_LOGIN_CACHE_DIR ?? '', 'default', 'credential.json');
   for (let trial = 0; trial < trialsPerUser; trial += 1) {
     const background = random() < 0.5 && (await cachedPair(file)) !== undefined;
-    if (!background) await rm(path.join(env.KUBE_CSR_LOGIN_CACHE_DIR, 'default', 'credential.json'), { force: true });
+    if (!background) await rm(file, { force: true });
     const before = await cachedPair(file);
-    if (await killAfter(background ? [...args(user), '--background'] : args(user), env, Math.floor(random() * 700))) killedMidway += 1;
+    if (await killAfter(background ? [...args(user), '--background'] : args(user), env, Math.floor(random() * renewalMs * 1.2))) killedMidway += 1;
     try {
       const after = await cachedPair(file);
       if (after !== undefined && after !== before && before !== undefined && !after.includes('BEGIN CERTIFICATE')) problems.push(`trial ${trial}: mixed entry`);
