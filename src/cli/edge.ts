@@ -2,6 +2,7 @@
 // an Edge and build their use case's deps from it.
 import { isatty } from 'node:tty';
 import { type Dirs, resolveDirs } from './dirs.js';
+import { writeStdout } from './stdout.js';
 
 export interface Edge {
   env: Readonly<Record<string, string | undefined>>;
@@ -24,7 +25,7 @@ export function dirs(edge: Edge): Promise<Dirs> {
 export function processEdge(entryScript: string, verbose: boolean): Edge {
   return {
     env: process.env,
-    stdout: (text) => process.stdout.write(text),
+    stdout: writeStdout,
     stderr: (text) => process.stderr.write(text),
     // isatty, not process.stdin/stderr: their getters build stream objects a cache miss never uses
     stderrIsTerminal: isatty(2),
