@@ -1,6 +1,8 @@
 // logout: forget a profile's cached credentials. The launcher's pre-rendered answer goes first, so
 // no call can be served from it once its certificate is gone.
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { clockName, deadlineMarkers } from './deadline-clock.js';
 import { profileCacheFiles } from './layout.js';
 import { removeIfExists } from '../util/files.js';
 
@@ -11,7 +13,8 @@ export async function clearProfiles(cacheDir: string, profiles: string[] | 'all'
   for (const name of names) {
     const files = profileCacheFiles(cacheDir, name);
     const removed = await removeIfExists(files.fastPath);
-    for (const file of [files.credential, files.pending, files.backoff, files.backgroundLog]) await removeIfExists(file);
+    const clockFiles = [clockName, ...(await deadlineMarkers(files.dir))].map((name) => path.join(files.dir, name));
+    for (const file of [files.credential, files.pending, files.backoff, files.backgroundLog, files.waiters, ...clockFiles]) await removeIfExists(file);
     if ((await removeIfExists(files.dir)) || removed) cleared.push(name);
   }
   return cleared;

@@ -44,10 +44,15 @@ export function withoutInteractive(execInfoRaw: string | undefined): string {
   return raw.slice(0, at) + rest;
 }
 
+/** Line 2 of the file and the name of its marker (deadline-clock.ts): whole epoch seconds. */
+export function deadlineSeconds(deadline: Date): number {
+  return Math.floor(deadline.getTime() / 1000);
+}
+
 export function renderFastPath(inputs: FastPathInputs, deadline: Date, credentialJson: string): string | undefined {
   const fields = [
     fastPathMagic,
-    String(Math.floor(deadline.getTime() / 1000)),
+    String(deadlineSeconds(deadline)),
     inputs.args.join(argumentSeparator),
     withoutInteractive(inputs.execInfoRaw),
     inputs.tokenFile,

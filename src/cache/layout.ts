@@ -16,6 +16,8 @@ export interface ProfileCacheFiles {
   lock: string;
   /** stderr of the last background renewal. */
   backgroundLog: string;
+  /** pids of launchers waiting in sh for the claimer's answer (src/cache/claim.ts). */
+  waiters: string;
 }
 
 export function profileCacheFiles(cacheDir: string, profile: string): ProfileCacheFiles {
@@ -28,5 +30,6 @@ export function profileCacheFiles(cacheDir: string, profile: string): ProfileCac
     backoff: path.join(dir, 'backoff.json'),
     lock: path.join(dir, 'renew.lock'),
     backgroundLog: path.join(dir, 'background.log'),
+    waiters: path.join(dir, 'renew.waiters'),
   };
 }

@@ -5,12 +5,12 @@ import { expect, test } from '@jest/globals';
 import { runCli } from '../../../src/cli/main.js';
 import { captureEdge } from '../../helpers/fuzz.js';
 
-test('logout removes one profile, or all, including the fast path file and back-off', async () => {
+test('logout removes one profile, or all, including the fast path file, its clock files and back-off', async () => {
   const root = await mkdtemp(path.join(os.tmpdir(), 'kcl-logout-'));
   try {
     for (const profile of ['work', 'home']) {
       await mkdir(path.join(root, profile), { recursive: true });
-      for (const file of ['credential.json', 'exec-credential', 'backoff.json']) await writeFile(path.join(root, profile, file), '{}');
+      for (const file of ['credential.json', 'exec-credential', 'backoff.json', 'clock', 'deadline.1900000000', 'renew.waiters']) await writeFile(path.join(root, profile, file), '{}');
     }
     const env = { HOME: root, KUBE_CSR_LOGIN_CACHE_DIR: root };
     const one = captureEdge(env);

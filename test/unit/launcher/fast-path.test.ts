@@ -2,11 +2,12 @@
 // Node path does: same output, same exit code, over the same cache states. Each state is run
 // through all three (fast paths first: the full path may refresh the file afterwards).
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { releaseClaim } from '../../../src/cache/claim.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 
 const launcher = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/kube-csr-login');
@@ -103,6 +104,31 @@ describe('fast path and Node path agree', () => {
     expect(fast).toEqual(node);
   });
 
+  test('the deadline is checked without date(1) when the clock files are there', async () => {
+    const dir = path.dirname(fastFile());
+    const deadline = (await readFile(fastFile(), 'utf8')).split('\n')[1];
+    expect((await stat(path.join(dir, `deadline.${deadline}`))).mtimeMs).toBe(Number(deadline) * 1000);
+    const noTools = { KUBERNETES_EXEC_INFO: execInfo(false), PATH: '/nonexistent', KUBE_CSR_LOGIN_NODE: '/bin/false' };
+    const served = await runLauncher(baseArgs, noTools);
+    expect(served).toEqual({ code: 0, stdout: `${(await readFile(fastFile(), 'utf8')).trimEnd().split('\n').at(-1)}\n` });
+    await rm(path.join(dir, 'clock'));
+    expect((await runLauncher(baseArgs, noTools)).code).not.toBe(0); // without the clock it needs date(1)
+  });
+
+  test('a deadline marker in the past goes to Node', async () => {
+    const past = Math.floor(Date.now() / 1000) - 10;
+    const lines = (await readFile(fastFile(), 'utf8')).split('\n');
+    lines[1] = String(past);
+    await writeFile(fastFile(), lines.join('\n'));
+    const marker = path.join(path.dirname(fastFile()), `deadline.${past}`);
+    await writeFile(marker, '', { mode: 0o600 });
+    await utimes(marker, past, past);
+    expect((await runLauncher(baseArgs, { KUBERNETES_EXEC_INFO: execInfo(false), KUBE_CSR_LOGIN_NODE: '/bin/false' })).code).toBe(1);
+    const { fast, node } = await bothPaths(baseArgs, { KUBERNETES_EXEC_INFO: execInfo(false) });
+    expect(fast).toEqual(node);
+    await expect(stat(marker)).rejects.toThrow(); // Node rendered a new deadline and dropped the old marker
+  });
+
   test('a corrupted fast path file goes to Node', async () => {
     await writeFile(fastFile(), 'garbage\n');
     const { fast, node } = await bothPaths(baseArgs, { KUBERNETES_EXEC_INFO: execInfo(false) });
@@ -157,6 +183,29 @@ describe('concurrent calls without a usable credential', () => {
     const served = await waiting;
     claimer.kill();
     expect(served).toEqual({ code: 0, stdout: `${answer.trimEnd().split('\n').at(-1)}\n` });
+  });
+
+  test('the claimer wakes the waiters it finds in renew.waiters', async () => {
+    const answer = await readFile(fastFile(), 'utf8');
+    await rm(fastFile());
+    const claimer = spawn('sleep', ['10']);
+    await writeFile(claim(), `${claimer.pid}\n`);
+    const waiting = runLauncher(baseArgs, { ...env, ...noNode });
+    const waiters = path.join(path.dirname(claim()), 'renew.waiters');
+    while (!(await readFile(waiters, 'utf8').catch(() => '')).trim()) await new Promise((resolve) => setTimeout(resolve, 20));
+    await writeFile(fastFile(), answer, { mode: 0o600 });
+    await releaseClaim(claim(), claimer.pid ?? 0);
+    const served = await waiting;
+    claimer.kill();
+    expect(served).toEqual({ code: 0, stdout: `${answer.trimEnd().split('\n').at(-1)}\n` });
+    await expect(readFile(waiters)).rejects.toThrow(); // taken by the claimer
+  });
+
+  test('a claim left empty (its owner killed before writing its pid) is removed after the wait', async () => {
+    await rm(fastFile());
+    await writeFile(claim(), '');
+    expect((await runLauncher(baseArgs, { ...env, ...noNode })).code).toBe(1);
+    await expect(readFile(claim())).rejects.toThrow();
   });
 
   test('a claim whose owner died is removed and the call goes to Node', async () => {
