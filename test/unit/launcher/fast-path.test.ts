@@ -2,7 +2,7 @@
 // Node path does: same output, same exit code, over the same cache states. Each state is run
 // through all three (fast paths first: the full path may refresh the file afterwards).
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -230,5 +230,11 @@ describe('concurrent calls without a usable credential', () => {
     expect(results.map((r) => r.code)).toEqual(results.map(() => 0));
     expect(new Set(results.map((r) => r.stdout)).size).toBe(1);
     expect(api.created - created).toBe(1);
+    const dir = path.dirname(fastFile());
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    for (const name of await readdir(dir)) {
+      const info = await stat(path.join(dir, name));
+      if (info.isFile()) expect([name, info.mode & 0o777]).toEqual([name, 0o600]); // sh's claim and waiters too
+    }
   });
 });
