@@ -12,8 +12,8 @@ export async function withKubeconfigLock<T>(file: string, fn: () => Promise<T>, 
   const lockFile = `${file}.lock`;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const pollMs = options.pollMs ?? 50;
-  const started = Date.now();
-  for (;;) {
+  // counted in polls rather than read from a clock: the core reads no ambient time
+  for (let waitedMs = 0; ; waitedMs += pollMs) {
     try {
       const handle = await open(lockFile, 'wx', 0o600);
       await handle.close();
@@ -22,7 +22,7 @@ export async function withKubeconfigLock<T>(file: string, fn: () => Promise<T>, 
       if (errorCode(error) !== 'EEXIST') {
         throw new KclError('config', `cannot create lock file ${lockFile}: ${errorCode(error) ?? 'unknown error'}`);
       }
-      if (Date.now() - started >= timeoutMs) {
+      if (waitedMs >= timeoutMs) {
         throw new KclError('lock', `kubeconfig is locked by another process: remove ${lockFile} if no kubectl or kube-csr-login is running`);
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));

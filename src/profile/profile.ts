@@ -1,10 +1,11 @@
 // A profile is what `setup` learned once (cluster, token file, identity, preferences), stored as
 // <config>/profiles/<name>.json. get-credential reads it on every call; flags may override fields.
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { KclError, describe } from '../errors.js';
 import { isExecApiVersion, type ExecApiVersion } from '../exec/exec-info.js';
 import { isKeyAlgorithm, type KeyAlgorithm } from '../pki/key-algorithm.js';
-import { readTextIfExists } from '../util/files.js';
+import { isNotFound, readTextIfExists } from '../util/files.js';
 import {
   type Json,
   optionalBoolean,
@@ -51,6 +52,27 @@ export function validateProfileName(name: string): string {
     throw new KclError('usage', `invalid profile name "${name.slice(0, 64)}": use lowercase letters, digits, '.', '_' and '-'`);
   }
   return name;
+}
+
+export function isProfileName(name: string): boolean {
+  return profileNamePattern.test(name);
+}
+
+/** Names of the profiles stored as <config>/profiles/<name>.json, sorted; others are ignored. */
+export async function storedProfileNames(configDir: string): Promise<string[]> {
+  const dir = path.join(configDir, 'profiles');
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw new KclError('config', `could not list ${dir}: ${describe(error)}`, { cause: error });
+  }
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
+    .map((entry) => entry.name.slice(0, -'.json'.length))
+    .filter(isProfileName)
+    .sort();
 }
 
 export function profileFile(configDir: string, name: string): string {

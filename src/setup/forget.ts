@@ -1,8 +1,6 @@
 // `logout --forget`: undoes setup for a profile. Removes the kubeconfig user and context setup wrote
 // (and the cluster entry when setup added it and no other context uses it), then the stored token,
 // CA and profile. The kubeconfig goes first: an exec user whose profile is gone would only fail.
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { removeSetupEntries } from '../kubeconfig/setup-entries.js';
 import { readProfile } from '../profile/profile.js';
 import { removeIfExists } from '../util/files.js';
@@ -26,12 +24,3 @@ export async function forgetProfile(configDir: string, name: string): Promise<Fo
   return { profile: name, ...(entries === undefined ? {} : { context: entries.context }) };
 }
 
-/** Profiles stored in the config dir (profiles/<name>.json). */
-export async function storedProfiles(configDir: string): Promise<string[]> {
-  try {
-    const names = await fs.readdir(path.join(configDir, 'profiles'));
-    return names.filter((name) => name.endsWith('.json') && !name.startsWith('.')).map((name) => name.slice(0, -'.json'.length)).sort();
-  } catch {
-    return [];
-  }
-}

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { KclError, describe, type ErrorCode } from '../errors.js';
 import { readBackoff } from '../cache/backoff.js';
 import { profileCacheFiles } from '../cache/layout.js';
-import { type Profile, readProfile, validateProfileName } from '../profile/profile.js';
+import { type Profile, isProfileName, profileFile, readProfile, storedProfileNames, validateProfileName } from '../profile/profile.js';
 import { isNotFound, readTextIfExists } from '../util/files.js';
 import { parseJsonObject } from '../util/validate.js';
 import { type CertificateStatus, type ProfileIdentity, readCachedCertificate } from './cached-certificate.js';
@@ -37,11 +37,11 @@ export interface ProfileStatus {
 export async function collectStatus(deps: StatusDeps, input: { profile?: string }): Promise<ProfileStatus[]> {
   if (input.profile !== undefined) {
     const name = validateProfileName(input.profile);
-    const known = (await fileExists(path.join(deps.configDir, 'profiles', `${name}.json`))) || (await hasCachedState(deps.cacheDir, name));
+    const known = (await fileExists(profileFile(deps.configDir, name))) || (await hasCachedState(deps.cacheDir, name));
     if (!known) throw new KclError('notFound', `no profile "${name}" (set it up with: kube-csr-login setup --profile ${name})`);
     return [await profileStatus(deps, name)];
   }
-  const names = new Set(await configuredProfiles(deps.configDir));
+  const names = new Set(await storedProfileNames(deps.configDir));
   for (const name of await cachedProfiles(deps.cacheDir)) names.add(name);
   return Promise.all([...names].sort().map((name) => profileStatus(deps, name)));
 }
@@ -89,13 +89,6 @@ async function currentBackoff(file: string, now: Date): Promise<ProfileStatus['b
   }
 }
 
-async function configuredProfiles(configDir: string): Promise<string[]> {
-  const entries = await listDir(path.join(configDir, 'profiles'));
-  return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
-    .map((entry) => entry.name.slice(0, -'.json'.length))
-    .filter(isProfileName);
-}
 
 /** Dirs of the cache that hold a profile's state (the cache dir may hold other things, e.g. tools). */
 async function cachedProfiles(cacheDir: string): Promise<string[]> {
@@ -127,11 +120,3 @@ async function fileExists(file: string): Promise<boolean> {
   }
 }
 
-function isProfileName(name: string): boolean {
-  try {
-    validateProfileName(name);
-    return true;
-  } catch {
-    return false;
-  }
-}

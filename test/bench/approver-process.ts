@@ -2,7 +2,9 @@
 // leading, reads its memory from /proc/<pid>/status, stops it with SIGTERM.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { launcher } from '../e2e/cluster.js';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { launcher, repoRoot } from '../e2e/cluster.js';
 
 export interface Memory {
   rssKiB: number;
@@ -24,8 +26,21 @@ export async function procMemory(pid: number): Promise<Memory> {
   return { rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
 }
 
+/** NODE_OPTIONS of the approver container in examples/deploy/deployment.yaml (its heap cap). */
+export async function deploymentNodeOptions(): Promise<string> {
+  const text = await readFile(path.join(repoRoot, 'examples/deploy/deployment.yaml'), 'utf8');
+  for (const doc of parseAllDocuments(text).map((d) => d.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: Array<{ env?: Array<{ name: string; value?: string }> }> } } } })) {
+    const env = doc.kind === 'Deployment' ? doc.spec?.template?.spec?.containers?.[0]?.env : undefined;
+    const value = env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+    if (value) return value;
+  }
+  throw new Error('examples/deploy/deployment.yaml sets no NODE_OPTIONS for the approver');
+}
+
+/** Starts the approver the way the example deployment runs it (same NODE_OPTIONS). */
 export async function startApprover(adminKubeconfig: string, log: (line: string) => void): Promise<Approver> {
-  const child = spawn(launcher, ['approver', '--kubeconfig', adminKubeconfig, '--metrics-addr', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const env = { ...process.env, NODE_OPTIONS: await deploymentNodeOptions() };
+  const child = spawn(launcher, ['approver', '--kubeconfig', adminKubeconfig, '--metrics-addr', '127.0.0.1:0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error('cannot start the approver');
   let stderr = '';
@@ -58,6 +73,6 @@ export async function startApprover(adminKubeconfig: string, log: (line: string)
     }
     await sleep(100);
   }
-  log(`approver ${pid} ready and leading (metrics on ${address})`);
+  log(`approver ${pid} ready and leading (metrics on ${address}; NODE_OPTIONS=${env.NODE_OPTIONS})`);
   return { pid, memory: () => procMemory(pid), metrics: async () => (await get('/metrics')).text, stop };
 }

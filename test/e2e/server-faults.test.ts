@@ -1,5 +1,5 @@
 // Server faults against the real control plane, the part test/e2e/faults.test.ts (gone, silent and
-// slow API servers; a blocking renewal forbidden after RBAC removal) does not cover: once a user's
+// slow API servers) does not cover: once a user's
 // RBAC is removed, a still-valid cached certificate past its renewal point keeps being served while
 // the detached background renewal fails with 403, records a back-off and is not retried on the
 // following kubectl calls (no new CSR, no new attempt: no retry storm); once the certificate has

@@ -3,8 +3,8 @@
 import { parseArgs } from 'node:util';
 import { KclError, describe } from '../../errors.js';
 import { clearProfiles } from '../../cache/clear-profile.js';
-import { validateProfileName } from '../../profile/profile.js';
-import { forgetProfile, storedProfiles } from '../../setup/forget.js';
+import { storedProfileNames, validateProfileName } from '../../profile/profile.js';
+import { forgetProfile } from '../../setup/forget.js';
 import { type Edge, dirs } from '../edge.js';
 
 export async function run(args: string[], edge: Edge): Promise<void> {
@@ -20,7 +20,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   const cleared = await clearProfiles(cacheDir, names);
   edge.stdout(cleared.length === 0 ? 'nothing cached\n' : `removed cached credentials: ${cleared.join(', ')}\n`);
   if (!values.forget) return;
-  for (const name of names === 'all' ? await storedProfiles(configDir) : names) {
+  for (const name of names === 'all' ? await storedProfileNames(configDir) : names) {
     const forgotten = await forgetProfile(configDir, name);
     if (forgotten === undefined) edge.stdout(`profile "${name}": nothing set up\n`);
     else edge.stdout(`forgot profile "${name}": token, CA${forgotten.context ? ` and kubeconfig context ${forgotten.context}` : ''} removed\n`);
