@@ -1,6 +1,6 @@
 // Applies an edit across a kubeconfig file list: each named entry is changed in the first file
 // defining it, new entries go to the first file. Each touched file is locked, rewritten atomically
-// (0600), and left byte-identical when nothing changed.
+// (0600), and left byte-identical when nothing changed; a missing file is created only to hold something.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Document } from 'yaml';
@@ -40,12 +40,12 @@ export async function editKubeconfigs<T>(files: string[], edit: (set: Kubeconfig
         return typeof value === 'string' && value !== '';
       }) ?? first,
     };
+    const blank = parseKubeconfig(undefined, '').toString();
     const result = edit(set);
     const texts = loaded.map(serialize); // all of them before writing any: a failure leaves every file as it was
     for (const [index, f] of loaded.entries()) {
       const text = texts[index];
-      if (text === undefined || text === f.original) continue;
-      if (f.original === undefined && f !== first) continue;
+      if (text === undefined || text === (f.original ?? blank)) continue;
       await mkdir(dirname(f.file), { recursive: true, mode: 0o700 });
       await writeFileAtomic(f.file, text, 0o600);
     }

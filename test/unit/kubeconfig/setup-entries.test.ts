@@ -1,7 +1,7 @@
 // Kubeconfig edits by setup: other entries and comments kept, KUBECONFIG lists, idempotency,
 // concurrent writers, lock timeout.
 import { describe, expect, test } from '@jest/globals';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -111,5 +111,15 @@ describe('writeSetupEntries', () => {
     expect(text).not.toContain('jean.doe');
     expect(text).not.toContain('dev.example');
     expect(text).toContain('# keep me');
+  });
+
+  test('removeSetupEntries leaves a missing file missing and empties the file it wrote', async () => {
+    const dir = await temp();
+    const a = join(dir, 'a');
+    const b = join(dir, 'b');
+    await writeSetupEntries([b], { ...input, useContext: true });
+    await removeSetupEntries([a, b], 'jean.doe@dev', 'jean.doe@dev', 'dev');
+    expect(await readdir(dir)).toEqual(['b']); // no a, no lock or temp files
+    expect(parse(await readFile(b, 'utf8'))).toMatchObject({ clusters: [], users: [], contexts: [], 'current-context': '' });
   });
 });
