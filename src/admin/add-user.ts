@@ -1,12 +1,14 @@
 // `admin add-user`: applies a user's objects (server-side apply, idempotent), makes sure a token
 // exists (the Secret filled by the token controller, or a TokenRequest with --token-duration), and
-// writes the login bundle when asked. The token only ever goes into the bundle file.
+// writes the login bundle when asked. The token only ever goes into the bundle file. With
+// --token-duration it deletes our token Secret left by an earlier run: its token never expires.
 import { KclError } from '../errors.js';
 import type { ApiClient } from '../kube/http.js';
 import type { CurrentCluster } from '../kube/kubeconfig-client.js';
 import { checkCertificateAuthority } from '../credential/identity.js';
 import { type AppliedObject, applyManifests } from './apply-manifests.js';
 import { checkBundleTarget, writeLoginBundle } from './login-bundle.js';
+import { deleteObject, ownership } from './managed-objects.js';
 import { type UserSpec, userManifests } from './manifests.js';
 import { defaultTokenWaitMs, waitForSecretToken } from './secret-token.js';
 import { requestToken } from './token-request.js';
@@ -39,6 +41,8 @@ export interface AddUserResult {
   tokenSecret?: { namespace: string; name: string };
   /** When the TokenRequest token expires (--token-duration only). */
   tokenExpires?: Date;
+  /** --token-duration only: the Secret NAME-token found there, deleted if ours, else left (absent: none found). */
+  oldTokenSecret?: { namespace: string; name: string; outcome: 'deleted' | 'unmanaged' };
   bundleFile?: string;
 }
 
@@ -58,13 +62,16 @@ export async function addUser(deps: AddUserDeps, request: AddUserRequest): Promi
   const applied = await applyManifests(deps.client, manifestsFor(request));
   const account = { namespace: spec.usersNamespace, name: spec.name };
   const result: AddUserResult = { applied };
+  const tokenSecret = { namespace: spec.usersNamespace, name: `${spec.name}-token` };
   let token: string;
   if (request.tokenDurationSeconds !== undefined) {
+    const old = await deleteOldTokenSecret(deps.client, tokenSecret);
+    if (old) result.oldTokenSecret = { ...tokenSecret, outcome: old };
     const requested = await requestToken(deps.client, account, request.tokenDurationSeconds);
     token = requested.token;
     result.tokenExpires = requested.expires;
   } else {
-    result.tokenSecret = { namespace: spec.usersNamespace, name: `${spec.name}-token` };
+    result.tokenSecret = tokenSecret;
     token = await waitForSecretToken(deps, result.tokenSecret, request.tokenWaitMs ?? defaultTokenWaitMs);
   }
   if (bundle && caPem !== undefined) {
@@ -72,6 +79,15 @@ export async function addUser(deps: AddUserDeps, request: AddUserRequest): Promi
     result.bundleFile = bundle.file;
   }
   return result;
+}
+
+/** Deleting a service-account-token Secret invalidates its token; one we do not manage is only reported. */
+async function deleteOldTokenSecret(client: ApiClient, secret: { namespace: string; name: string }): Promise<'deleted' | 'unmanaged' | undefined> {
+  const ref = { apiVersion: 'v1', kind: 'Secret', ...secret };
+  const found = await ownership(client, ref);
+  if (found.state === 'absent') return undefined;
+  if (found.state === 'unmanaged') return 'unmanaged';
+  return (await deleteObject(client, ref, found.uid)) === 'removed' ? 'deleted' : undefined;
 }
 
 /** Checked before anything is applied: setup verifies the server with the bundle's CA. */

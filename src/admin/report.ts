@@ -9,6 +9,11 @@ export function addUserText(user: { name: string; groups: string[]; usersNamespa
   const groups = user.groups.length > 0 ? user.groups.join(', ') : 'none';
   const lines = [`user ${user.name} (groups: ${groups}) in namespace ${user.usersNamespace}:`];
   for (const { ref, outcome } of result.applied) lines.push(`  ${outcome.padEnd(9)} ${objectLabel(ref)}`);
+  const old = result.oldTokenSecret;
+  if (old?.outcome === 'deleted') lines.push(`deleted Secret ${old.namespace}/${old.name}: its long-lived token no longer works (within ~10 s: the API server caches accepted tokens)`);
+  if (old?.outcome === 'unmanaged') {
+    lines.push(`warning: Secret ${old.namespace}/${old.name} is not managed by kube-csr-login (no label app.kubernetes.io/managed-by=kube-csr-login): left in place; a long-lived token it holds still works (kubectl delete it to revoke that token)`);
+  }
   if (result.tokenExpires) lines.push(`token: requested with a TokenRequest, valid until ${result.tokenExpires.toISOString()}`);
   else if (result.tokenSecret) lines.push(`token: in Secret ${result.tokenSecret.namespace}/${result.tokenSecret.name} (not printed)`);
   if (result.bundleFile) {

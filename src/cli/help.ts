@@ -78,7 +78,8 @@ add-user      applies (server-side apply, field manager kube-csr-login; idempote
                                to kube-csr-login setup --bundle FILE; without it no token is printed
   --server URL                 server written into the bundle (default: the kubeconfig's)
   --token-duration D           a TokenRequest token of this lifetime (min 10m) in the bundle instead
-                               of the long-lived token Secret (needs --bundle)
+                               of the long-lived token Secret (needs --bundle); deletes that Secret
+                               if an earlier add-user made it, so its token stops working
   --dry-run -o yaml            print the objects instead of applying them
 remove-user   deletes the token Secret, the ServiceAccount (revoking its tokens), Role, RoleBinding,
               ClusterRole and ClusterRoleBinding; certificates already issued stay valid until they

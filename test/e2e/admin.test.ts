@@ -1,7 +1,8 @@
 // The admin commands end to end against the real control plane: add-user twice (idempotent, then
 // other groups), the login bundle (0600, a token the API server accepts, the RBAC it needs),
-// --token-duration, list-users with a real CSR, a 403 for a non-admin, and remove-user revoking
-// the token. Runs in its own users namespace so other e2e files are not disturbed.
+// --token-duration (which deletes the token Secret, revoking the long-lived token), list-users with
+// a real CSR, a 403 for a non-admin, and remove-user revoking the token. Runs in its own users
+// namespace so other e2e files are not disturbed.
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
@@ -27,6 +28,17 @@ async function tokenOf(file: string): Promise<string> {
 
 function expectNoToken(token: string, ...texts: string[]): void {
   for (const text of texts) expect(text.includes(token)).toBe(false);
+}
+
+/** The bundle's token gets 401; polled, as the API server caches an accepted token for a few seconds. */
+async function expectUnauthorized(file: string): Promise<void> {
+  let whoami = await kubectlWith(file, 'auth', 'whoami');
+  for (let attempt = 0; attempt < 100 && whoami.code === 0; attempt += 1) {
+    await sleep(200);
+    whoami = await kubectlWith(file, 'auth', 'whoami');
+  }
+  expect(whoami.code).not.toBe(0);
+  expect(whoami.stderr).toMatch(/Unauthorized|must be logged in/);
 }
 
 beforeAll(async () => {
@@ -78,16 +90,26 @@ describe('admin add-user', () => {
     expect(await tokenOf(bundle)).toBe(token);
   });
 
-  test('--token-duration writes a TokenRequest token, without a Secret', async () => {
+  test('--token-duration writes a TokenRequest token and deletes the token Secret: the long-lived token stops working', async () => {
+    const oldToken = await tokenOf(bundle);
     const added = await kcl('add-user', user, '--groups', 'qa,ops', '--token-duration', '1h', '--bundle', shortBundle, '--server', cluster.server);
+    expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(/token: requested with a TokenRequest, valid until \S+/);
-    expect(added.stdout).not.toContain('Secret');
+    expect(added.stdout).toContain(`deleted Secret ${namespace}/${user}-token: its long-lived token no longer works (within ~10 s: the API server caches accepted tokens)\n`);
+    expect(await admin('get', 'secret', `${user}-token`, '-n', namespace, '--ignore-not-found', '-o', 'name')).toBe('');
     const token = await tokenOf(shortBundle);
-    expect(token).not.toBe(await tokenOf(bundle));
+    expect(token).not.toBe(oldToken);
     expectNoToken(token, added.stdout, added.stderr);
+    expectNoToken(oldToken, added.stdout, added.stderr);
+
+    await expectUnauthorized(bundle);
     const whoami = await kubectlWith(shortBundle, 'auth', 'whoami', '-o', 'json');
     expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe(account);
+
+    const again = await kcl('add-user', user, '--groups', 'qa,ops', '--token-duration', '1h', '--bundle', shortBundle, '--server', cluster.server);
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toContain('Secret');
   });
 });
 
@@ -103,7 +125,7 @@ describe('admin list-users', () => {
     const file = path.join(dir, 'csr.json');
     await writeFile(file, JSON.stringify(csr));
     await admin('delete', 'csr', `user=${user}`, '--ignore-not-found');
-    expect(await kubectlWith(bundle, 'create', '-f', file)).toMatchObject({ code: 0 });
+    expect(await kubectlWith(shortBundle, 'create', '-f', file)).toMatchObject({ code: 0 });
 
     const pending = JSON.parse((await kcl('list-users', '-o', 'json')).stdout);
     expect(pending).toEqual({ namespace, users: [{ name: user, groups: ['qa', 'ops'], csr: { name: `user=${user}`, created: expect.any(String), state: 'Pending' }, certificateExpires: null }] });
@@ -125,28 +147,22 @@ describe('admin list-users', () => {
   });
 
   test('a non-admin kubeconfig gets one clear 403 line', async () => {
-    const denied = await run(launcher, ['admin', 'list-users', '--users-namespace', namespace, '--kubeconfig', bundle]);
+    const denied = await run(launcher, ['admin', 'list-users', '--users-namespace', namespace, '--kubeconfig', shortBundle]);
     expect(denied.code).toBe(11);
     expect(denied.stderr).toMatch(/^kube-csr-login: could not list the ServiceAccounts in namespace admin-e2e: permission denied \(403\): .*forbidden.*\n$/);
   });
 });
 
 describe('admin remove-user', () => {
-  test('removes the objects; the tokens stop working and list-users forgets the user', async () => {
+  test('removes the objects; the token stops working and list-users forgets the user', async () => {
     const removed = await kcl('remove-user', user);
     expect(removed.code).toBe(0);
-    for (const kind of ['Secret', 'ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']) expect(removed.stdout).toMatch(new RegExp(`removed\\s+${kind} `));
+    // --token-duration already deleted the Secret
+    expect(removed.stdout).toContain(`not found Secret ${namespace}/${user}-token`);
+    for (const kind of ['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']) expect(removed.stdout).toMatch(new RegExp(`removed\\s+${kind} `));
     expect(removed.stdout).toContain(`certificates already issued to ${user} stay valid until they expire`);
 
-    for (const file of [bundle, shortBundle]) {
-      let whoami = await kubectlWith(file, 'auth', 'whoami');
-      for (let attempt = 0; attempt < 100 && whoami.code === 0; attempt += 1) {
-        await sleep(200);
-        whoami = await kubectlWith(file, 'auth', 'whoami');
-      }
-      expect(whoami.code).not.toBe(0);
-      expect(whoami.stderr).toMatch(/Unauthorized|must be logged in/);
-    }
+    await expectUnauthorized(shortBundle);
     expect((await kcl('list-users')).stdout).toBe(`no kube-csr-login users in namespace ${namespace}\n`);
     const again = await kcl('remove-user', user);
     expect(again.code).toBe(0);

@@ -1,6 +1,7 @@
 // admin add-user against the in-process HTTPS fake: server-side apply requests, idempotence and a
-// groups change, the token Secret wait (and its timeout), TokenRequest, the bundle file, and errors
-// (403, no CA). The real control plane: test/e2e/admin.test.ts.
+// groups change, the token Secret wait (and its timeout), TokenRequest (which deletes our leftover
+// token Secret, not someone else's), the bundle file, and errors (403, no CA). The real control
+// plane: test/e2e/admin.test.ts.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { addUser, type AddUserDeps } from '../../../src/admin/add-user.js';
 import { addUserText } from '../../../src/admin/report.js';
 import { createApiClient } from '../../../src/kube/http.js';
 import { parseLoginBundle } from '../../../src/setup/login-input.js';
-import { type FakeApi, type FakeApiOptions, startFakeApi } from '../../helpers/fake-api.js';
+import { type FakeApi, type FakeApiOptions, type FakeRequest, startFakeApi } from '../../helpers/fake-api.js';
 import { type ObjectStore, type StoreOptions, createObjectStore } from './object-store.js';
 
 const adminToken = 'admin-token';
@@ -95,7 +96,60 @@ describe('admin add-user', () => {
     expect(result.tokenExpires).toBeInstanceOf(Date);
     const login = parseLoginBundle(await readFile(bundle.file, 'utf8'), bundle.file);
     expect(login).toMatchObject({ token: 'requested.token-9', server: 'https://public.example' });
-    expect(addUserText(spec, result)).not.toContain('requested.token-9');
+    expect(result.oldTokenSecret).toBeUndefined();
+    expect(store.deletes).toEqual([]);
+    const output = addUserText(spec, result);
+    expect(output).not.toContain('requested.token-9');
+    expect(output).not.toContain('Secret');
+  });
+
+  test('--token-duration deletes the token Secret an earlier run created (only that very object)', async () => {
+    const { store, deps } = await start({ fillAfterGets: 0 });
+    const dir = await mkdtemp(join(tmpdir(), 'kcl-admin-'));
+    await addUser(deps, { spec, bundle: bundleTarget(dir, api?.caPem) });
+    const secretPath = '/api/v1/namespaces/users/secrets/jean.doe-token';
+    const uid = store.objects.get(secretPath)?.metadata.uid;
+
+    const result = await addUser(deps, { spec, tokenDurationSeconds: 3600, bundle: bundleTarget(dir, api?.caPem) });
+    expect(result.oldTokenSecret).toEqual({ namespace: 'users', name: 'jean.doe-token', outcome: 'deleted' });
+    expect(store.objects.has(secretPath)).toBe(false);
+    expect(store.deletes.map((r) => [r.path, JSON.parse(r.body).preconditions])).toEqual([[secretPath, { uid }]]);
+    expect(addUserText(spec, result)).toContain('deleted Secret users/jean.doe-token: its long-lived token no longer works (within ~10 s: the API server caches accepted tokens)\n');
+
+    const again = await addUser(deps, { spec, tokenDurationSeconds: 3600, bundle: bundleTarget(dir, api?.caPem) });
+    expect(again.oldTokenSecret).toBeUndefined();
+    expect(addUserText(spec, again)).not.toContain('Secret');
+  });
+
+  test('--token-duration leaves a Secret NAME-token it does not manage, with a warning', async () => {
+    const { store, deps } = await start();
+    const secretPath = '/api/v1/namespaces/users/secrets/jean.doe-token';
+    store.put(secretPath, { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token', metadata: { name: 'jean.doe-token', namespace: 'users' }, data: { token: 'b3RoZXI=' } });
+    const dir = await mkdtemp(join(tmpdir(), 'kcl-admin-'));
+    const result = await addUser(deps, { spec, tokenDurationSeconds: 3600, bundle: bundleTarget(dir, api?.caPem) });
+    expect(result.oldTokenSecret).toEqual({ namespace: 'users', name: 'jean.doe-token', outcome: 'unmanaged' });
+    expect(store.objects.has(secretPath)).toBe(true);
+    expect(store.deletes).toEqual([]);
+    expect(addUserText(spec, result)).toMatch(/^warning: Secret users\/jean\.doe-token is not managed by kube-csr-login .*: left in place; a long-lived token it holds still works/m);
+  });
+
+  test('--token-duration does not delete a token Secret replaced after it was read', async () => {
+    const { store, deps } = await start({ fillAfterGets: 0 });
+    await addUser(deps, { spec });
+    const secretPath = '/api/v1/namespaces/users/secrets/jean.doe-token';
+    const original = store.objects.get(secretPath);
+    const replaced = { ...original, metadata: { ...original?.metadata, uid: 'uid-replacement' } };
+    // someone deletes and recreates the Secret between our GET and our DELETE
+    const routes = (request: FakeRequest) => {
+      const answer = store.routes(request);
+      if (request.method === 'GET' && request.path === secretPath) store.objects.set(secretPath, replaced);
+      return answer;
+    };
+    if (api) api.options.routes = routes;
+    const dir = await mkdtemp(join(tmpdir(), 'kcl-admin-'));
+    const failure = addUser(deps, { spec, tokenDurationSeconds: 3600, bundle: bundleTarget(dir, api?.caPem) });
+    await expect(failure).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('could not delete Secret users/jean.doe-token: conflict (409)') });
+    expect(store.objects.get(secretPath)?.metadata.uid).toBe('uid-replacement');
   });
 
   test('403 becomes one forbidden error naming the object', async () => {

@@ -1,8 +1,8 @@
 // An in-memory stand-in for the core and RBAC objects `admin` manages, served through the fake
 // HTTPS API's extra routes: server-side apply (PATCH) creates or replaces the applied fields and
-// bumps resourceVersion only when something changed, GET/DELETE/list with a label selector, and
-// TokenRequest. The token controller is simulated: it fills a token Secret after `fillAfterGets`
-// reads (never when undefined).
+// bumps resourceVersion only when something changed, GET/list with a label selector, DELETE (with
+// the uid precondition), and TokenRequest. The token controller is simulated: it fills a token
+// Secret after `fillAfterGets` reads (never when undefined).
 import type { FakeAnswer, FakeRequest } from '../../helpers/fake-api.js';
 
 type Obj = Record<string, any>;
@@ -16,6 +16,7 @@ export interface StoreOptions {
 export interface ObjectStore {
   objects: Map<string, Obj>;
   applies: FakeRequest[];
+  deletes: FakeRequest[];
   tokenRequests: Obj[];
   secretGets: number;
   routes: (request: FakeRequest) => FakeAnswer | undefined;
@@ -29,6 +30,7 @@ export function createObjectStore(options: StoreOptions = {}): ObjectStore {
   const store: ObjectStore = {
     objects: new Map(),
     applies: [],
+    deletes: [],
     tokenRequests: [],
     secretGets: 0,
     put: (path, object) => {
@@ -58,7 +60,14 @@ export function createObjectStore(options: StoreOptions = {}): ObjectStore {
         return { status: existing ? 200 : 201, body: next };
       }
       if (request.method === 'DELETE') {
-        if (!store.objects.delete(path)) return notFound;
+        store.deletes.push(request);
+        const existing = store.objects.get(path);
+        if (!existing) return notFound;
+        const uid = request.body ? JSON.parse(request.body).preconditions?.uid : undefined;
+        if (uid !== undefined && uid !== existing.metadata.uid) {
+          return { status: 409, body: { kind: 'Status', reason: 'Conflict', message: `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${existing.metadata.uid}` } };
+        }
+        store.objects.delete(path);
         return { status: 200, body: { kind: 'Status', status: 'Success' } };
       }
       if (request.method === 'GET') {
