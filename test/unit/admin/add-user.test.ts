@@ -3,8 +3,7 @@
 // token Secret, not someone else's), the bundle file, and errors (403, no CA). The real control
 // plane: test/e2e/admin.test.ts.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { addUser, type AddUserDeps } from '../../../src/admin/add-user.js';
@@ -13,6 +12,7 @@ import { createApiClient } from '../../../src/kube/http.js';
 import { parseLoginBundle } from '../../../src/setup/login-input.js';
 import { type FakeApi, type FakeApiOptions, type FakeRequest, startFakeApi } from '../../helpers/fake-api.js';
 import { type ObjectStore, type StoreOptions, createObjectStore } from './object-store.js';
+import { tempDir } from '../../helpers/temp-dirs.js';
 
 const adminToken = 'admin-token';
 const spec = { name: 'jean.doe', groups: ['devs', 'ops'], usersNamespace: 'users' };
@@ -39,7 +39,7 @@ function bundleTarget(dir: string, caPem: string | undefined) {
 describe('admin add-user', () => {
   test('applies the seven objects with server-side apply, waits for the token and writes the bundle', async () => {
     const { store, deps } = await start({ fillAfterGets: 2, secretToken: 'secret.token-1' });
-    const dir = await mkdtemp(join(tmpdir(), 'kcl-admin-'));
+    const dir = await tempDir('kcl-admin');
     const bundle = bundleTarget(dir, api?.caPem);
     const result = await addUser(deps, { spec, bundle });
 
@@ -88,7 +88,7 @@ describe('admin add-user', () => {
 
   test('--token-duration: a TokenRequest instead of the Secret', async () => {
     const { store, deps } = await start({ requestedToken: 'requested.token-9' });
-    const dir = await mkdtemp(join(tmpdir(), 'kcl-admin-'));
+    const dir = await tempDir('kcl-admin');
     const bundle = { ...bundleTarget(dir, api?.caPem), server: 'https://public.example' };
     const result = await addUser(deps, { spec, tokenDurationSeconds: 7200, bundle });
     expect(result.applied.map((a) => a.ref.kind)).not.toContain('Secret');
@@ -105,7 +105,7 @@ describe('admin add-user', () => {
 
   test('--token-duration deletes the token Secret an earlier run created (only that very object)', async () => {
     const { store, deps } = await start({ fillAfterGets: 0 });
-    const dir = await mkdtemp(join(tmpdir(), 'kcl-admin-'));
+    const dir = await tempDir('kcl-admin');
     await addUser(deps, { spec, bundle: bundleTarget(dir, api?.caPem) });
     const secretPath = '/api/v1/namespaces/users/secrets/jean.doe-token';
     const uid = store.objects.get(secretPath)?.metadata.uid;
@@ -125,7 +125,7 @@ describe('admin add-user', () => {
     const { store, deps } = await start();
     const secretPath = '/api/v1/namespaces/users/secrets/jean.doe-token';
     store.put(secretPath, { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token', metadata: { name: 'jean.doe-token', namespace: 'users' }, data: { token: 'b3RoZXI=' } });
-    const dir = await mkdtemp(join(tmpdir(), 'kcl-admin-'));
+    const dir = await tempDir('kcl-admin');
     const result = await addUser(deps, { spec, tokenDurationSeconds: 3600, bundle: bundleTarget(dir, api?.caPem) });
     expect(result.oldTokenSecret).toEqual({ namespace: 'users', name: 'jean.doe-token', outcome: 'unmanaged' });
     expect(store.objects.has(secretPath)).toBe(true);
@@ -146,7 +146,7 @@ describe('admin add-user', () => {
       return answer;
     };
     if (api) api.options.routes = routes;
-    const dir = await mkdtemp(join(tmpdir(), 'kcl-admin-'));
+    const dir = await tempDir('kcl-admin');
     const failure = addUser(deps, { spec, tokenDurationSeconds: 3600, bundle: bundleTarget(dir, api?.caPem) });
     await expect(failure).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('could not delete Secret users/jean.doe-token: conflict (409)') });
     expect(store.objects.get(secretPath)?.metadata.uid).toBe('uid-replacement');
@@ -160,7 +160,7 @@ describe('admin add-user', () => {
 
   test('a bundle needs the cluster CA: refused before anything is applied', async () => {
     const { store, deps } = await start();
-    const dir = await mkdtemp(join(tmpdir(), 'kcl-admin-'));
+    const dir = await tempDir('kcl-admin');
     await expect(addUser(deps, { spec, bundle: bundleTarget(dir, undefined) })).rejects.toMatchObject({ code: 'config', message: expect.stringContaining('no certificate-authority') });
     expect(store.applies).toEqual([]);
   });

@@ -2,14 +2,14 @@
 // names, unknown flags, no kubeconfig, an unreachable cluster, rejected credentials), and a full
 // add-user / list-users / remove-user round through a kubeconfig against the HTTPS fake.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exitCodes } from '../../../src/errors.js';
 import type { Edge } from '../../../src/cli/edge.js';
 import { runCli } from '../../../src/cli/main.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { createObjectStore } from './object-store.js';
+import { tempDir } from '../../helpers/temp-dirs.js';
 
 let api: FakeApi | undefined;
 
@@ -80,7 +80,7 @@ describe('admin command line', () => {
   });
 
   test('a missing kubeconfig, an unreachable cluster and rejected credentials are one clear line each', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kcl-admin-cli-'));
+    const dir = await tempDir('kcl-admin-cli');
     const missing = await cli(['list-users', '--kubeconfig', join(dir, 'nope')]);
     expect(missing).toMatchObject({ code: exitCodes.config, stderr: expect.stringContaining('could not load the kubeconfig') });
 
@@ -98,7 +98,7 @@ describe('admin command line', () => {
   });
 
   test('add-user --bundle, list-users -o json, remove-user through a kubeconfig; the token is never printed', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kcl-admin-cli-'));
+    const dir = await tempDir('kcl-admin-cli');
     const store = createObjectStore({ fillAfterGets: 1, secretToken: 'secret.token-42' });
     api = await startFakeApi({
       token: 'right-token',

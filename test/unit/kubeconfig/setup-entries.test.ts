@@ -1,13 +1,13 @@
 // Kubeconfig edits by setup: other entries and comments kept, KUBECONFIG lists, idempotency,
 // concurrent writers, lock timeout.
 import { describe, expect, test } from '@jest/globals';
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { withKubeconfigLock } from '../../../src/kubeconfig/lock.js';
 import { kubeconfigFiles } from '../../../src/kubeconfig/paths.js';
 import { removeSetupEntries, writeSetupEntries, type SetupEntries } from '../../../src/kubeconfig/setup-entries.js';
+import { tempDir } from '../../helpers/temp-dirs.js';
 
 const fixture = `# my clusters
 apiVersion: v1
@@ -36,7 +36,7 @@ const input: SetupEntries = {
 };
 
 async function temp(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'kcl-kubeconfig-'));
+  return tempDir('kcl-kubeconfig');
 }
 
 describe('writeSetupEntries', () => {

@@ -2,8 +2,7 @@
 // profile conflicts, and that nothing is written until the API server has accepted the token.
 // (Against the real control plane: test/e2e/setup.test.ts.)
 import { describe, expect, test } from '@jest/globals';
-import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { KclError } from '../../../src/errors.js';
@@ -12,6 +11,7 @@ import { readProfile } from '../../../src/profile/profile.js';
 import { forgetProfile } from '../../../src/setup/forget.js';
 import { parseLoginBundle } from '../../../src/setup/login-input.js';
 import { type SetupDeps, setup } from '../../../src/setup/setup.js';
+import { tempDir } from '../../helpers/temp-dirs.js';
 
 const caPem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const login = { server: 'https://dev.example:6443', certificateAuthorityPem: caPem, token: 'tok.en-123', clusterName: 'dev' };
@@ -42,7 +42,7 @@ const routes = (groups: string | undefined, username = 'system:serviceaccount:us
 });
 
 async function harness(client: ApiClient) {
-  const dir = await mkdtemp(join(tmpdir(), 'kcl-setup-'));
+  const dir = await tempDir('kcl-setup');
   const kubeconfig = join(dir, 'kube', 'config');
   const logins: string[] = [];
   const deps: SetupDeps = {
