@@ -5,13 +5,19 @@
 // pid reused by an unrelated process is not harmed.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { profileCacheFiles } from './layout.js';
 
+/** file: the claim the launcher passed in KUBE_CSR_LOGIN_CLAIM; anything else is ignored. */
 export async function releaseClaim(file: string | undefined, pid: number): Promise<void> {
-  if (!file || !file.endsWith('/renew.claim')) return;
-  const owner = await fs.readFile(file, 'utf8').catch(() => '');
+  if (!file) return;
+  const claim = path.resolve(file); // the launcher's path may hold "//" or be relative
+  const profileDir = path.dirname(claim);
+  const files = profileCacheFiles(path.dirname(profileDir), path.basename(profileDir));
+  if (claim !== files.claim) return;
+  const owner = await fs.readFile(claim, 'utf8').catch(() => '');
   if (owner.trim() !== String(pid)) return;
-  await fs.rm(file, { force: true });
-  await wakeWaiters(path.join(path.dirname(file), 'renew.waiters'), pid);
+  await fs.rm(claim, { force: true });
+  await wakeWaiters(files.waiters, pid);
 }
 
 async function wakeWaiters(file: string, pid: number): Promise<void> {

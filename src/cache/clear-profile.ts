@@ -2,7 +2,7 @@
 // no call can be served from it once its certificate is gone.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { clockName, deadlineMarkers } from './deadline-clock.js';
+import { deadlineMarkers } from './deadline-clock.js';
 import { profileCacheFiles } from './layout.js';
 import { removeIfExists } from '../util/files.js';
 
@@ -13,8 +13,8 @@ export async function clearProfiles(cacheDir: string, profiles: string[] | 'all'
   for (const name of names) {
     const files = profileCacheFiles(cacheDir, name);
     const removed = await removeIfExists(files.fastPath);
-    const clockFiles = [clockName, ...(await deadlineMarkers(files.dir))].map((name) => path.join(files.dir, name));
-    for (const file of [files.credential, files.pending, files.backoff, files.backgroundLog, files.waiters, ...clockFiles]) await removeIfExists(file);
+    const markers = (await deadlineMarkers(files.dir)).map((name) => path.join(files.dir, name));
+    for (const file of [files.credential, files.pending, files.backoff, files.backgroundLog, files.waiters, files.clock, ...markers]) await removeIfExists(file);
     if ((await removeIfExists(files.dir)) || removed) cleared.push(name);
   }
   return cleared;

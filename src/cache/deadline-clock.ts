@@ -7,22 +7,22 @@
 // only the fork, never a wrong answer.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { ProfileCacheFiles } from './layout.js';
 import { isNotFound, privateFileMode } from '../util/files.js';
 
-export const clockName = 'clock';
 const markerPrefix = 'deadline.';
 
 /** Makes deadline.<epoch> (and the clock) exist with the right mtime; removes older markers. */
-export async function keepDeadlineMarker(dir: string, deadlineSeconds: number): Promise<void> {
-  const marker = path.join(dir, `${markerPrefix}${deadlineSeconds}`);
+export async function keepDeadlineMarker(files: Pick<ProfileCacheFiles, 'dir' | 'clock'>, deadlineSeconds: number): Promise<void> {
+  const marker = path.join(files.dir, `${markerPrefix}${deadlineSeconds}`);
   const current = await fs.stat(marker).catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error)));
   if (current?.mtimeMs !== deadlineSeconds * 1000) {
     await (await fs.open(marker, 'w', privateFileMode)).close();
     await fs.utimes(marker, deadlineSeconds, deadlineSeconds);
   }
-  await (await fs.open(path.join(dir, clockName), 'a', privateFileMode)).close();
-  const stale = (await deadlineMarkers(dir)).filter((name) => name !== path.basename(marker));
-  await Promise.all(stale.map((name) => fs.rm(path.join(dir, name), { force: true })));
+  await (await fs.open(files.clock, 'a', privateFileMode)).close();
+  const stale = (await deadlineMarkers(files.dir)).filter((name) => name !== path.basename(marker));
+  await Promise.all(stale.map((name) => fs.rm(path.join(files.dir, name), { force: true })));
 }
 
 /** Names of the deadline markers in a profile directory (for cleanup and logout). */

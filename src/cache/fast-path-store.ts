@@ -1,18 +1,19 @@
 // Keeps the fast path file in step with the verified cache entry (format: fast-path.ts).
 import { promises as fs } from 'node:fs';
 import { readTextIfExists, writeFileAtomic } from '../util/files.js';
-import path from 'node:path';
 import { keepDeadlineMarker } from './deadline-clock.js';
 import { type FastPathInputs, deadlineSeconds } from './fast-path.js';
+import type { ProfileCacheFiles } from './layout.js';
 
 /**
  * Rewrites the file when its content changed or a watched file is newer (the launcher would keep
  * missing), so a warm cache hit normally does not write.
  */
-export async function refreshFastPath(file: string, content: string | undefined, inputs: FastPathInputs, deadline: Date): Promise<void> {
+export async function refreshFastPath(files: Pick<ProfileCacheFiles, 'dir' | 'clock' | 'fastPath'>, content: string | undefined, inputs: FastPathInputs, deadline: Date): Promise<void> {
   if (content === undefined) return;
   // before the file: a launcher reading the new deadline finds its marker (or falls back to date)
-  await keepDeadlineMarker(path.dirname(file), deadlineSeconds(deadline));
+  await keepDeadlineMarker(files, deadlineSeconds(deadline));
+  const file = files.fastPath;
   if ((await readTextIfExists(file)) === content && !(await anyNewer(file, watchedFiles(inputs)))) return;
   await writeFileAtomic(file, content);
 }

@@ -16,8 +16,12 @@ export interface ProfileCacheFiles {
   lock: string;
   /** stderr of the last background renewal. */
   backgroundLog: string;
-  /** pids of launchers waiting in sh for the claimer's answer (src/cache/claim.ts). */
+  /** The launcher's renewal claim (holding the claimer's pid) and the pids of the launchers
+   * waiting in sh for its answer (src/cache/claim.ts). */
+  claim: string;
   waiters: string;
+  /** Empty; the launcher truncates it to read "now" as its mtime (src/cache/deadline-clock.ts). */
+  clock: string;
 }
 
 export function profileCacheFiles(cacheDir: string, profile: string): ProfileCacheFiles {
@@ -30,6 +34,8 @@ export function profileCacheFiles(cacheDir: string, profile: string): ProfileCac
     backoff: path.join(dir, 'backoff.json'),
     lock: path.join(dir, 'renew.lock'),
     backgroundLog: path.join(dir, 'background.log'),
+    claim: path.join(dir, 'renew.claim'),
     waiters: path.join(dir, 'renew.waiters'),
+    clock: path.join(dir, 'clock'),
   };
 }

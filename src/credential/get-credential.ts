@@ -69,7 +69,7 @@ export async function getCredential(deps: CredentialDeps, input: GetCredentialIn
       profileExists: profile !== undefined,
       caFile,
     };
-    await refreshFastPath(files.fastPath, renderFastPath(inputs, entry.renewAt, output), inputs, entry.renewAt).catch((error: unknown) =>
+    await refreshFastPath(files, renderFastPath(inputs, entry.renewAt, output), inputs, entry.renewAt).catch((error: unknown) =>
       deps.log.verbose(`fast path not refreshed: ${describe(error)}`),
     );
   }

@@ -23,4 +23,3 @@ export async function forgetProfile(configDir: string, name: string): Promise<Fo
   if (!removed.some(Boolean)) return undefined;
   return { profile: name, ...(entries === undefined ? {} : { context: entries.context }) };
 }
-

@@ -89,7 +89,6 @@ async function currentBackoff(file: string, now: Date): Promise<ProfileStatus['b
   }
 }
 
-
 /** Dirs of the cache that hold a profile's state (the cache dir may hold other things, e.g. tools). */
 async function cachedProfiles(cacheDir: string): Promise<string[]> {
   const dirs = (await listDir(cacheDir)).filter((entry) => entry.isDirectory() && isProfileName(entry.name));
