@@ -17,13 +17,32 @@ sum_hash="$(sha256sum "$mod/go.sum" | cut -c1-12)"
 cache_root="${KCL_BIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kube-csr-login/control-plane}"
 out="$cache_root/$k8s_version-$go_version-$sum_hash"
 
-if [[ -x "$out/kube-apiserver" && -x "$out/kube-controller-manager" && -x "$out/kubectl" && -x "$out/etcd" ]] \
-   && "$out/kube-apiserver" --version 2>/dev/null | grep -q "Kubernetes $k8s_version$"; then
+built() {
+  [[ -x "$out/kube-apiserver" && -x "$out/kube-controller-manager" && -x "$out/kubectl" && -x "$out/etcd" ]] \
+    && "$out/kube-apiserver" --version 2>/dev/null | grep -q "Kubernetes $k8s_version$"
+}
+if built; then
   echo "$out"
   exit 0
 fi
 
+# One build at a time per output: parallel clones (or CI next to a developer) would otherwise all compile
+# the same packages and race on "$out.tmp". The second waits, then finds the finished build.
+mkdir -p "$cache_root"
+if command -v flock >/dev/null 2>&1; then
+  exec 8>"$out.lock"
+  if ! flock -n 8; then
+    echo "another build of $out is running; waiting for it (up to 60 min)" >&2
+    flock -w 3600 8 || { echo "kube-csr-login: timed out waiting for the build lock $out.lock" >&2; exit 1; }
+  fi
+  if built; then
+    echo "$out"
+    exit 0
+  fi
+fi
+
 echo "building Kubernetes $k8s_version control plane with $go_version into $out (first time: 10-20 min on 2 cores)" >&2
+rm -rf "$out.tmp"
 mkdir -p "$out.tmp"
 minor="${k8s_version#v1.}"; minor="${minor%%.*}"
 build_date="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
