@@ -1,16 +1,19 @@
 // The calls the approver makes, over any kubeconfig's client: list/watch sources for CSRs and the
 // users' ServiceAccounts, a fresh read and the /approval update of one CSR, and best-effort Events.
 import { isKclError } from '../errors.js';
-import type { CsrObject } from '../kube/csr-object.js';
+import { type CsrObject, apiServerClientSigner } from '../kube/csr-object.js';
 import type { ApiClient } from '../kube/http.js';
 import { type Json, isRecord } from '../util/validate.js';
 import type { ListWatchSource } from './list-watch.js';
 import { watchStream } from './watch-stream.js';
 
 const csrs = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
+/** Only the signer we judge, filtered by the API server (CSRs support this field selector). */
+const csrSelector = `spec.signerName=${apiServerClientSigner}`;
 const timeoutMs = 30_000;
-/** 500 CSRs are ~2 MB of JSON: well under the client's 4 MB response cap (as client-go's pager). */
-const listPageSize = 500;
+/** 250 CSRs with certificates are ~1 MB of JSON: one page parsed at a time stays small next to the
+ * approver's heap, and well under the client's 4 MB response cap. */
+const listPageSize = 250;
 /** Events about cluster-scoped objects must live in "default" (API server validation). */
 const eventsNamespace = 'default';
 
@@ -26,22 +29,22 @@ export interface ApproverApi {
 }
 
 export function approverApi(client: ApiClient, reportingInstance: string): ApproverApi {
-  const source = (path: string): ListWatchSource => ({
+  const source = (path: string, fieldSelector?: string): ListWatchSource => ({
     async list(page) {
       let token = '';
       for (;;) {
-        const query = `?limit=${listPageSize}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
+        const query = `?${new URLSearchParams({ ...(fieldSelector ? { fieldSelector } : {}), limit: String(listPageSize), ...(token ? { continue: token } : {}) })}`;
         const doc = await client.json({ method: 'GET', path: `${path}${query}`, timeoutMs });
-        page(isRecord(doc) && Array.isArray(doc.items) ? doc.items.filter(isRecord) : []);
+        page(isRecord(doc) && Array.isArray(doc.items) ? doc.items.filter(isRecord) : [], token === '');
         const metadata = isRecord(doc) && isRecord(doc.metadata) ? doc.metadata : {};
         if (typeof metadata.continue === 'string' && metadata.continue !== '') token = metadata.continue;
         else return typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : '';
       }
     },
-    watch: (resourceVersion, timeoutSeconds, signal) => watchStream(client, `${path}?resourceVersion=${encodeURIComponent(resourceVersion)}`, timeoutSeconds, signal),
+    watch: (resourceVersion, timeoutSeconds, signal) => watchStream(client, `${path}?${new URLSearchParams({ ...(fieldSelector ? { fieldSelector } : {}), resourceVersion })}`, timeoutSeconds, signal),
   });
   return {
-    csrs: source(csrs),
+    csrs: source(csrs, csrSelector),
     serviceAccounts: (namespace) => source(`/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts`),
     async getRaw(name) {
       try {

@@ -23,8 +23,8 @@ export interface ControllerDeps extends ListWatchDeps {
 
 export interface ControllerOptions extends PolicyConfig {
   workers: number;
-  retryPeriodMs: number;
-  resyncMs: number;
+  /** How long each watch request lasts before it is resumed. */
+  watchTimeoutSeconds: number;
 }
 
 export interface Controller {
@@ -83,7 +83,7 @@ export function createController(deps: ControllerDeps, options: ControllerOption
         event: (type, object) => type !== 'DELETED' && enqueueIfOurs(object),
       },
       deps,
-      { what: 'watching CSRs', resyncMs: options.resyncMs, signal },
+      { what: 'watching CSRs', watchTimeoutSeconds: options.watchTimeoutSeconds, signal },
     );
 
   const lead = async (signal: AbortSignal) => {
@@ -103,13 +103,13 @@ export function createController(deps: ControllerDeps, options: ControllerOption
     };
     if (!deps.elector) follow(true);
     while (deps.elector && !signal.aborted) {
-      const { leader, error } = await deps.elector.step();
+      const { leader, error, nextInMs } = await deps.elector.step();
       if (error) deps.log(`lease: ${error}`);
       if (leader !== state.leader) deps.log(leader ? 'became the leader' : 'not the leader; standing by');
       state.leader = leader;
       deps.metrics.setLeader(leader);
       follow(leader);
-      await deps.sleep(options.retryPeriodMs, signal);
+      await deps.sleep(nextInMs, signal);
     }
     if (!deps.elector) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
     await Promise.all([...running]);
@@ -121,7 +121,7 @@ export function createController(deps: ControllerDeps, options: ControllerOption
     run: async (signal) => {
       deps.metrics.setLeader(state.leader);
       signal.addEventListener('abort', () => queue.close(), { once: true });
-      const serviceAccounts = listWatch(deps.api.serviceAccounts(options.usersNamespace), { page: (items) => accounts.collect(items), listed: () => accounts.replaceWithCollected(), event: (type, object) => accounts.apply(type, object) }, deps, { what: 'watching ServiceAccounts', resyncMs: options.resyncMs, signal });
+      const serviceAccounts = listWatch(deps.api.serviceAccounts(options.usersNamespace), { page: (items, first) => accounts.collect(items, first), listed: () => accounts.listed(), event: (type, object) => accounts.apply(type, object) }, deps, { what: 'watching ServiceAccounts', watchTimeoutSeconds: options.watchTimeoutSeconds, signal });
       await Promise.all([serviceAccounts, lead(signal), queue.run(options.workers, handle(signal))]);
       state.leader = false;
       deps.metrics.setLeader(false);

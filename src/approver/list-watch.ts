@@ -1,6 +1,8 @@
-// A generic informer loop: list, then watch from the list's resourceVersion, resuming from the
-// last seen version when a watch ends or drops, listing again on "410 Gone", on errors (with
-// back-off) and every resync period. Handlers get raw objects; they validate what they keep.
+// A generic informer loop: list (in pages), then watch from the list's resourceVersion, resuming
+// from the last version seen (events and bookmarks) when a watch ends or drops. It lists again only
+// on "410 Gone" or an error (with back-off), never on a timer: at 100,000 objects a periodic relist
+// would parse them all again, and a resumed watch misses nothing. Handlers get raw objects one page
+// or event at a time and keep only what they need (the page is dropped before the next is fetched).
 import { describe } from '../errors.js';
 import type { Json } from '../util/validate.js';
 import type { RawWatchEvent } from './watch-stream.js';
@@ -8,13 +10,13 @@ import type { RawWatchEvent } from './watch-stream.js';
 export interface ListWatchSource {
   /** Lists in pages, each handed over before the next is fetched (memory stays bounded with 10,000s
    * of objects); resolves to the list's resourceVersion. */
-  list: (page: (items: Json[]) => void) => Promise<string>;
+  list: (page: (items: Json[], first: boolean) => void) => Promise<string>;
   watch: (resourceVersion: string, timeoutSeconds: number, signal: AbortSignal) => AsyncIterable<RawWatchEvent>;
 }
 
 export interface ListWatchHandlers {
-  /** One page of a full list: queue anything pending, collect what a cache keeps. */
-  page: (items: Json[]) => void;
+  /** One page of a full list (first: a new list begins): queue anything pending, keep what a cache needs. */
+  page: (items: Json[], first: boolean) => void;
   /** The list is complete: replace any cache with what the pages held. */
   listed: () => void;
   event: (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: Json) => void;
@@ -29,7 +31,8 @@ export interface ListWatchDeps {
 
 export interface ListWatchOptions {
   what: string;
-  resyncMs: number;
+  /** How long one watch request lasts before it is resumed (client-go: 5-10 min). */
+  watchTimeoutSeconds: number;
   signal: AbortSignal;
 }
 
@@ -43,7 +46,7 @@ export async function listWatch(source: ListWatchSource, handlers: ListWatchHand
       const resourceVersion = await source.list(handlers.page);
       handlers.listed();
       failures = 0;
-      await watchUntilResync(source, handlers, deps, options, resourceVersion);
+      await watchUntilExpired(source, handlers, deps, options, resourceVersion);
     } catch (error) {
       if (signal.aborted) return;
       failures += 1;
@@ -54,21 +57,19 @@ export async function listWatch(source: ListWatchSource, handlers: ListWatchHand
   }
 }
 
-/** Watches (resuming after each end) until the resync deadline, or returns early to list again. */
-async function watchUntilResync(source: ListWatchSource, handlers: ListWatchHandlers, deps: ListWatchDeps, options: ListWatchOptions, from: string): Promise<void> {
-  const deadline = deps.now().getTime() + options.resyncMs;
+/** Watches, resuming after each end from the last version seen; returns to list again on 410. */
+async function watchUntilExpired(source: ListWatchSource, handlers: ListWatchHandlers, deps: ListWatchDeps, options: ListWatchOptions, from: string): Promise<void> {
   let resourceVersion = from;
   while (!options.signal.aborted) {
-    const remaining = deadline - deps.now().getTime();
-    if (remaining <= 0) return;
+    const started = deps.now().getTime();
     let events = 0;
-    for await (const event of source.watch(resourceVersion, remaining / 1000, options.signal)) {
+    for await (const event of source.watch(resourceVersion, options.watchTimeoutSeconds, options.signal)) {
       if (event.type === 'EXPIRED') return;
       events += 1;
       if (event.resourceVersion) resourceVersion = event.resourceVersion;
       if (event.type !== 'BOOKMARK') handlers.event(event.type, event.object);
     }
     // A watch that ended at once without any event is probably failing: pause before resuming.
-    if (events === 0 && deadline - deps.now().getTime() > 1000) await deps.sleep(1000, options.signal);
+    if (events === 0 && deps.now().getTime() - started < 1000) await deps.sleep(1000, options.signal);
   }
 }

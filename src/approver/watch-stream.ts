@@ -1,7 +1,9 @@
 // One watch request as an async stream of raw events, for any resource. Ends when the server
-// closes the watch or the signal aborts; "410 Gone" becomes an EXPIRED event (list again).
+// closes the watch or the signal aborts; "410 Gone" (an ERROR event, or the HTTP status when the
+// watch is refused) becomes an EXPIRED event (list again).
+import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
-import { KclError } from '../errors.js';
+import { KclError, isKclError } from '../errors.js';
 import type { ApiClient } from '../kube/http.js';
 import { type Json, isRecord } from '../util/validate.js';
 
@@ -14,7 +16,17 @@ export async function* watchStream(client: ApiClient, path: string, timeoutSecon
   const query = new URLSearchParams({ watch: 'true', allowWatchBookmarks: 'true', timeoutSeconds: String(Math.max(1, Math.ceil(timeoutSeconds))) });
   const separator = path.includes('?') ? '&' : '?';
   if (signal.aborted) return;
-  const response = await client.stream({ method: 'GET', path: `${path}${separator}${query}`, timeoutMs: (timeoutSeconds + 15) * 1000 });
+  let response: IncomingMessage;
+  try {
+    response = await client.stream({ method: 'GET', path: `${path}${separator}${query}`, timeoutMs: (timeoutSeconds + 15) * 1000 });
+  } catch (error) {
+    // http-errors.ts maps 410 (and 409, which a GET never gets) to a conflict
+    if (isKclError(error, 'conflict')) {
+      yield { type: 'EXPIRED' };
+      return;
+    }
+    throw error;
+  }
   const lines = createInterface({ input: response, crlfDelay: Infinity });
   // Destroying the response alone does not end readline's iterator (it waits for 'end').
   const abort = () => {

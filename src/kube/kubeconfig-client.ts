@@ -1,15 +1,19 @@
 // The client for admin-side commands (approver, admin): any kubeconfig kubectl accepts (client
-// certificates, tokens, exec plugins, in-cluster), loaded by @kubernetes/client-node, which also
-// authenticates each request; the requests themselves go through our small JSON client.
+// certificates, tokens, exec plugins), loaded by @kubernetes/client-node, which also authenticates
+// each request; the requests themselves go through our small JSON client. In a pod without a
+// kubeconfig, the in-cluster files are read directly (in-cluster.ts): client-node is never loaded.
 import { readFile } from 'node:fs/promises';
 import { KclError, describe } from '../errors.js';
 import { type ApiClient, createRequestClient } from './http.js';
+import { inClusterClient } from './in-cluster.js';
 
 export interface KubeconfigChoice {
   kubeconfig?: string;
   context?: string;
   /** The environment, for KUBECONFIG and in-cluster detection (read at the CLI edge). */
   env: Readonly<Record<string, string | undefined>>;
+  /** Milliseconds, for re-reading the in-cluster token. */
+  nowMs: () => number;
 }
 
 /** The kubeconfig's current cluster, as `admin add-user --bundle` hands it on to a user. */
@@ -41,11 +45,15 @@ interface LoadedCluster {
 }
 
 async function loadKubeconfig(choice: KubeconfigChoice): Promise<{ client: ApiClient; cluster: LoadedCluster }> {
+  if (!choice.kubeconfig && !choice.env.KUBECONFIG && choice.env.KUBERNETES_SERVICE_HOST) {
+    if (choice.context) throw new KclError('usage', '--context needs a kubeconfig (in a pod, pass --kubeconfig FILE)');
+    const inCluster = await inClusterClient({ env: choice.env, readText: (file) => readFile(file, 'utf8'), nowMs: choice.nowMs });
+    return { client: inCluster.client, cluster: { name: 'in-cluster', server: inCluster.server, caData: Buffer.from(inCluster.certificateAuthorityPem).toString('base64') } };
+  }
   const { KubeConfig } = await import('@kubernetes/client-node');
   const config = new KubeConfig();
   try {
     if (choice.kubeconfig) config.loadFromFile(choice.kubeconfig);
-    else if (!choice.env.KUBECONFIG && choice.env.KUBERNETES_SERVICE_HOST) config.loadFromCluster();
     else config.loadFromDefault();
     if (choice.context) config.setCurrentContext(choice.context);
   } catch (error) {

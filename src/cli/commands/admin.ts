@@ -123,5 +123,5 @@ function checkedServer(value: string): string {
 }
 
 function choice(values: { kubeconfig?: string | undefined; context?: string | undefined }, edge: Edge) {
-  return { ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), env: edge.env };
+  return { ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), env: edge.env, nowMs: () => Date.now() };
 }

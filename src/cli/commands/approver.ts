@@ -41,18 +41,18 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   const usersNamespace = values['users-namespace'];
   const maxExpirationSeconds = parseDurationSeconds('--max-expiration', values['max-expiration']);
   if (maxExpirationSeconds < 600) throw new KclError('usage', '--max-expiration must be at least 10m (the API minimum)');
-  const client = await loadKubeconfigClient({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), env: edge.env });
+  const client = await loadKubeconfigClient({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), env: edge.env, nowMs: () => Date.now() });
   const identity = `${os.hostname()}_${process.pid}`;
   const leaseNamespace = values['lease-namespace'] ?? (await ownNamespace(edge)) ?? usersNamespace;
   const log = (line: string) => edge.stderr(`${new Date().toISOString()} approver: ${line}\n`);
   const metrics = createMetrics();
   const now = () => new Date();
   const elector = values['leader-elect']
-    ? createElector({ store: apiLeaseStore(client, leaseNamespace, values['lease-name']), now: () => Date.now() }, { identity, leaseDurationMs: 15_000, renewDeadlineMs: 10_000 })
+    ? createElector({ store: apiLeaseStore(client, leaseNamespace, values['lease-name']), now: () => Date.now() }, { identity, leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 })
     : undefined;
   const controller = createController(
     { api: approverApi(client, identity), elector, metrics, now, log, sleep },
-    { usersNamespace, maxExpirationSeconds, workers, retryPeriodMs: 2_000, resyncMs: 60_000 },
+    { usersNamespace, maxExpirationSeconds, workers, watchTimeoutSeconds: 300 },
   );
   const server = await serve(values['metrics-addr'], (path) => {
     if (path === '/healthz') return [200, 'ok\n'];

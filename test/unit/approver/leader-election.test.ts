@@ -39,15 +39,15 @@ function clock(start: number) {
   return { now: () => now, advance: (ms: number) => (now += ms) };
 }
 
-const timing = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000 };
+const timing = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
 
 test('the first candidate creates the lease and renews it; the other stays passive', async () => {
   const lease = memoryStore();
   const time = clock(1_000_000);
   const a = createElector({ store: lease.store, now: time.now }, { identity: 'a', ...timing });
   const b = createElector({ store: lease.store, now: time.now }, { identity: 'b', ...timing });
-  expect(await a.step()).toEqual({ leader: true });
-  expect(await b.step()).toEqual({ leader: false });
+  expect(await a.step()).toEqual({ leader: true, nextInMs: 2_000 });
+  expect(await b.step()).toEqual({ leader: false, nextInMs: 2_000 });
   for (let i = 0; i < 20; i += 1) {
     time.advance(2_000);
     expect((await a.step()).leader).toBe(true);
@@ -78,7 +78,26 @@ test('a standby takes over only after a full lease duration without renewal, on 
   expect((await a.step()).leader).toBe(false);
 });
 
-test('a renewal seen by the standby restarts its wait', async () => {
+test('a renewal seen by the standby restarts its wait, counted from the previous read', async () => {
+  const lease = memoryStore();
+  const time = clock(0);
+  const a = createElector({ store: lease.store, now: time.now }, { identity: 'a', ...timing });
+  const b = createElector({ store: lease.store, now: time.now }, { identity: 'b', ...timing });
+  await a.step();
+  await b.step();
+  time.advance(8_000);
+  await b.step(); // a regular poll: nothing changed since t=0
+  time.advance(1_000);
+  await a.step(); // renewed at t=9000 (a's last renewal: then it dies)
+  time.advance(1_000);
+  await b.step(); // sees the change at t=10000: it happened after its previous read at t=8000
+  time.advance(12_999);
+  expect((await b.step()).leader).toBe(false); // t=22999: 14999 ms after its previous read
+  time.advance(2);
+  expect((await b.step()).leader).toBe(true); // t=23001: within 15 s of a's last renewal
+});
+
+test('after a long gap between reads, the standby counts from at most one retry period back', async () => {
   const lease = memoryStore();
   const time = clock(0);
   const a = createElector({ store: lease.store, now: time.now }, { identity: 'a', ...timing });
@@ -86,13 +105,46 @@ test('a renewal seen by the standby restarts its wait', async () => {
   await a.step();
   await b.step();
   time.advance(10_000);
-  await a.step(); // renewed
+  await a.step(); // renewed at t=10000
   time.advance(1);
-  await b.step(); // observes the change at t=10001
+  await b.step(); // first read in 10 s: counts from t=8001, not from t=0
+  time.advance(12_999);
+  expect((await b.step()).leader).toBe(false); // t=23000
+  time.advance(2);
+  expect((await b.step()).leader).toBe(true); // t=23002: still 13 s after a's renewal, past its 10 s renew deadline
+});
+
+test('a standby schedules its next attempt for the moment the lease expires', async () => {
+  const lease = memoryStore();
+  const time = clock(0);
+  const a = createElector({ store: lease.store, now: time.now }, { identity: 'a', ...timing });
+  const b = createElector({ store: lease.store, now: time.now }, { identity: 'b', ...timing });
+  await a.step();
+  let step = await b.step(); // first observation at t=0: expires at t=15000
+  expect(step.nextInMs).toBe(2_000);
   time.advance(14_000);
-  expect((await b.step()).leader).toBe(false);
-  time.advance(1_000);
+  step = await b.step();
+  expect(step).toEqual({ leader: false, nextInMs: 1_005 });
+  time.advance(step.nextInMs);
   expect((await b.step()).leader).toBe(true);
+});
+
+test('a read that fails makes the standby count from its next observation', async () => {
+  const lease = memoryStore();
+  const time = clock(0);
+  const a = createElector({ store: lease.store, now: time.now }, { identity: 'a', ...timing });
+  const b = createElector({ store: lease.store, now: time.now }, { identity: 'b', ...timing });
+  await a.step();
+  await b.step();
+  time.advance(2_000);
+  lease.setDown(true);
+  expect((await b.step()).error).toBe('connection refused');
+  lease.setDown(false);
+  await a.step(); // renewed at t=2000
+  time.advance(1_000);
+  await b.step(); // sees it at t=3000 with no good read before: counts from t=3000
+  time.advance(14_999);
+  expect((await b.step()).leader).toBe(false);
 });
 
 test('release hands over at once', async () => {
@@ -118,7 +170,7 @@ test('a leader that cannot reach the API keeps leading until the renew deadline,
   await a.step();
   lease.setDown(true);
   time.advance(2_000);
-  expect(await a.step()).toEqual({ leader: true, error: 'connection refused' });
+  expect(await a.step()).toEqual({ leader: true, nextInMs: 2_000, error: 'connection refused' });
   time.advance(7_000);
   expect((await a.step()).leader).toBe(true);
   time.advance(1_000);

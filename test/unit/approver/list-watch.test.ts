@@ -1,5 +1,6 @@
-// The informer loop against a scripted API: a dropped watch resumes from the last resourceVersion
-// seen, "410 Gone" and errors lead to a fresh list, and the resync deadline forces a list too. Lists come in pages.
+// The informer loop against a scripted API: a dropped or timed-out watch resumes from the last
+// resourceVersion seen (bookmarks included), only "410 Gone" and errors lead to a fresh list. Lists
+// come in pages, filtered by the API server to our signer.
 import { approverApi } from '../../../src/approver/approver-api.js';
 import { createApiClient } from '../../../src/kube/http.js';
 import { startFakeApi } from '../../helpers/fake-api.js';
@@ -30,7 +31,7 @@ test('resumes after a dropped watch, lists again after 410 and after errors, and
       calls.push('list');
       const next = lists.shift();
       if (!next) throw new Error('apiserver down');
-      page(next.items);
+      page(next.items, true);
       return next.resourceVersion;
     },
     async *watch(resourceVersion) {
@@ -46,36 +47,36 @@ test('resumes after a dropped watch, lists again after 410 and after errors, and
     source,
     { page: (items) => seen.push(`page:${items.length}`), listed: () => seen.push('listed'), event: (type, object) => seen.push(`${type}:${JSON.stringify(object.metadata)}`) },
     { now: () => new Date(now), sleep: async (ms) => void (now += ms), log: (line) => logs.push(line) },
-    { what: 'test', resyncMs: 60_000, signal: stop.signal },
+    { what: 'test', watchTimeoutSeconds: 300, signal: stop.signal },
   );
   expect(calls).toEqual(['list', 'watch@10', 'watch@15', 'list', 'watch@20', 'list', 'watch@30']);
   expect(seen).toEqual(['page:1', 'listed', 'ADDED:{"name":"b","resourceVersion":"11"}', 'page:2', 'listed', 'page:0', 'listed']);
   expect(logs).toEqual([expect.stringContaining('watch refused')]);
 });
 
-test('lists again when the resync period is over', async () => {
+test('a watch that ends at its timeout is resumed from the last bookmark, never listed again', async () => {
   const stop = new AbortController();
   let now = 0;
   const calls: string[] = [];
   const source: ListWatchSource = {
     async list() {
       calls.push('list');
-      if (calls.filter((c) => c === 'list').length === 3) stop.abort();
       return '1';
     },
     async *watch(resourceVersion, timeoutSeconds) {
       calls.push(`watch@${resourceVersion}/${timeoutSeconds}s`);
       now += timeoutSeconds * 1000; // the server ends the watch at its timeout
-      yield { type: 'BOOKMARK', resourceVersion: '1' };
+      yield { type: 'BOOKMARK', resourceVersion: String(Number(resourceVersion) + 1) };
+      if (calls.length === 5) stop.abort();
     },
   };
-  await listWatch(source, { page: () => undefined, listed: () => undefined, event: () => undefined }, { now: () => new Date(now), sleep: async () => undefined, log: () => undefined }, { what: 't', resyncMs: 30_000, signal: stop.signal });
-  expect(calls).toEqual(['list', 'watch@1/30s', 'list', 'watch@1/30s', 'list']);
+  await listWatch(source, { page: () => undefined, listed: () => undefined, event: () => undefined }, { now: () => new Date(now), sleep: async () => undefined, log: () => undefined }, { what: 't', watchTimeoutSeconds: 300, signal: stop.signal });
+  expect(calls).toEqual(['list', 'watch@1/300s', 'watch@2/300s', 'watch@3/300s', 'watch@4/300s']);
 });
 
-test('the API lists in pages of 500, following continue tokens', async () => {
+test('the API lists CSRs of our signer in pages of 250, following continue tokens', async () => {
   const token = 'approver-token';
-  const total = 1234;
+  const total = 600;
   const queries: string[] = [];
   const api = await startFakeApi({
     token,
@@ -94,8 +95,31 @@ test('the API lists in pages of 500, following continue tokens', async () => {
     const pages: number[] = [];
     const resourceVersion = await approverApi(client, 'test').csrs.list((items) => pages.push(items.length));
     expect(resourceVersion).toBe('77');
-    expect(pages).toEqual([500, 500, 234]);
-    expect(queries).toEqual(['limit=500', 'limit=500&continue=500', 'limit=500&continue=1000']);
+    expect(pages).toEqual([250, 250, 100]);
+    const selector = 'fieldSelector=spec.signerName%3Dkubernetes.io%2Fkube-apiserver-client';
+    expect(queries).toEqual([`${selector}&limit=250`, `${selector}&limit=250&continue=250`, `${selector}&limit=250&continue=500`]);
+  } finally {
+    await api.close();
+  }
+});
+
+test('a watch refused with HTTP 410 Gone means: list again', async () => {
+  const token = 'approver-token';
+  const queries: string[] = [];
+  const api = await startFakeApi({
+    token,
+    routes: (request) => {
+      if (request.path !== '/apis/certificates.k8s.io/v1/certificatesigningrequests' || request.query.get('watch') !== 'true') return undefined;
+      queries.push(`${request.query.get('fieldSelector')} ${request.query.get('resourceVersion')} ${request.query.get('allowWatchBookmarks')}`);
+      return { status: 410, body: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 5 (900)' } };
+    },
+  });
+  try {
+    const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem, insecureSkipTlsVerify: false }, token);
+    const events: RawWatchEvent[] = [];
+    for await (const event of approverApi(client, 'test').csrs.watch('5', 10, new AbortController().signal)) events.push(event);
+    expect(events).toEqual([{ type: 'EXPIRED' }]);
+    expect(queries).toEqual(['spec.signerName=kubernetes.io/kube-apiserver-client 5 true']);
   } finally {
     await api.close();
   }
