@@ -11,7 +11,7 @@ export interface Response {
 }
 
 export interface BenchApi {
-  request(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<Response>;
+  request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Response>;
   /** Streams watch events (one JSON object per line) until stop() or the server ends it. */
   watch(path: string, onEvent: (type: string, object: unknown) => void): { stop(): void; ended: Promise<void> };
 }

@@ -13,12 +13,20 @@ export interface Memory {
 
 export interface Approver {
   pid: number;
+  cpuMs(): Promise<number>;
   memory(): Promise<Memory>;
   metrics(): Promise<string>;
   stop(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** User + system CPU time of a process in ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
+export async function procCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14 and 15)
+}
 
 export async function procMemory(pid: number): Promise<Memory> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -37,10 +45,36 @@ export async function deploymentNodeOptions(): Promise<string> {
   throw new Error('examples/deploy/deployment.yaml sets no NODE_OPTIONS for the approver');
 }
 
-/** Starts the approver the way the example deployment runs it (same NODE_OPTIONS). */
-export async function startApprover(adminKubeconfig: string, log: (line: string) => void): Promise<Approver> {
-  const env = { ...process.env, NODE_OPTIONS: await deploymentNodeOptions() };
-  const child = spawn(launcher, ['approver', '--kubeconfig', adminKubeconfig, '--metrics-addr', '127.0.0.1:0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+/** What a pod sees: the service host and port, and the ServiceAccount token and CA files. */
+export interface InClusterTarget {
+  host: string;
+  port: number;
+  tokenFile: string;
+  caFile: string;
+  /** The pod's namespace (POD_NAMESPACE): where its Lease lives. */
+  namespace: string;
+}
+
+// In a private mount namespace, a tmpfs over /run (= /var/run) gets the pod's ServiceAccount files,
+// then the approver runs with no kubeconfig: exactly the in-cluster configuration of a Deployment.
+const podSandbox = 'set -e; mount -t tmpfs -o size=1m tmpfs /run; d=/run/secrets/kubernetes.io/serviceaccount; mkdir -p "$d"; cp "$KCL_POD_TOKEN" "$d/token"; cp "$KCL_POD_CA" "$d/ca.crt"; unset KCL_POD_TOKEN KCL_POD_CA; exec "$@"';
+
+/**
+ * Starts the approver the way the example deployment runs it (same NODE_OPTIONS): with a
+ * kubeconfig, or in-cluster (needs root for the mount namespace: the bench runs as root, as CI does).
+ */
+export async function startApprover(target: string | InClusterTarget, log: (line: string) => void): Promise<Approver> {
+  const { KUBECONFIG: _kubeconfig, ...base } = process.env;
+  const env: NodeJS.ProcessEnv = { ...base, NODE_OPTIONS: await deploymentNodeOptions() };
+  const args = ['approver', '--metrics-addr', '127.0.0.1:0'];
+  let child;
+  if (typeof target === 'string') {
+    child = spawn(launcher, [...args, '--kubeconfig', target], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  } else {
+    if (process.getuid?.() !== 0) throw new Error('the in-cluster approver runs in a mount namespace: run the bench as root');
+    Object.assign(env, { KUBERNETES_SERVICE_HOST: target.host, KUBERNETES_SERVICE_PORT: String(target.port), POD_NAMESPACE: target.namespace, KCL_POD_TOKEN: target.tokenFile, KCL_POD_CA: target.caFile });
+    child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', podSandbox, 'pod', launcher, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  }
   const pid = child.pid;
   if (pid === undefined) throw new Error('cannot start the approver');
   let stderr = '';
@@ -65,14 +99,14 @@ export async function startApprover(adminKubeconfig: string, log: (line: string)
       await stop();
       throw new Error(`approver did not become ready: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
     }
-    address ||= /metrics on (\S+)/.exec(stderr)?.[1] ?? '';
+    address ||= /metrics on ([0-9a-f.:[\]]+:\d+)/.exec(stderr)?.[1] ?? '';
     if (address) {
       const ready = await get('/readyz').catch(() => ({ status: 0, text: '' }));
       const metrics = ready.status === 200 ? await get('/metrics').catch(() => ({ status: 0, text: '' })) : { text: '' };
-      if (/^kube_csr_login_approver_leader 1$/m.test(metrics.text)) break;
+      if (/^kube_csr_login_approver_(?:is_)?leader(?:\{[^}]*\})? 1$/m.test(metrics.text)) break;
     }
     await sleep(100);
   }
-  log(`approver ${pid} ready and leading (metrics on ${address}; NODE_OPTIONS=${env.NODE_OPTIONS})`);
-  return { pid, memory: () => procMemory(pid), metrics: async () => (await get('/metrics')).text, stop };
+  log(`approver ${pid} ready and leading (${typeof target === 'string' ? 'kubeconfig' : `in-cluster, ${target.host}:${target.port}`}; metrics on ${address}; NODE_OPTIONS=${env.NODE_OPTIONS})`);
+  return { pid, cpuMs: () => procCpuMs(pid), memory: () => procMemory(pid), metrics: async () => (await get('/metrics')).text, stop };
 }

@@ -2,14 +2,20 @@
 // commands interleaved (A B A B ...), medians. Prints a table; with --json the LAST stdout line is
 // one JSON object naming every figure and ratio. Reports only: always exits 0 (failures marked).
 // Env: KCL_CLUSTER_DIR (default /tmp/kcl-bench-cluster), KCL_BENCH_KEEP_CLUSTER=1,
-// KCL_BENCH_BURST (CSRs per approver burst, 500), KCL_BENCH_MEMORY_CSRS (10000), KCL_BENCH_ONLY=1,2,...
+// KCL_BENCH_BURST (CSRs per approver burst, 500), KCL_BENCH_MEMORY_CSRS (10000),
+// KCL_BENCH_FAILOVER_ROUNDS (20), KCL_BENCH_ONLY=1,2,... (parts, 1-11). Runs as root (part 9 and
+// the load generator start the approver in a mount namespace with the pod's ServiceAccount files).
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { cluster, launcher } from '../e2e/cluster.js';
 import { approveContinuously, provisionUser, type ProvisionedUser } from '../e2e/provision.js';
 import { approverMemory, approverVsKcm } from './approver-bench.js';
-import { type Approver, startApprover } from './approver-process.js';
+import { type Approver, type InClusterTarget, startApprover } from './approver-process.js';
+import { failoverRounds, idleVsFloor, kcmUnthrottled, latencyParts, loadgen100k, podTarget } from './approver-scale.js';
+import { adminApi, tokenApi } from './api-client.js';
+import { etcdFootprint } from './etcd-footprint.js';
+import { type Recorded, recordApi } from './record-api.js';
 import { clusterDown, clusterUp } from './cluster-control.js';
 import { freshCacheEnv, pluginArgs } from './flows.js';
 import { blockingVsSeed, parallel32 } from './renewal.js';
@@ -17,12 +23,15 @@ import { printResults } from './summary.js';
 import { log, results, section } from './results.js';
 import { cacheHitVsGke, nodePathVsFloor, ok } from './startup.js';
 
-const only = new Set((process.env.KCL_BENCH_ONLY ?? '1,2,3,4,5,6').split(','));
+const only = new Set((process.env.KCL_BENCH_ONLY ?? '1,2,3,4,5,6,7,8,9,10,11').split(','));
+const failoverRoundCount = Number(process.env.KCL_BENCH_FAILOVER_ROUNDS ?? 20);
 const burstSize = Number(process.env.KCL_BENCH_BURST ?? 500);
 const memoryCsrs = Number(process.env.KCL_BENCH_MEMORY_CSRS ?? 10_000);
 let approver: Approver | undefined;
+/** Where our approver runs from part 5 on: in-cluster, with the example deployment's RBAC. */
+let pod: InClusterTarget | undefined;
 
-const startOurs = async () => (approver = await startApprover(cluster.adminKubeconfig, log));
+const startOurs = async () => (approver = await startApprover(pod ?? cluster.adminKubeconfig, log));
 
 async function users(): Promise<{ user: ProvisionedUser; seed: ProvisionedUser }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kcl-bench-'));
@@ -60,6 +69,7 @@ async function clientParts(): Promise<void> {
 async function approverParts(): Promise<void> {
   await clusterUp(true, log); // restarts the control plane with kcm's csrapproving controller
   const { user } = await users();
+  pod = await podTarget(await mkdtemp(path.join(os.tmpdir(), 'kcl-bench-pod-')));
   if (only.has('5')) await section('5 approver vs kcm csrapproving', async () => void (await approverVsKcm(user, burstSize, startOurs)));
   if (only.has('6')) {
     await section('6 approver memory', async () => {
@@ -70,9 +80,56 @@ async function approverParts(): Promise<void> {
   }
 }
 
+/** Parts 7-11 on a fresh control plane without csrapproving: nothing else decides, no CSRs at first. */
+async function scaleParts(): Promise<void> {
+  await approver?.stop(); // part 6 leaves one running on the control plane about to restart
+  approver = undefined;
+  await clusterUp(false, log);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kcl-bench-scale-'));
+  const { user } = await users();
+  pod = await podTarget(dir);
+  let recorded: Recorded | undefined;
+  if (only.has('7')) {
+    await section('7a record the real API server JSON for the load generator', async () => {
+      const admin = await adminApi(cluster.adminKubeconfig, cluster.server, cluster.caFile, 4);
+      recorded = await recordApi(admin, await tokenApi(cluster.server, cluster.caFile, user.tokenFile, 4), user, 'users');
+      if (recorded.constructed.length) results.notes.push(`load generator: ${recorded.constructed.join(', ')} built from the documented format (the server sent none in time); everything else recorded`);
+    });
+  }
+  let idle: number | undefined;
+  if (only.has('9')) {
+    await section('9 approver idle, latency and CPU (in-cluster)', async () => {
+      const ours = await startOurs();
+      idle = await idleVsFloor(ours);
+      await latencyParts(ours, user);
+    });
+    await approver?.stop();
+    approver = undefined;
+  }
+  if (only.has('8')) await section('8 kcm csrapproving unthrottled', () => kcmUnthrottled(burstSize));
+  if (only.has('7') && recorded && idle !== undefined) {
+    const r = recorded;
+    const i = idle;
+    await section('7b approver with 100,000 CSRs (load generator)', () => loadgen100k(r, user, i, dir));
+  }
+  if (only.has('10')) await section(`10 failover, ${failoverRoundCount} rounds`, () => failoverRounds(failoverRoundCount, dir));
+  if (only.has('11')) {
+    await section('11 etcd bytes per user', async () => {
+      await startOurs();
+      try {
+        await etcdFootprint();
+      } finally {
+        await approver?.stop();
+        approver = undefined;
+      }
+    });
+  }
+}
+
 async function main(): Promise<void> {
   if (['1', '2', '3', '4'].some((p) => only.has(p))) await clientParts();
   if (only.has('5') || only.has('6')) await approverParts();
+  if (['7', '8', '9', '10', '11'].some((p) => only.has(p))) await scaleParts();
 }
 
 main()
