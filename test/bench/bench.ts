@@ -3,7 +3,7 @@
 // one JSON object naming every figure and ratio. Reports only: always exits 0 (failures marked).
 // Env: KCL_CLUSTER_DIR (default /tmp/kcl-bench-cluster), KCL_BENCH_KEEP_CLUSTER=1,
 // KCL_BENCH_BURST (CSRs per approver burst, 500), KCL_BENCH_MEMORY_CSRS (10000),
-// KCL_BENCH_FAILOVER_ROUNDS (20), KCL_BENCH_ONLY=1,2,... (parts, 1-11). Runs as root (part 9 and
+// KCL_BENCH_FAILOVER_ROUNDS (20), KCL_BENCH_LOADGEN_USERS (100000), KCL_BENCH_ONLY=1,2,... (parts, 1-11). Runs as root (part 9 and
 // the load generator start the approver in a mount namespace with the pod's ServiceAccount files).
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -32,6 +32,10 @@ let approver: Approver | undefined;
 let pod: InClusterTarget | undefined;
 
 const startOurs = async () => (approver = await startApprover(pod ?? cluster.adminKubeconfig, log));
+const stopOurs = async () => {
+  await approver?.stop();
+  approver = undefined;
+};
 
 async function users(): Promise<{ user: ProvisionedUser; seed: ProvisionedUser }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kcl-bench-'));
@@ -82,8 +86,7 @@ async function approverParts(): Promise<void> {
 
 /** Parts 7-11 on a fresh control plane without csrapproving: nothing else decides, no CSRs at first. */
 async function scaleParts(): Promise<void> {
-  await approver?.stop(); // part 6 leaves one running on the control plane about to restart
-  approver = undefined;
+  await stopOurs(); // part 6 leaves one running on the control plane about to restart
   await clusterUp(false, log);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kcl-bench-scale-'));
   const { user } = await users();
@@ -103,25 +106,19 @@ async function scaleParts(): Promise<void> {
       idle = await idleVsFloor(ours);
       await latencyParts(ours, user);
     });
-    await approver?.stop();
-    approver = undefined;
+    await stopOurs();
   }
   if (only.has('8')) await section('8 kcm csrapproving unthrottled', () => kcmUnthrottled(burstSize));
   if (only.has('7') && recorded && idle !== undefined) {
     const r = recorded;
     const i = idle;
-    await section('7b approver with 100,000 CSRs (load generator)', () => loadgen100k(r, user, i, dir));
+    await section('7b approver with 100,000 CSRs (load generator)', () => loadgen100k(r, user, i, dir, Number(process.env.KCL_BENCH_LOADGEN_USERS ?? 100_000)));
   }
   if (only.has('10')) await section(`10 failover, ${failoverRoundCount} rounds`, () => failoverRounds(failoverRoundCount, dir));
   if (only.has('11')) {
     await section('11 etcd bytes per user', async () => {
       await startOurs();
-      try {
-        await etcdFootprint();
-      } finally {
-        await approver?.stop();
-        approver = undefined;
-      }
+      await etcdFootprint().finally(stopOurs);
     });
   }
 }
