@@ -12,10 +12,14 @@ export const exitCodes = {
   denied: 14,
   failed: 15,
   timeout: 16,
+  /** Wrong passphrase for the encrypted token (repeated failures back off). */
+  wrongPassphrase: 17,
   server: 18,
   conflict: 19,
   notFound: 20,
   lock: 21,
+  /** The token needs its passphrase and none was given (no terminal to ask, or the user skipped). */
+  passphraseRequired: 22,
   internal: 70,
 } as const;
 

@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'get-credential': () => import('./commands/get-credential.js'),
   setup: () => import('./commands/setup.js'),
   status: () => import('./commands/status.js'),
+  login: () => import('./commands/login.js'),
   logout: () => import('./commands/logout.js'),
   approver: () => import('./commands/approver.js'),
   admin: () => import('./commands/admin.js'),

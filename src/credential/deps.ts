@@ -2,6 +2,7 @@
 import type { Connection } from './settings.js';
 import type { CsrApi } from '../kube/csr-api.js';
 import type { Release } from '../cache/lock.js';
+import type { TokenDeps } from '../token/token-store.js';
 
 export interface Logger {
   /** Only with --verbose: never on a silent cache hit otherwise. */
@@ -23,6 +24,8 @@ export interface CredentialDeps {
   /** remainingMs: what is left of the renewal's time budget, which bounds every call. */
   openCsrApi: (connection: Connection, token: string, remainingMs: () => number) => Promise<CsrApi>;
   lock: (dir: string, lockPath: string, waitMs: number) => Promise<Release | undefined>;
+  /** For reading the long-term token; askPassphrase is there only when a person can answer. */
+  tokens: TokenDeps;
   /** Starts a detached copy of this command that renews under the lock, then returns at once. */
   startBackgroundRenewal: () => Promise<void>;
 }

@@ -1,13 +1,14 @@
 // The identity a cached certificate belongs to: cluster (server, CA, TLS name), user, groups, key
-// type and a hash of the token. Any change in these is a cache miss, so switching cluster, account
-// or token never reuses the wrong certificate.
+// type and the token's SHA-256 (token-source.ts). Any change in these is a cache miss, so switching
+// cluster, account or token never reuses the wrong certificate; moving the same token to another
+// storage keeps it.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { KclError } from '../errors.js';
 import { errorCode } from '../util/files.js';
 import type { Settings } from './settings.js';
 
-export function identityDigest(settings: Settings, certificateAuthorityPem: string | undefined, token: string): string {
+export function identityDigest(settings: Settings, certificateAuthorityPem: string | undefined, tokenSha256: string): string {
   const { connection } = settings;
   const parts = [
     connection.server,
@@ -17,7 +18,7 @@ export function identityDigest(settings: Settings, certificateAuthorityPem: stri
     settings.user,
     settings.groups.join(','),
     settings.keyAlgorithm,
-    sha256(token),
+    tokenSha256,
   ];
   return sha256(JSON.stringify(parts));
 }

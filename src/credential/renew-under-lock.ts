@@ -1,7 +1,7 @@
 // The miss path: take the profile lock, look at the cache again (another kubectl may have just
 // renewed), respect a recent failure's back-off, renew, and record a failure worth backing off.
 import { KclError } from '../errors.js';
-import { backoffFor, clearBackoff, readBackoff, writeBackoff } from '../cache/backoff.js';
+import { backoffFor, clearBackoff, consecutiveFailures, readBackoff, writeBackoff } from '../cache/backoff.js';
 import { type ExpectedIdentity, type VerifiedEntry, readCredentialEntry } from '../cache/credential-entry.js';
 import type { ProfileCacheFiles } from '../cache/layout.js';
 import { ensurePrivateDir } from '../util/files.js';
@@ -13,7 +13,8 @@ import type { Settings } from './settings.js';
 export interface RenewContext {
   settings: Settings;
   identity: string;
-  token: string;
+  /** Reads the long-term token: only a renewal does (a keyring round trip, or a prompt). */
+  token: () => Promise<string>;
   files: ProfileCacheFiles;
   expected: ExpectedIdentity;
 }
@@ -22,11 +23,12 @@ const lockGraceMs = 15_000;
 
 /**
  * Blocking (wait: true) returns a usable entry or throws. In the background (wait: false) it gives
- * up silently when another process holds the lock, and returns undefined.
+ * up silently when another process holds the lock, and returns undefined. force: renew even when
+ * the cache holds a fresh certificate (`kube-csr-login login`).
  */
-export async function renewUnderLock(deps: CredentialDeps, context: RenewContext, mode: { wait: true }): Promise<VerifiedEntry>;
+export async function renewUnderLock(deps: CredentialDeps, context: RenewContext, mode: { wait: true; force?: boolean }): Promise<VerifiedEntry>;
 export async function renewUnderLock(deps: CredentialDeps, context: RenewContext, mode: { wait: false }): Promise<VerifiedEntry | undefined>;
-export async function renewUnderLock(deps: CredentialDeps, context: RenewContext, mode: { wait: boolean }): Promise<VerifiedEntry | undefined> {
+export async function renewUnderLock(deps: CredentialDeps, context: RenewContext, mode: { wait: boolean; force?: boolean }): Promise<VerifiedEntry | undefined> {
   const { settings, identity, files } = context;
   if ((await ensurePrivateDir(files.dir)).repaired) {
     deps.log.warn(`kube-csr-login: ${files.dir} was open to other users; its mode is now 0700`);
@@ -40,11 +42,12 @@ export async function renewUnderLock(deps: CredentialDeps, context: RenewContext
   if (!release) return undefined;
   try {
     const again = await readCredentialEntry(files.credential, context.expected);
-    if (again.kind === 'hit' && freshness(again.entry.renewAt, again.entry.certificate.notAfter, deps.now()) === 'fresh') {
+    if (!mode.force && again.kind === 'hit' && freshness(again.entry.renewAt, again.entry.certificate.notAfter, deps.now()) === 'fresh') {
       return again.entry;
     }
+    const token = await context.token();
     const deadline = deps.now().getTime() + settings.waitTimeoutMs;
-    const api = await deps.openCsrApi(settings.connection, context.token, () => deadline - deps.now().getTime());
+    const api = await deps.openCsrApi(settings.connection, token, () => deadline - deps.now().getTime());
     const notifyWaiting = (message: string) => {
       if (settings.interactive && deps.stderrIsTerminal && mode.wait) deps.log.warn(message);
     };
@@ -52,10 +55,10 @@ export async function renewUnderLock(deps: CredentialDeps, context: RenewContext
     await clearBackoff(files.backoff);
     return entry;
   } catch (error) {
-    const holdOffMs = error instanceof KclError ? backoffFor(error.code) : undefined;
-    if (error instanceof KclError && holdOffMs !== undefined) {
-      const until = new Date(deps.now().getTime() + holdOffMs);
-      await writeBackoff(files.backoff, { identity, until, code: error.code, message: error.message });
+    if (error instanceof KclError && backoffFor(error.code) !== undefined) {
+      const failures = (await consecutiveFailures(files.backoff, identity, error.code)) + 1;
+      const until = new Date(deps.now().getTime() + (backoffFor(error.code, failures) ?? 0));
+      await writeBackoff(files.backoff, { identity, until, code: error.code, message: error.message, failures });
     }
     throw error;
   } finally {

@@ -5,9 +5,10 @@ import { checkServerUrl } from '../kube/server-url.js';
 import type { ClusterInfo, ExecApiVersion, ExecInfo } from '../exec/exec-info.js';
 import { defaultKeyAlgorithm, type KeyAlgorithm } from '../pki/key-algorithm.js';
 import type { Profile } from '../profile/profile.js';
+import { type TokenSource, defaultExpirationSeconds, resolveTokenSource } from '../token/token-source.js';
 
 /** Flags override the profile field by field; the CA flag names a file, like the profile's. */
-export type CredentialFlags = Omit<Profile, 'certificateAuthorityFile' | 'tlsServerName' | 'insecureSkipTlsVerify'> & {
+export type CredentialFlags = Omit<Profile, 'certificateAuthorityFile' | 'tlsServerName' | 'insecureSkipTlsVerify' | 'tokenStore'> & {
   profile: string;
   certificateAuthority?: string;
 };
@@ -25,7 +26,7 @@ export interface Connection {
 export interface Settings {
   profile: string;
   connection: Connection;
-  tokenFile: string;
+  token: TokenSource;
   user: string;
   groups: string[];
   apiVersion: ExecApiVersion;
@@ -51,15 +52,15 @@ export const defaults = {
 export function resolveSettings(flags: CredentialFlags, profile: Profile | undefined, execInfo: ExecInfo | undefined): Settings {
   const p = profile ?? {};
   const user = flags.user ?? p.user;
-  const tokenFile = flags.tokenFile ?? p.tokenFile;
-  const missing = [!user && '--user', !tokenFile && '--token-file'].filter(Boolean);
+  const token = resolveTokenSource(flags.tokenFile, p);
+  const missing = [!user && '--user', !token && '--token-file'].filter(Boolean);
   const connection = resolveConnection(flags, p, execInfo?.cluster);
   if (!connection) missing.push('--server');
-  if (missing.length > 0 || !user || !tokenFile || !connection) {
+  if (missing.length > 0 || !user || !token || !connection) {
     const hint = profile ? '' : ` (no profile "${flags.profile}": pass the flags, see kube-csr-login get-credential --help)`;
     throw new KclError('config', `missing ${missing.join(', ')}${hint}`);
   }
-  const expirationSeconds = flags.expirationSeconds ?? p.expirationSeconds ?? defaults.expirationSeconds;
+  const expirationSeconds = flags.expirationSeconds ?? p.expirationSeconds ?? defaultExpirationSeconds(token, defaults.expirationSeconds);
   if (!Number.isInteger(expirationSeconds) || expirationSeconds < defaults.minimumExpirationSeconds || expirationSeconds > maxInt32) {
     throw new KclError('usage', `expiration must be between ${defaults.minimumExpirationSeconds} seconds and about 68 years`);
   }
@@ -71,7 +72,7 @@ export function resolveSettings(flags: CredentialFlags, profile: Profile | undef
   return {
     profile: flags.profile,
     connection,
-    tokenFile,
+    token,
     user,
     groups,
     apiVersion: execInfo?.apiVersion ?? flags.apiVersion ?? p.apiVersion ?? defaults.apiVersion,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { KclError, describe } from '../errors.js';
 import { isExecApiVersion, type ExecApiVersion } from '../exec/exec-info.js';
 import { isKeyAlgorithm, type KeyAlgorithm } from '../pki/key-algorithm.js';
+import { type StoredToken, parseStoredToken } from '../token/token-source.js';
 import { isNotFound, readTextIfExists } from '../util/files.js';
 import {
   type Json,
@@ -23,6 +24,8 @@ export interface Profile {
   tlsServerName?: string;
   insecureSkipTlsVerify?: boolean;
   tokenFile?: string;
+  /** Instead of tokenFile: the token in the OS keyring or encrypted with a passphrase. */
+  tokenStore?: StoredToken;
   user?: string;
   groups?: string[];
   apiVersion?: ExecApiVersion;
@@ -121,6 +124,8 @@ export function parseProfile(doc: Json): Profile {
     }
     profile.renewWindow = [low, high];
   }
+  const tokenStore = optionalRecord(doc, 'tokenStore', 'profile');
+  if (tokenStore !== undefined) profile.tokenStore = parseStoredToken(tokenStore);
   const kubeconfig = optionalRecord(doc, 'kubeconfig', 'profile');
   if (kubeconfig !== undefined) {
     const files = stringArray(kubeconfig, 'files', 'profile.kubeconfig');

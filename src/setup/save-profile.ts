@@ -1,6 +1,7 @@
-// Stores what setup learned in the config dir: the token and the CA next to the profile, all 0600 in
-// a 0700 directory, written atomically, and left untouched when unchanged (running setup twice
-// rewrites nothing, which also keeps the launcher's fast path valid).
+// Stores what setup learned in the config dir: the CA next to the profile (the token goes through
+// src/token/, see store-token.ts), all 0600 in a 0700 directory, written atomically, and left
+// untouched when unchanged (running setup twice rewrites nothing, which also keeps the launcher's
+// fast path valid).
 import path from 'node:path';
 import { KclError } from '../errors.js';
 import { type Profile, profileFile, readProfile, serializeProfile } from '../profile/profile.js';
@@ -8,14 +9,17 @@ import { ensurePrivateDir, readTextIfExists, writeFileAtomic } from '../util/fil
 
 export interface ProfileFiles {
   profile: string;
+  /** The token in plain text (--token-storage file). */
   token: string;
+  /** The token encrypted with a passphrase (--token-storage passphrase). */
+  sealedToken: string;
   certificateAuthority: string;
 }
 
 export function setupFiles(configDir: string, name: string): ProfileFiles {
   const profile = profileFile(configDir, name);
   const base = profile.replace(/\.json$/, '');
-  return { profile, token: `${base}.token`, certificateAuthority: `${base}.ca.crt` };
+  return { profile, token: `${base}.token`, sealedToken: `${base}.token.enc`, certificateAuthority: `${base}.ca.crt` };
 }
 
 /** Refuses to point an existing profile at another cluster: its user would silently lose it. */
@@ -30,15 +34,9 @@ export async function checkProfileTarget(configDir: string, name: string, server
   return existing;
 }
 
-export interface SavedSecrets {
-  token: string;
-  certificateAuthorityPem: string;
-}
-
-export async function saveSecrets(files: ProfileFiles, secrets: SavedSecrets): Promise<void> {
+export async function saveCertificateAuthority(files: ProfileFiles, pem: string): Promise<void> {
   await ensurePrivateDir(path.dirname(files.profile));
-  await writeIfChanged(files.token, `${secrets.token}\n`);
-  await writeIfChanged(files.certificateAuthority, secrets.certificateAuthorityPem);
+  await writeIfChanged(files.certificateAuthority, pem);
 }
 
 export async function saveProfile(files: ProfileFiles, profile: Profile): Promise<void> {

@@ -8,9 +8,12 @@ import type { Connection } from '../credential/settings.js';
 import type { ApiClient } from '../kube/http.js';
 import { type SetupResult, writeSetupEntries } from '../kubeconfig/setup-entries.js';
 import type { Profile } from '../profile/profile.js';
+import type { TokenStorage } from '../token/token-source.js';
+import type { TokenDeps } from '../token/token-store.js';
 import { type Identity, discoverIdentity } from './discover-identity.js';
 import type { LoginInput } from './login-input.js';
-import { checkProfileTarget, saveProfile, saveSecrets, setupFiles } from './save-profile.js';
+import { checkProfileTarget, saveCertificateAuthority, saveProfile, setupFiles } from './save-profile.js';
+import { chooseTokenSource, removeOldToken, storeToken, tokenFields } from './store-token.js';
 import type { LoginCheck } from './verify-login.js';
 
 export interface SetupDeps {
@@ -20,6 +23,8 @@ export interface SetupDeps {
   exec: { command: string; leadingArgs?: string[] };
   installHint: string;
   openTokenApi: (connection: Connection, token: string) => ApiClient;
+  /** The keyring, and the terminal for a new passphrase. */
+  tokens: TokenDeps;
   /** Runs get-credential for the profile and checks the certificate with the API server. */
   firstLogin: (profile: string) => Promise<LoginCheck>;
   progress: (message: string) => void;
@@ -34,10 +39,15 @@ export interface SetupRequest {
   contextName?: string;
   namespace?: string;
   useContext: boolean;
+  /** Default: where the profile keeps its token now, else a plain file. */
+  tokenStorage?: TokenStorage;
+  /** Certificate lifetime to ask for (default 1 h, 8 h with a passphrase). */
+  expirationSeconds?: number;
 }
 
 export interface SetupOutcome {
   profile: string;
+  tokenStorage: TokenStorage;
   identity: Identity;
   groups: string[];
   kubeconfig: SetupResult;
@@ -57,7 +67,10 @@ export async function setup(deps: SetupDeps, request: SetupRequest): Promise<Set
   const groups = chooseGroups(identity, request.groups);
 
   const files = setupFiles(deps.configDir, request.profile);
-  await saveSecrets(files, { token: login.token, certificateAuthorityPem: login.certificateAuthorityPem });
+  // the token first: an unreachable keyring or a refused passphrase leaves nothing written
+  const token = chooseTokenSource(request.tokenStorage ?? existing?.tokenStore?.storage ?? 'file', files, login.token);
+  await storeToken(token, request.profile, login.token, deps.tokens);
+  await saveCertificateAuthority(files, login.certificateAuthorityPem);
   const kubeconfig = await writeSetupEntries(deps.kubeconfigFiles, {
     server: login.server,
     certificateAuthorityData: Buffer.from(login.certificateAuthorityPem, 'utf8').toString('base64'),
@@ -69,22 +82,27 @@ export async function setup(deps: SetupDeps, request: SetupRequest): Promise<Set
     ...(request.namespace === undefined ? {} : { namespace: request.namespace }),
   });
   const addedBefore = existing?.kubeconfig?.cluster === kubeconfig.cluster && existing.kubeconfig.clusterAdded;
+  // fields setup owns in a fixed order, so that a second run serializes the same bytes
+  const { server: _s, certificateAuthorityFile: _c, tokenFile: _t, tokenStore: _ts, user: _u, groups: _g, kubeconfig: _k, ...kept } = existing ?? {};
+  if (request.expirationSeconds !== undefined) kept.expirationSeconds = request.expirationSeconds;
   const profile: Profile = {
-    ...existing,
     server: login.server,
     certificateAuthorityFile: files.certificateAuthority,
-    tokenFile: files.token,
+    ...tokenFields(token),
     user: identity.user,
     groups,
+    ...kept,
     kubeconfig: { files: deps.kubeconfigFiles, ...kubeconfig, clusterAdded: kubeconfig.clusterAdded || addedBefore },
   };
   await saveProfile(files, profile);
+  const leftOver = await removeOldToken(existing, token, files, request.profile, deps.tokens);
+  if (leftOver) deps.progress(leftOver);
 
   deps.progress(`requesting the first certificate for ${identity.user} (CSR user=${identity.user}; it must be approved)`);
   const check = await deps.firstLogin(request.profile).catch((error: unknown) => {
     throw withContext(error, `setup saved profile "${request.profile}" and context ${kubeconfig.context}, but the first certificate failed`);
   });
-  return { profile: request.profile, identity, groups, kubeconfig, login: check };
+  return { profile: request.profile, tokenStorage: token.storage, identity, groups, kubeconfig, login: check };
 }
 
 function chooseGroups(identity: Identity, wanted: string[] | undefined): string[] {

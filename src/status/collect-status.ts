@@ -7,6 +7,8 @@ import { KclError, describe, type ErrorCode } from '../errors.js';
 import { readBackoff } from '../cache/backoff.js';
 import { profileCacheFiles } from '../cache/layout.js';
 import { type Profile, isProfileName, profileFile, readProfile, storedProfileNames, validateProfileName } from '../profile/profile.js';
+import { expiresSoon, jwtExpiry } from '../token/jwt-expiry.js';
+import { type TokenStorage, resolveTokenSource } from '../token/token-source.js';
 import { isNotFound, readTextIfExists } from '../util/files.js';
 import { parseJsonObject } from '../util/validate.js';
 import { type CertificateStatus, type ProfileIdentity, readCachedCertificate } from './cached-certificate.js';
@@ -27,10 +29,19 @@ export interface ProfileStatus {
   context?: string;
   user?: string;
   groups: string[];
+  /** Where the long-term token is kept, and when it expires (bound tokens carry `exp`). */
+  token?: TokenStatus;
   certificate?: CertificateStatus;
   /** Why there is no certificate to show. */
   reason?: string;
   backoff?: { code: ErrorCode; message: string; until: Date };
+}
+
+export interface TokenStatus {
+  storage: TokenStorage;
+  expiresAt?: Date;
+  /** Within 7 days, or already. */
+  expiresSoon: boolean;
 }
 
 /** One profile (unknown name: KclError notFound) or all of them, sorted by name. */
@@ -61,6 +72,8 @@ async function profileStatus(deps: StatusDeps, name: string): Promise<ProfileSta
   if (profile?.kubeconfig !== undefined) status.context = profile.kubeconfig.context;
   if (profile?.user !== undefined) status.user = profile.user;
   status.groups = [...new Set(profile?.groups ?? [])].sort();
+  const token = profile && (await tokenStatus(profile, now));
+  if (token) status.token = token;
   const expected: ProfileIdentity | undefined = status.user === undefined ? undefined : { user: status.user, groups: status.groups };
   const files = profileCacheFiles(deps.cacheDir, name);
   const cached = await readCachedCertificate(files.credential, expected, now);
@@ -69,6 +82,17 @@ async function profileStatus(deps: StatusDeps, name: string): Promise<ProfileSta
   const backoff = await currentBackoff(files.backoff, now);
   if (backoff !== undefined) status.backoff = backoff;
   return status;
+}
+
+/**
+ * A plain token file is read for its expiry (local, and a token replaced by hand is seen); a keyring
+ * or encrypted token is not touched: setup recorded its expiry in the profile.
+ */
+async function tokenStatus(profile: Profile, now: Date): Promise<TokenStatus | undefined> {
+  const source = resolveTokenSource(undefined, profile);
+  if (!source) return undefined;
+  const expiresAt = source.storage === 'file' ? jwtExpiry((await readTextIfExists(source.file).catch(() => undefined))?.trim() ?? '') : source.expiresAt;
+  return { storage: source.storage, ...(expiresAt ? { expiresAt } : {}), expiresSoon: expiresSoon(expiresAt, now) };
 }
 
 /**

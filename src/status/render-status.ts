@@ -1,7 +1,7 @@
 // status output: an aligned block per profile for people, one JSON document for scripts. Times are
 // UTC (RFC 3339, whole seconds) plus a relative hint; text read from files is made printable.
 import type { CertificateState } from './cached-certificate.js';
-import type { ProfileStatus } from './collect-status.js';
+import type { ProfileStatus, TokenStatus } from './collect-status.js';
 
 export const noProfilesText = 'no profiles: run kube-csr-login setup\n';
 
@@ -12,6 +12,7 @@ export function renderStatusJson(statuses: readonly ProfileStatus[]): string {
     context: s.context ?? null,
     user: s.user ?? null,
     groups: s.groups,
+    token: s.token ? { storage: s.token.storage, expiresAt: s.token.expiresAt ? timestamp(s.token.expiresAt) : null, expiresSoon: s.token.expiresSoon } : null,
     certificate: s.certificate
       ? {
           subject: { user: s.certificate.subject.user ?? null, groups: s.certificate.subject.groups },
@@ -45,6 +46,7 @@ function renderBlock(s: ProfileStatus, now: Date): string {
   else if (!s.hasProfile) rows.push(['profile', 'none (cached state only)']);
   rows.push(['server', s.server ?? '-'], ['context', s.context ?? '-'], ['user', s.user ?? '-']);
   rows.push(['groups', s.groups.length > 0 ? s.groups.join(', ') : '-']);
+  if (s.token !== undefined) rows.push(['token', tokenText(s.token, now)]);
   const cert = s.certificate;
   if (cert === undefined) {
     rows.push(['certificate', `no valid certificate (${s.reason ?? 'unknown'})`]);
@@ -61,6 +63,15 @@ function renderBlock(s: ProfileStatus, now: Date): string {
   }
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return `${printable(s.name)}\n${rows.map(([label, value]) => `  ${label.padEnd(width)}${printable(value)}\n`).join('')}`;
+}
+
+const storageText = { file: 'file (plain text, 0600)', keyring: 'OS keyring', passphrase: 'encrypted with a passphrase' } as const;
+
+function tokenText(token: TokenStatus, now: Date): string {
+  const where = storageText[token.storage];
+  if (token.expiresAt === undefined) return `${where}, no expiry`;
+  const when = `${timestamp(token.expiresAt)} (${relative(token.expiresAt, now, 'in', 'expired')})`;
+  return `${where}, expires ${when}${token.expiresSoon ? ' WARNING: ask your admin for a new login bundle' : ''}`;
 }
 
 /** "in 41m" / "expired 3h ago". */

@@ -9,6 +9,7 @@ import { getCredential } from '../../src/credential/get-credential.js';
 import type { CredentialFlags } from '../../src/credential/settings.js';
 import { csrApi } from '../../src/kube/csr-api.js';
 import { createApiClient } from '../../src/kube/http.js';
+import type { TokenDeps } from '../../src/token/token-store.js';
 
 export interface Harness {
   root: string;
@@ -22,7 +23,9 @@ export interface Harness {
   stderr: string[];
   backgroundStarts: number;
   execInfoRaw: string | undefined;
-  run: (flags?: Partial<CredentialFlags>, mode?: { background: boolean }) => Promise<void>;
+  /** The token store's deps: set askPassphrase to play the person at the terminal. */
+  tokens: TokenDeps;
+  run: (flags?: Partial<CredentialFlags>, mode?: { background: boolean; renewNow?: boolean; interactive?: boolean }) => Promise<void>;
   cleanup: () => Promise<void>;
 }
 
@@ -39,6 +42,7 @@ export async function createHarness(server: { url: string; caPem: string }, toke
     stderr: [],
     backgroundStarts: 0,
     execInfoRaw: undefined,
+    tokens: { platform: 'linux', warn: (m) => h.stderr.push(m), sleep: async () => undefined },
     run: async () => undefined,
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
@@ -57,6 +61,7 @@ export async function createHarness(server: { url: string; caPem: string }, toke
       stdout: (text) => h.stdout.push(text),
       log: { verbose: () => undefined, warn: (m) => h.stderr.push(m) },
       openCsrApi: async (connection, t, remainingMs) => csrApi(createApiClient(connection, t), remainingMs),
+      tokens: h.tokens,
       lock: acquireLock,
       startBackgroundRenewal: async () => {
         h.backgroundStarts += 1;
@@ -72,7 +77,7 @@ export async function createHarness(server: { url: string; caPem: string }, toke
       waitTimeoutSeconds: 5,
       ...overrides,
     };
-    await getCredential(deps, { flags, args: ['get-credential', '--profile', 'test'], background: mode.background });
+    await getCredential(deps, { flags, args: ['get-credential', '--profile', 'test'], ...mode });
   };
   return h;
 }

@@ -9,6 +9,7 @@ import type { CredentialFlags } from '../../credential/settings.js';
 import { validateProfileName } from '../../profile/profile.js';
 import type { Dirs } from '../dirs.js';
 import { type Edge, dirs } from '../edge.js';
+import { askSecret } from '../prompt.js';
 import {
   parseApiVersion,
   parseDurationSeconds,
@@ -84,6 +85,13 @@ export function credentialDeps(edge: Edge, { cacheDir, configDir }: Dirs, profil
     openCsrApi: async (connection, token, remainingMs) => {
       const [{ createApiClient }, { csrApi }] = await Promise.all([import('../../kube/http.js'), import('../../kube/csr-api.js')]);
       return csrApi(createApiClient(connection, token), remainingMs);
+    },
+    tokens: {
+      platform: edge.platform,
+      // client-go lends its stdin to an interactive plugin; get-credential asks only then
+      ...(edge.stdinIsTerminal ? { askPassphrase: (prompt: string) => askSecret(prompt, 'stdin', true) } : {}),
+      warn: (message) => edge.stderr(`${message}\n`),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     },
     lock: async (dir, lockPath, waitMs) => (await import('../../cache/lock.js')).acquireLock(dir, lockPath, waitMs),
     startBackgroundRenewal: async () => {

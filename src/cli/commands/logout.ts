@@ -1,11 +1,15 @@
 // `kube-csr-login logout [--profile P | --all] [--forget]`: deletes cached keys and certificates (and
-// any back-off), so the next kubectl call obtains a fresh certificate. --forget also undoes setup.
+// any back-off), so the next kubectl call obtains a fresh certificate. --forget also undoes setup,
+// the token's keyring entry or encrypted file included.
 import { parseArgs } from 'node:util';
 import { KclError, describe } from '../../errors.js';
 import { clearProfiles } from '../../cache/clear-profile.js';
 import { storedProfileNames, validateProfileName } from '../../profile/profile.js';
 import { forgetProfile } from '../../setup/forget.js';
 import { type Edge, dirs } from '../edge.js';
+import { terminalTokenDeps } from '../token-deps.js';
+
+const tokenPlace = { file: 'file', keyring: 'OS keyring entry', passphrase: 'encrypted file' } as const;
 
 export async function run(args: string[], edge: Edge): Promise<void> {
   let values;
@@ -21,8 +25,8 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   edge.stdout(cleared.length === 0 ? 'nothing cached\n' : `removed cached credentials: ${cleared.join(', ')}\n`);
   if (!values.forget) return;
   for (const name of names === 'all' ? await storedProfileNames(configDir) : names) {
-    const forgotten = await forgetProfile(configDir, name);
+    const forgotten = await forgetProfile(configDir, name, terminalTokenDeps(edge, name));
     if (forgotten === undefined) edge.stdout(`profile "${name}": nothing set up\n`);
-    else edge.stdout(`forgot profile "${name}": token, CA${forgotten.context ? ` and kubeconfig context ${forgotten.context}` : ''} removed\n`);
+    else edge.stdout(`forgot profile "${name}": token (${tokenPlace[forgotten.tokenStorage]}), CA${forgotten.context ? ` and kubeconfig context ${forgotten.context}` : ''} removed\n`);
   }
 }

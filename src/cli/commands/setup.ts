@@ -16,8 +16,11 @@ import { type LoginInput, parseLoginBundle } from '../../setup/login-input.js';
 import { type SetupOutcome, setup } from '../../setup/setup.js';
 import { certificateClient, readExecCredential, verifyLogin } from '../../setup/verify-login.js';
 import { readTextIfExists } from '../../util/files.js';
+import { type TokenStorage, isTokenStorage } from '../../token/token-source.js';
+import { expiresSoon, jwtExpiry } from '../../token/jwt-expiry.js';
 import { type Edge, dirs } from '../edge.js';
 import { parseDurationSeconds, parseGroups } from '../parse-values.js';
+import { terminalTokenDeps } from '../token-deps.js';
 import { credentialDeps } from './get-credential.js';
 
 const options = {
@@ -33,6 +36,8 @@ const options = {
   'use-context': { type: 'boolean' },
   groups: { type: 'string' },
   timeout: { type: 'string' },
+  'token-storage': { type: 'string' },
+  expiration: { type: 'string' },
 } as const;
 
 export const installHint = 'kube-csr-login is needed to log in to this cluster: npm install -g kube-csr-login, then run kube-csr-login setup';
@@ -47,6 +52,9 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   const profile = validateProfileName(values.profile ?? 'default');
   const login = await loginInput(values, edge);
   const waitTimeoutSeconds = parseDurationSeconds('--timeout', values.timeout ?? '2m');
+  const tokenStorage = parseTokenStorage(values['token-storage']);
+  const expirationSeconds = values.expiration === undefined ? undefined : parseDurationSeconds('--expiration', values.expiration);
+  const tokens = terminalTokenDeps(edge, profile);
   const resolved = await dirs(edge);
   const files = kubeconfigFiles({ explicit: values.kubeconfig, env: edge.env.KUBECONFIG, home: edge.env.HOME || os.homedir() }).map((f) => path.resolve(f));
   const outcome = await setup(
@@ -56,13 +64,15 @@ export async function run(args: string[], edge: Edge): Promise<void> {
       exec: execCommand(edge),
       installHint,
       openTokenApi: createApiClient,
+      tokens,
       progress: (message) => edge.stderr(`kube-csr-login: ${message}\n`),
       firstLogin: async (name) => {
         // an explicit setup retries now, even right after a denial or a 403 (back-off is for kubectl)
         await clearBackoff(profileCacheFiles(resolved.cacheDir, name).backoff);
         let printed = '';
-        const deps = credentialDeps(edge, resolved, name, ['--profile', name], (text) => (printed += text));
-        await getCredential(deps, { flags: { profile: name, waitTimeoutSeconds }, args: ['get-credential', '--profile', name], background: false });
+        const deps = { ...credentialDeps(edge, resolved, name, ['--profile', name], (text) => (printed += text)), tokens };
+        const args = ['get-credential', '--profile', name];
+        await getCredential(deps, { flags: { profile: name, waitTimeoutSeconds }, args, background: false, interactive: true });
         const credential = readExecCredential(printed);
         const connection = { server: login.server, certificateAuthorityPem: login.certificateAuthorityPem, insecureSkipTlsVerify: false };
         return verifyLogin(certificateClient(connection, credential), credential);
@@ -72,14 +82,27 @@ export async function run(args: string[], edge: Edge): Promise<void> {
       profile,
       login,
       useContext: values['use-context'] === true,
+      ...(tokenStorage === undefined ? {} : { tokenStorage }),
+      ...(expirationSeconds === undefined ? {} : { expirationSeconds }),
       ...(values.groups === undefined ? {} : { groups: parseGroups(values.groups) }),
       ...(values['cluster-name'] === undefined ? {} : { clusterName: values['cluster-name'] }),
       ...(values['context-name'] === undefined ? {} : { contextName: values['context-name'] }),
       ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
     },
   );
-  edge.stdout(summary(outcome, files[0] ?? ''));
+  edge.stdout(summary(outcome, files[0] ?? '', jwtExpiry(login.token)));
 }
+
+function parseTokenStorage(value: string | undefined): TokenStorage | undefined {
+  if (value === undefined || isTokenStorage(value)) return value;
+  throw new KclError('usage', `--token-storage must be file, keyring or passphrase, not "${value.slice(0, 20)}"`);
+}
+
+const storedIn: Record<TokenStorage, string> = {
+  file: 'a file readable only by you (plain text)',
+  keyring: 'the OS keyring',
+  passphrase: 'a file encrypted with your passphrase',
+};
 
 type Values = { bundle?: string; server?: string; 'certificate-authority'?: string; 'token-file'?: string };
 
@@ -117,13 +140,15 @@ function execCommand(edge: Edge): { command: string; leadingArgs?: string[] } {
   return edge.platform === 'win32' ? { command: edge.nodePath, leadingArgs: [entry] } : { command: entry.replace(/\.cjs$/, '') };
 }
 
-function summary(outcome: SetupOutcome, kubeconfigFile: string): string {
+function summary(outcome: SetupOutcome, kubeconfigFile: string, tokenExpiresAt: Date | undefined): string {
   const { kubeconfig, login } = outcome;
   const groups = login.groups.filter((group) => !group.startsWith('system:')).sort();
-  return [
+  const lines = [
     `Logged in to ${kubeconfig.cluster} as ${login.username}${groups.length ? ` (groups: ${groups.join(', ')})` : ''}, certificate valid until ${login.notAfter.toISOString()}.`,
     `kubeconfig ${kubeconfigFile}: context ${kubeconfig.context} (user ${kubeconfig.user}, cluster ${kubeconfig.cluster}); profile "${outcome.profile}".`,
-    `Try: kubectl --context ${kubeconfig.context} auth whoami`,
-    '',
-  ].join('\n');
+    `The long-term token is kept in ${storedIn[outcome.tokenStorage]}${tokenExpiresAt ? ` and expires at ${tokenExpiresAt.toISOString()}` : ''}.`,
+  ];
+  if (expiresSoon(tokenExpiresAt, new Date())) lines.push('Warning: the token expires within 7 days: ask your admin for a new login bundle.');
+  lines.push(`Try: kubectl --context ${kubeconfig.context} auth whoami`, '');
+  return lines.join('\n');
 }

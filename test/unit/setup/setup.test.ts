@@ -56,6 +56,7 @@ async function harness(client: ApiClient) {
       return { username: 'jean.doe', groups: ['devs', 'system:authenticated'], notAfter };
     },
     progress: () => undefined,
+    tokens: { platform: 'linux', newPassphrase: async () => 'correct horse', warn: () => undefined, sleep: async () => undefined, scrypt: { N: 1024, r: 8, p: 1 } },
   };
   return { dir, kubeconfig, deps, logins };
 }
@@ -87,11 +88,11 @@ describe('setup', () => {
   test('forget removes what setup wrote and keeps the rest of kubeconfig', async () => {
     const h = await harness(api(routes('devs')));
     await setup(h.deps, request);
-    expect(await forgetProfile(h.deps.configDir, 'default')).toEqual({ profile: 'default', context: 'jean.doe@dev' });
+    expect(await forgetProfile(h.deps.configDir, 'default', h.deps.tokens)).toEqual({ profile: 'default', tokenStorage: 'file', context: 'jean.doe@dev' });
     const config = parse(await readFile(h.kubeconfig, 'utf8'));
     expect([config.clusters, config.users, config.contexts]).toEqual([[], [], []]);
     expect(await readdir(join(h.deps.configDir, 'profiles'))).toEqual([]);
-    expect(await forgetProfile(h.deps.configDir, 'default')).toBeUndefined();
+    expect(await forgetProfile(h.deps.configDir, 'default', h.deps.tokens)).toBeUndefined();
   });
 
   test('a token that is not a ServiceAccount, or rejected, writes nothing', async () => {

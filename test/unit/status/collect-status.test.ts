@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { isKclError } from '../../../src/errors.js';
 import { collectStatus } from '../../../src/status/collect-status.js';
 import { renderStatusJson, renderStatusText } from '../../../src/status/render-status.js';
@@ -47,6 +49,7 @@ test('the JSON document has one entry per profile with the documented shape', as
         context: 'jean.doe@local',
         user: 'jean.doe',
         groups: ['devs', 'ops'],
+        token: { storage: 'file', expiresAt: null, expiresSoon: false },
         certificate: {
           subject: { user: 'jean.doe', groups: ['devs', 'ops'] },
           notBefore: '2030-01-01T10:00:00Z',
@@ -55,7 +58,7 @@ test('the JSON document has one entry per profile with the documented shape', as
           state: 'valid',
         },
       },
-      { name: 'other', server: 'https://other:6443', context: null, user: null, groups: [], certificate: null, reason: 'none cached' },
+      { name: 'other', server: 'https://other:6443', context: null, user: null, groups: [], token: null, certificate: null, reason: 'none cached' },
     ],
   });
 });
@@ -148,4 +151,24 @@ test('text read from files cannot put escape sequences on the terminal', async (
   const text = renderStatusText(await statusAt(0), t0);
   expect(text).toContain('  user         jean?[2J.doe\n');
   expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+});
+
+test('the token: where it is kept and when it expires, with a warning within 7 days', async () => {
+  const jwt = (exp: Date) => `h.${Buffer.from(JSON.stringify({ exp: exp.getTime() / 1000 })).toString('base64url')}.s`;
+  const tokenFile = path.join(f.root, 'jean.token');
+  await writeFile(tokenFile, `${jwt(new Date(at(0).getTime() + 3 * 86_400_000))}\n`);
+  await f.writeProfile('default', { ...jean, tokenFile });
+  const sha256 = 'a'.repeat(64);
+  await f.writeProfile('kr', { ...jean, tokenFile: undefined, tokenStore: { storage: 'keyring', account: 'x', sha256, expiresAt: '2030-03-01T00:00:00Z' } });
+  await f.writeProfile('pp', { ...jean, tokenFile: undefined, tokenStore: { storage: 'passphrase', file: '/nonexistent', sha256 } });
+  const text = renderStatusText(await statusAt(0), at(0));
+  expect(text).toContain('  token        file (plain text, 0600), expires 2030-01-04T10:00:00Z (in 3d) WARNING: ask your admin for a new login bundle\n');
+  expect(text).toContain('  token        OS keyring, expires 2030-03-01T00:00:00Z (in 58d 14h)\n');
+  expect(text).toContain('  token        encrypted with a passphrase, no expiry\n');
+  const doc = JSON.parse(renderStatusJson(await statusAt(0)));
+  expect(doc.profiles.map((p: { token: unknown }) => p.token)).toEqual([
+    { storage: 'file', expiresAt: '2030-01-04T10:00:00Z', expiresSoon: true },
+    { storage: 'keyring', expiresAt: '2030-03-01T00:00:00Z', expiresSoon: false },
+    { storage: 'passphrase', expiresAt: null, expiresSoon: false },
+  ]);
 });
