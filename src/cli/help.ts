@@ -7,6 +7,7 @@ User commands:
   setup            one time: log in with the admin's bundle and write the kubeconfig entries
   status           show each profile's certificate, groups, expiry and renewal time
   get-credential   print an ExecCredential (run by kubectl from users[].user.exec)
+  login            obtain a new certificate now (asks the passphrase of an encrypted token)
   logout           delete cached keys and certificates; --forget also undoes setup
 
 Admin commands:
@@ -98,8 +99,8 @@ const setup = `Usage: kube-csr-login setup --bundle FILE [flags]
        kube-csr-login setup --server URL --certificate-authority FILE [--token-file FILE | < token]
 
 One time per cluster. Checks the login token with the API server (SelfSubjectReview) and reads the
-groups of its ServiceAccount (annotation kube-csr-login.io/groups); stores the token and CA in the
-config dir (0600); writes a cluster (unless one with the same server exists), an exec user
+groups of its ServiceAccount (annotation kube-csr-login.io/groups); stores the token (see
+--token-storage) and the CA in the config dir (0600); writes a cluster (unless one with the same server exists), an exec user
 <user>@<cluster> and a context into kubeconfig (kubectl's lock, atomic, 0600, everything else kept;
 running it again changes nothing); then obtains the first certificate and shows who the API server
 sees. The token is never taken from the command line.
@@ -117,19 +118,35 @@ Flags:
   --use-context                make the context current
   --groups a,b                 groups to request (default: all the ServiceAccount allows)
   --timeout D                  how long to wait for the first certificate's approval (default 2m)
+  --token-storage S            where the long-term token is kept: file (0600, plain text), keyring
+                               (the OS secret store: Secret Service over D-Bus on Linux, Keychain,
+                               Credential Manager; fails if none is reachable) or passphrase
+                               (encrypted with scrypt + AES-256-GCM; the passphrase is asked at the
+                               terminal). Default: where the profile keeps it now, else file.
+                               Switching removes the old copy.
+  --expiration D               certificate lifetime to request (default 1h, 8h with passphrase;
+                               at most the approver's --max-expiration)
+`;
+
+const login = `Usage: kube-csr-login login [--profile NAME] [--timeout D]
+
+Obtains a new certificate now, even if the cached one is fresh, asking for the passphrase when the
+profile's token is encrypted (setup --token-storage passphrase). Run it before non-interactive work
+(scripts, IDEs, k9s), which cannot be asked. Prints when the new certificate expires.
 `;
 
 const status = `Usage: kube-csr-login status [--profile NAME] [-o json]
 
 Shows each profile (or only NAME): cluster server, kubeconfig context, user and groups, and the
 cached certificate: subject, NotBefore, NotAfter, renewal point, time left, state (valid, renewing
-soon, expired, or no valid certificate with the reason) and any back-off after a failed renewal.
+soon, expired, or no valid certificate with the reason), any back-off after a failed renewal, and
+where the long-term token is kept and when it expires (WARNING within 7 days).
 Reads local files only: no network call; never prints a token, key or certificate. Exits 0 whatever
 state the certificates are in; an unknown --profile exits 20.
 
   --profile NAME     show only this profile
   -o, --output json  one JSON document: {"profiles": [{name, server, context, user, groups,
-                     certificate: {subject: {user, groups}, notBefore, notAfter, renewAt, state}
+                     token: {storage, expiresAt, expiresSoon} | null, certificate: {subject: {user, groups}, notBefore, notAfter, renewAt, state}
                      | null, reason?, backoff?: {code, message, until}, profileError?}]}
 `;
 
@@ -139,10 +156,11 @@ Deletes the cached keys, certificates and any back-off of a profile (default "de
 profiles; the next kubectl call obtains a fresh certificate.
 
   --forget   also remove what setup wrote: the kubeconfig user and context (and the cluster entry if
-             setup added it and nothing else uses it), the stored token, CA and profile
+             setup added it and nothing else uses it), the stored token (file, OS keyring entry
+             or encrypted file), CA and profile
 `;
 
-const texts: Record<string, string> = { setup, status, admin, 'get-credential': getCredential, logout, approver };
+const texts: Record<string, string> = { setup, status, admin, 'get-credential': getCredential, login, logout, approver };
 
 export function helpText(command: string | undefined): string {
   return (command && texts[command]) || main;

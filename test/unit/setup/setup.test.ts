@@ -10,8 +10,16 @@ import type { ApiClient, ApiRequest } from '../../../src/kube/http.js';
 import { readProfile } from '../../../src/profile/profile.js';
 import { forgetProfile } from '../../../src/setup/forget.js';
 import { parseLoginBundle } from '../../../src/setup/login-input.js';
+import { setupFiles } from '../../../src/setup/save-profile.js';
 import { type SetupDeps, setup } from '../../../src/setup/setup.js';
+import { tokenSha256 } from '../../../src/token/token-source.js';
 import { tempDir } from '../../helpers/temp-dirs.js';
+
+/** Every file under dir, recursively. */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
 
 const caPem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const login = { server: 'https://dev.example:6443', certificateAuthorityPem: caPem, token: 'tok.en-123', clusterName: 'dev' };
@@ -93,6 +101,40 @@ describe('setup', () => {
     expect([config.clusters, config.users, config.contexts]).toEqual([[], [], []]);
     expect(await readdir(join(h.deps.configDir, 'profiles'))).toEqual([]);
     expect(await forgetProfile(h.deps.configDir, 'default', h.deps.tokens)).toBeUndefined();
+  });
+
+  test('--token-storage passphrase: no plain token in the config dir; a rerun keeps the storage; switching removes the old copy', async () => {
+    const h = await harness(api(routes('devs')));
+    const files = setupFiles(h.deps.configDir, 'default');
+    const allText = async () => (await Promise.all((await listFiles(h.deps.configDir)).map((f) => readFile(f, 'utf8')))).join('\n');
+    await setup(h.deps, request);
+    expect(await allText()).toContain(login.token);
+    await setup(h.deps, { ...request, tokenStorage: 'passphrase', expirationSeconds: 4 * 3600 });
+    const profile = await readProfile(h.deps.configDir, 'default');
+    expect(profile?.tokenFile).toBeUndefined();
+    expect(profile).toMatchObject({ expirationSeconds: 4 * 3600, tokenStore: { storage: 'passphrase', file: files.sealedToken, sha256: tokenSha256(login.token) } });
+    expect(await allText()).not.toContain(login.token);
+    expect((await stat(files.sealedToken)).mode & 0o777).toBe(0o600);
+    await expect(stat(files.token)).rejects.toThrow();
+    await setup(h.deps, request);
+    expect((await readProfile(h.deps.configDir, 'default'))?.tokenStore?.storage).toBe('passphrase');
+    await setup(h.deps, { ...request, tokenStorage: 'file' });
+    await expect(stat(files.sealedToken)).rejects.toThrow();
+    expect((await readProfile(h.deps.configDir, 'default'))?.tokenFile).toBe(files.token);
+    await setup(h.deps, { ...request, tokenStorage: 'passphrase' });
+    expect(await forgetProfile(h.deps.configDir, 'default', h.deps.tokens)).toMatchObject({ tokenStorage: 'passphrase' });
+    expect(await listFiles(h.deps.configDir)).toEqual([]);
+  });
+
+  test('--token-storage passphrase without a terminal (or with differing entries) writes nothing', async () => {
+    const h = await harness(api(routes('devs')));
+    const { newPassphrase: _n, ...noTerminal } = h.deps.tokens;
+    await expect(setup({ ...h.deps, tokens: noTerminal }, { ...request, tokenStorage: 'passphrase' })).rejects.toMatchObject({ code: 'passphraseRequired' });
+    const refused = async () => {
+      throw new KclError('usage', 'the two passphrases differ: nothing was written');
+    };
+    await expect(setup({ ...h.deps, tokens: { ...h.deps.tokens, newPassphrase: refused } }, { ...request, tokenStorage: 'passphrase' })).rejects.toMatchObject({ code: 'usage' });
+    expect(await listFiles(h.dir)).toEqual([]);
   });
 
   test('a token that is not a ServiceAccount, or rejected, writes nothing', async () => {
