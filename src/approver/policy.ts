@@ -1,6 +1,7 @@
 // The approver's decision, pure: a table of named rules over the CSR object, the facts read from
-// its PEM and the requester's ServiceAccount. The first broken rule denies with its reason; CSRs
-// that are not ours to judge (other signers, other requesters, already decided) are left alone.
+// its PEM and the requester's ServiceAccount. evaluate() runs every rule and says what each looked
+// at (for `approver explain`); decide() takes the first broken one as the denial. CSRs that are not
+// ours to judge (other signers, other requesters, already decided) are left alone.
 import { type CsrObject, apiServerClientSigner, condition } from '../kube/csr-object.js';
 import type { CsrFacts } from './csr-facts.js';
 import type { ServiceAccountInfo } from '../kube/service-account.js';
@@ -14,8 +15,8 @@ export interface PolicyInput {
   csr: CsrObject;
   /** spec.uid of the CSR: the requester's uid as authenticated by the API server. */
   requesterUid?: string | undefined;
-  /** undefined when the request PEM does not parse. */
-  facts: CsrFacts | undefined;
+  /** The facts, or why the request PEM could not be read. */
+  facts: CsrFacts | { unreadable: string };
   /** The requester's ServiceAccount; undefined if it does not exist. */
   serviceAccount: ServiceAccountInfo | undefined;
 }
@@ -25,79 +26,144 @@ export type Decision =
   | { action: 'approve'; reason: 'KubeCsrLoginApproved'; message: string }
   | { action: 'deny'; reason: string; message: string };
 
-interface Context {
+interface Base {
   csr: CsrObject;
-  facts: CsrFacts;
-  groups: string[];
+  requesterUid: string | undefined;
   user: string;
   config: PolicyConfig;
+  account?: ServiceAccountInfo | undefined;
+  unreadable?: string | undefined;
+}
+interface WithFacts extends Base {
+  facts: CsrFacts;
+}
+interface WithAccount extends WithFacts {
+  account: ServiceAccountInfo;
 }
 
-/** A named rule: returns why the CSR breaks it, or undefined when it holds. */
-export interface Rule {
-  reason: string;
-  check: (context: Context) => string | undefined;
-}
+type Check = { looked: string; problem?: string };
+
+/** A named rule: what it requires, what it needs, and the value it looked at with any problem. */
+export type Rule = { reason: string; requirement: string } & (
+  | { needs: 'nothing'; check: (context: Base) => Check }
+  | { needs: 'facts'; check: (context: WithFacts) => Check }
+  | { needs: 'facts and account'; check: (context: WithAccount) => Check }
+);
+
+/** One rule's outcome; `skipped` when what it needs is missing (an earlier rule already failed). */
+export type RuleResult = { reason: string; requirement: string } & ({ result: 'pass' | 'fail'; looked: string; problem?: string } | { result: 'skipped' });
 
 const clientUsages = ['client auth', 'digital signature'];
 const allowedCurves = ['prime256v1', 'secp384r1'];
-const ok = undefined;
+const trustedEncodings = ['UTF8String', 'PrintableString'];
+const list = (values: readonly string[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
+const when = (looked: string, problem: string | false): Check => (problem ? { looked, problem } : { looked });
 
 export const rules: readonly Rule[] = [
   {
-    reason: 'WeakKey',
-    check: ({ facts: { key } }) => {
-      if (key.type === 'rsa' && (key.bits ?? 0) >= 2048) return ok;
-      if (key.type === 'ec' && allowedCurves.includes(key.curve ?? '')) return ok;
-      return `key ${key.type}${key.bits ? `-${key.bits}` : ''}${key.curve ? ` ${key.curve}` : ''} is not allowed (RSA >= 2048, ECDSA P-256 or P-384)`;
+    reason: 'RequesterNotServiceAccount',
+    requirement: 'authenticated by a ServiceAccount token: spec.uid set, groups system:serviceaccounts and system:serviceaccounts:<users namespace>',
+    needs: 'nothing',
+    check: ({ csr, requesterUid, config }) => {
+      const required = ['system:serviceaccounts', `system:serviceaccounts:${config.usersNamespace}`];
+      const missing = required.filter((group) => !csr.groups.includes(group));
+      const looked = `uid ${requesterUid ? JSON.stringify(requesterUid) : '(none)'}, groups ${list(csr.groups)}`;
+      return when(looked, (!requesterUid || missing.length > 0) && `the requester was not authenticated as a ServiceAccount of ${config.usersNamespace} (${!requesterUid ? 'no spec.uid' : `missing groups ${missing.join(', ')}`})`);
     },
   },
-  { reason: 'BadSignature', check: ({ facts }) => (facts.signatureValid ? ok : 'the request signature does not verify') },
+  {
+    reason: 'UnknownServiceAccount',
+    requirement: 'the ServiceAccount exists and is the requester (same uid)',
+    needs: 'nothing',
+    check: ({ account, user, requesterUid, config }) => {
+      if (!account || account.name !== user) return { looked: 'none', problem: `no ServiceAccount ${user} in ${config.usersNamespace}` };
+      return when(`ServiceAccount ${config.usersNamespace}/${user} uid ${account.uid}`, account.uid !== requesterUid && `the requester is an earlier ServiceAccount ${user} (uid differs)`);
+    },
+  },
+  {
+    reason: 'InvalidRequest',
+    requirement: 'one PEM block holding a strict DER PKCS#10 request',
+    needs: 'nothing',
+    check: ({ unreadable }) => (unreadable ? { looked: unreadable, problem: `the request is not a readable PKCS#10 CSR: ${unreadable}` } : { looked: 'PKCS#10, DER' }),
+  },
+  {
+    reason: 'WeakKey',
+    requirement: 'RSA >= 2048 or ECDSA P-256 / P-384',
+    needs: 'facts',
+    check: ({ facts: { key } }) => {
+      const looked = `${key.type}${key.bits ? `-${key.bits}` : ''}${key.curve ? ` ${key.curve}` : ''}`;
+      const strong = (key.type === 'rsa' && (key.bits ?? 0) >= 2048) || (key.type === 'ec' && allowedCurves.includes(key.curve ?? ''));
+      return when(looked, !strong && `key ${looked} is not allowed (RSA >= 2048, ECDSA P-256 or P-384)`);
+    },
+  },
+  { reason: 'BadSignature', requirement: 'the self-signature verifies', needs: 'facts', check: ({ facts }) => when(facts.signatureValid ? 'valid' : 'invalid', !facts.signatureValid && 'the request signature does not verify') },
+  {
+    reason: 'SubjectEncoding',
+    requirement: 'CN and O values are UTF8String or PrintableString (what the signer copies unchanged)',
+    needs: 'facts',
+    check: ({ facts }) => when(facts.subject.map((n) => `${n.type}:${n.encoding}`).join(', ') || '(empty subject)', facts.badEncodings.length > 0 && `CN and O must be UTF8String or PrintableString (found ${facts.badEncodings.join(', ')})`),
+  },
   {
     reason: 'SubjectMismatch',
-    check: ({ facts, user }) => (facts.commonNames.length === 1 && facts.commonNames[0] === user ? ok : `the subject CN must be exactly "${user}", the requester`),
+    requirement: 'exactly one CN, equal to the requester',
+    needs: 'facts',
+    check: ({ facts, user }) => when(`CN ${list(facts.commonNames)}`, !(facts.commonNames.length === 1 && facts.commonNames[0] === user) && `the subject CN must be exactly "${user}", the requester`),
   },
   {
     reason: 'ExtraSubjectAttributes',
-    check: ({ facts }) => (facts.otherSubjectAttributes.length === 0 ? ok : `only CN and O are allowed in the subject (found ${facts.otherSubjectAttributes.join(', ')})`),
+    requirement: 'only CN and O in the subject',
+    needs: 'facts',
+    check: ({ facts }) => when(list(facts.otherSubjectAttributes), facts.otherSubjectAttributes.length > 0 && `only CN and O are allowed in the subject (found ${facts.otherSubjectAttributes.join(', ')})`),
   },
   {
     reason: 'ForbiddenGroup',
+    requirement: 'no system: group',
+    needs: 'facts',
     check: ({ facts }) => {
       const reserved = facts.organizations.filter((group) => group.startsWith('system:'));
-      return reserved.length === 0 ? ok : `system: groups are never granted (${reserved.join(', ')})`;
+      return when(`O ${list(facts.organizations)}`, reserved.length > 0 && `system: groups are never granted (${reserved.join(', ')})`);
     },
   },
   {
     reason: 'GroupNotAllowed',
-    check: ({ facts, groups }) => {
-      const extra = facts.organizations.filter((group) => !groups.includes(group));
-      return extra.length === 0 ? ok : `groups not allowed for this user: ${extra.join(', ')} (allowed: ${groups.join(', ') || 'none'})`;
+    requirement: 'every O is in the ServiceAccount annotation kube-csr-login.io/groups',
+    needs: 'facts and account',
+    check: ({ facts, account }) => {
+      const extra = facts.organizations.filter((group) => !account.groups.includes(group));
+      return when(`O ${list(facts.organizations)}, allowed ${list(account.groups)}`, extra.length > 0 && `groups not allowed for this user: ${extra.join(', ')} (allowed: ${account.groups.join(', ') || 'none'})`);
     },
   },
   {
     reason: 'SubjectAlternativeNames',
-    check: ({ facts }) => (facts.extensions.includes('subjectAltName') ? 'subject alternative names (DNS, IP, URI, email) are not allowed' : ok),
+    requirement: 'no subject alternative names',
+    needs: 'facts',
+    check: ({ facts }) => when(list(facts.subjectAltNames), facts.extensions.includes('subjectAltName') && `subject alternative names (DNS, IP, URI, email) are not allowed (found ${facts.subjectAltNames.join(', ')})`),
   },
   {
     reason: 'ExtraExtensions',
+    requirement: 'no extensions; no attributes beyond one single-valued extensionRequest',
+    needs: 'facts',
     check: ({ facts }) => {
       const extra = [...facts.extensions, ...facts.attributes];
-      return extra.length === 0 ? ok : `no extensions or attributes are allowed (found ${extra.join(', ')})`;
+      return when(`extensions ${list(facts.extensions)}, attributes ${list(facts.attributes)}`, extra.length > 0 && `no extensions or attributes are allowed (found ${extra.join(', ')})`);
     },
   },
   {
     reason: 'UsagesNotAllowed',
+    requirement: 'client auth + digital signature (+ key encipherment for RSA)',
+    needs: 'facts',
     check: ({ csr, facts }) => {
       const allowed = facts.key.type === 'rsa' ? [...clientUsages, 'key encipherment'] : clientUsages;
       const valid = clientUsages.every((u) => csr.usages.includes(u)) && csr.usages.every((u) => allowed.includes(u));
-      return valid ? ok : `usages must be ${clientUsages.join(' + ')}${allowed.length > 2 ? ' (+ key encipherment)' : ''}, got ${csr.usages.join(', ')}`;
+      return when(list(csr.usages), !valid && `usages must be ${clientUsages.join(' + ')}${allowed.length > 2 ? ' (+ key encipherment)' : ''}, got ${csr.usages.join(', ')}`);
     },
   },
-  { reason: 'ExpirationMissing', check: ({ csr }) => (csr.expirationSeconds === undefined ? 'spec.expirationSeconds must be set' : ok) },
+  { reason: 'ExpirationMissing', requirement: 'spec.expirationSeconds set', needs: 'nothing', check: ({ csr }) => when(String(csr.expirationSeconds ?? '(none)'), csr.expirationSeconds === undefined && 'spec.expirationSeconds must be set') },
   {
     reason: 'ExpirationTooLong',
-    check: ({ csr, config }) => ((csr.expirationSeconds ?? 0) <= config.maxExpirationSeconds ? ok : `expirationSeconds must be at most ${config.maxExpirationSeconds}`),
+    requirement: 'spec.expirationSeconds <= --max-expiration',
+    needs: 'nothing',
+    check: ({ csr, config }) => when(`${csr.expirationSeconds ?? '(none)'} (max ${config.maxExpirationSeconds})`, !((csr.expirationSeconds ?? 0) <= config.maxExpirationSeconds) && `expirationSeconds must be at most ${config.maxExpirationSeconds}`),
   },
 ];
 
@@ -110,20 +176,28 @@ export function requester(csr: CsrObject, config: PolicyConfig): { user: string 
   return { user: csr.username.slice(prefix.length) };
 }
 
+/** Every rule's outcome for one CSR of ours. */
+export function evaluate(input: PolicyInput, config: PolicyConfig, user: string): RuleResult[] {
+  const account = input.serviceAccount?.name === user ? input.serviceAccount : undefined;
+  const base: Base = { csr: input.csr, requesterUid: input.requesterUid, user, config, account };
+  const facts = 'unreadable' in input.facts ? undefined : input.facts;
+  if (!facts && 'unreadable' in input.facts) base.unreadable = input.facts.unreadable;
+  return rules.map((rule) => {
+    const { reason, requirement } = rule;
+    let checked: Check | undefined;
+    if (rule.needs === 'nothing') checked = rule.check(base);
+    else if (rule.needs === 'facts' && facts) checked = rule.check({ ...base, facts });
+    else if (rule.needs === 'facts and account' && facts && account) checked = rule.check({ ...base, facts, account });
+    if (!checked) return { reason, requirement, result: 'skipped' };
+    return checked.problem === undefined ? { reason, requirement, result: 'pass', looked: checked.looked } : { reason, requirement, result: 'fail', looked: checked.looked, problem: checked.problem };
+  });
+}
+
 export function decide(input: PolicyInput, config: PolicyConfig): Decision {
   const who = requester(input.csr, config);
   if ('ignore' in who) return { action: 'ignore', why: who.ignore };
-  const { user } = who;
-  const account = input.serviceAccount;
-  if (!account || account.name !== user) return { action: 'deny', reason: 'UnknownServiceAccount', message: `no ServiceAccount ${user} in ${config.usersNamespace}` };
-  if (input.requesterUid !== undefined && input.requesterUid !== account.uid) {
-    return { action: 'deny', reason: 'UnknownServiceAccount', message: `the requester is an earlier ServiceAccount ${user} (uid differs)` };
-  }
-  if (!input.facts) return { action: 'deny', reason: 'InvalidRequest', message: 'the request is not a readable PKCS#10 CSR' };
-  const context: Context = { csr: input.csr, facts: input.facts, groups: account.groups, user, config };
-  for (const rule of rules) {
-    const message = rule.check(context);
-    if (message !== undefined) return { action: 'deny', reason: rule.reason, message };
-  }
-  return { action: 'approve', reason: 'KubeCsrLoginApproved', message: `CN=${user} with groups [${input.facts.organizations.join(', ')}] checked by kube-csr-login` };
+  const failed = evaluate(input, config, who.user).find((result) => result.result === 'fail');
+  if (failed?.result === 'fail') return { action: 'deny', reason: failed.reason, message: failed.problem ?? failed.requirement };
+  const groups = 'unreadable' in input.facts ? [] : input.facts.organizations;
+  return { action: 'approve', reason: 'KubeCsrLoginApproved', message: `CN=${who.user} with groups [${groups.join(', ')}] checked by kube-csr-login` };
 }

@@ -1,10 +1,13 @@
 // Judges one CSR by name and records the decision through the approval subresource. Reads the
-// CSR fresh (the queue holds names only, nothing is kept per decided CSR), so memory stays flat.
+// CSR fresh (the queue holds names only, nothing is kept per decided CSR), so memory stays flat, and
+// decides every approval on a fresh read of the ServiceAccount: the informer's copy may lag behind a
+// deletion or a group removed from the annotation.
 import { describe, isKclError } from '../errors.js';
 import { type CsrObject, parseCsrObject } from '../kube/csr-object.js';
 import { type Json, isRecord } from '../util/validate.js';
 import type { ApproverApi } from './approver-api.js';
-import { readCsrFacts } from './csr-facts.js';
+import { tryReadCsrFacts } from './csr-facts.js';
+import { escapeControl } from './escape.js';
 import type { Metrics } from './metrics.js';
 import { type Decision, type PolicyConfig, decide, requester } from './policy.js';
 import type { ServiceAccountInfo } from '../kube/service-account.js';
@@ -14,7 +17,7 @@ export interface ProcessDeps {
   config: PolicyConfig;
   /** The informer's copy (may lag behind the API server). */
   cachedServiceAccount: (name: string) => ServiceAccountInfo | undefined;
-  /** An authoritative read, used before a denial that depends on the ServiceAccount. */
+  /** An authoritative read, used before every approval and every denial that depends on the ServiceAccount. */
   freshServiceAccount: (name: string) => Promise<ServiceAccountInfo | undefined>;
   metrics: Metrics;
   now: () => Date;
@@ -41,17 +44,18 @@ export async function processCsr(deps: ProcessDeps, name: string): Promise<Outco
   const input = {
     csr,
     requesterUid: typeof spec.uid === 'string' && spec.uid !== '' ? spec.uid : undefined,
-    facts: await readCsrFacts(csr.requestPem).catch(() => undefined),
+    facts: tryReadCsrFacts(csr.requestPem),
     serviceAccount: deps.cachedServiceAccount(who.user),
   };
   let decision = decide(input, deps.config);
-  if (decision.action === 'deny' && dependsOnServiceAccount.includes(decision.reason)) {
-    // A denial is final: make sure it is not the informer lagging behind a new user or annotation.
+  if (decision.action === 'approve' || (decision.action === 'deny' && dependsOnServiceAccount.includes(decision.reason))) {
+    // Both are final: decide them on the ServiceAccount as it is now, not as the informer last saw it.
     decision = decide({ ...input, serviceAccount: await deps.freshServiceAccount(who.user) }, deps.config);
   }
   if (decision.action === 'ignore') return 'ignored';
+  const message = escapeControl(decision.message); // it quotes user-chosen values (the log escapes its own lines)
   try {
-    await deps.api.updateApproval(name, withCondition(raw, decision, deps.now()));
+    await deps.api.updateApproval(name, withCondition(raw, { ...decision, message }, deps.now()));
   } catch (error) {
     if (isKclError(error, 'conflict')) return 'conflict';
     if (isKclError(error, 'notFound')) return 'gone';
@@ -61,7 +65,7 @@ export async function processCsr(deps: ProcessDeps, name: string): Promise<Outco
   deps.metrics.decision(result, decision.reason, (deps.now().getTime() - csr.creationTimestamp.getTime()) / 1000);
   deps.log(`${result} CSR ${name} from ${csr.username}: ${decision.reason}: ${decision.message}`);
   const type = decision.action === 'approve' ? 'Normal' : 'Warning';
-  deps.api.event(csr, type, decision.reason, decision.message, deps.now()).catch((error: unknown) => deps.log(`could not record an event for CSR ${name}: ${describe(error)}`));
+  deps.api.event(csr, type, decision.reason, message, deps.now()).catch((error: unknown) => deps.log(`could not record an event for CSR ${name}: ${describe(error)}`));
   return result;
 }
 

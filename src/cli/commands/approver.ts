@@ -10,6 +10,7 @@ import { approverApi } from '../../approver/approver-api.js';
 import { createController } from '../../approver/controller.js';
 import { createElector } from '../../approver/leader-election.js';
 import { apiLeaseStore } from '../../approver/lease-store.js';
+import { createLog } from '../../approver/log.js';
 import { createMetrics } from '../../approver/metrics.js';
 import { loadKubeconfigClient } from '../../kube/kubeconfig-client.js';
 import type { Edge } from '../edge.js';
@@ -44,9 +45,9 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   const client = await loadKubeconfigClient({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), env: edge.env, nowMs: () => Date.now() });
   const identity = `${os.hostname()}_${process.pid}`;
   const leaseNamespace = values['lease-namespace'] ?? (await ownNamespace(edge)) ?? usersNamespace;
-  const log = (line: string) => edge.stderr(`${new Date().toISOString()} approver: ${line}\n`);
   const metrics = createMetrics();
   const now = () => new Date();
+  const log = createLog(edge.stderr, now);
   const elector = values['leader-elect']
     ? createElector({ store: apiLeaseStore(client, leaseNamespace, values['lease-name']), now: () => Date.now() }, { identity, leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 })
     : undefined;

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { describe, expect, test } from '@jest/globals';
 import * as x509 from '@peculiar/x509';
-import { readCsrFacts } from '../../../src/approver/csr-facts.js';
+import { tryReadCsrFacts } from '../../../src/approver/csr-facts.js';
 import { decide } from '../../../src/approver/policy.js';
 import { hostileCsr } from '../../helpers/hostile-csr.js';
 
@@ -10,10 +10,10 @@ async function judge(key: string, extensions: x509.Extension[] | undefined) {
   const spec = await hostileCsr('jean.doe', key, extensions ? { extensions } : {});
   const csr = {
     name: spec.name, uid: 'uid', resourceVersion: '1', creationTimestamp: new Date(), signerName: spec.signerName,
-    requestPem: spec.requestPem, usages: spec.usages, username: 'system:serviceaccount:users:jean.doe', groups: [], conditions: [],
+    requestPem: spec.requestPem, usages: spec.usages, username: 'system:serviceaccount:users:jean.doe', groups: ['system:serviceaccounts', 'system:serviceaccounts:users', 'system:authenticated'], conditions: [],
     ...(spec.expirationSeconds !== undefined ? { expirationSeconds: spec.expirationSeconds } : {}),
   };
-  return decide({ csr, facts: await readCsrFacts(csr.requestPem), serviceAccount: { name: 'jean.doe', uid: 'sa-uid', groups: ['devs', 'ops'] } }, { usersNamespace: 'users', maxExpirationSeconds: 86_400 });
+  return decide({ csr, requesterUid: 'sa-uid', facts: tryReadCsrFacts(csr.requestPem), serviceAccount: { name: 'jean.doe', uid: 'sa-uid', groups: ['devs', 'ops'] } }, { usersNamespace: 'users', maxExpirationSeconds: 86_400 });
 }
 
 describe('approver policy: extensions', () => {

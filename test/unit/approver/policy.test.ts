@@ -2,11 +2,12 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { describe, expect, test } from '@jest/globals';
-import { readCsrFacts } from '../../../src/approver/csr-facts.js';
+import { tryReadCsrFacts } from '../../../src/approver/csr-facts.js';
 import { type PolicyConfig, decide } from '../../../src/approver/policy.js';
 import type { ServiceAccountInfo } from '../../../src/kube/service-account.js';
 import type { CsrObject } from '../../../src/kube/csr-object.js';
 import { type RequestOptions, csrObject, requestPem, tamper } from './csr-builder.js';
+import { type RawRequest, atv, attribute, attributeOids, extensionRequestOid, oid, rawRequestPem, rdn, sanExtension, seq, set, str } from '../../helpers/hostile-csr.js';
 
 const config: PolicyConfig = { usersNamespace: 'users', maxExpirationSeconds: 86_400 };
 const account: ServiceAccountInfo = { name: 'jean.doe', uid: 'sa-uid', groups: ['devs', 'ops'] };
@@ -17,7 +18,7 @@ interface Row {
   pem?: (pem: string) => string;
   csr?: Partial<CsrObject>;
   serviceAccount?: ServiceAccountInfo | null;
-  requesterUid?: string;
+  requesterUid?: string | null;
   want: string; // 'approve', 'ignore' or a deny reason
 }
 
@@ -25,11 +26,13 @@ async function judge(row: Row) {
   const built = await requestPem(me, row.request);
   const pem = row.pem ? row.pem(built) : built;
   const csr = csrObject(pem, row.csr);
-  const facts = await readCsrFacts(pem).catch(() => undefined);
+  const facts = tryReadCsrFacts(pem);
   const serviceAccount = row.serviceAccount === null ? undefined : (row.serviceAccount ?? account);
-  return decide({ csr, facts, serviceAccount, requesterUid: row.requesterUid ?? 'sa-uid' }, config);
+  return decide({ csr, facts, serviceAccount, requesterUid: row.requesterUid === null ? undefined : (row.requesterUid ?? 'sa-uid') }, config);
 }
 
+const plainSubject = [rdn(atv(attributeOids.CN, str('UTF8String', me))), rdn(atv(attributeOids.O, str('UTF8String', 'devs')))];
+const raw = (subject: Buffer[], attributes: Buffer[] = [], more: Partial<RawRequest> = {}) => rawRequestPem({ subject, attributes, ...more });
 const san = (type: 'dns' | 'ip' | 'url' | 'email', value: string) => [new x509.SubjectAlternativeNameExtension([{ type, value }])];
 const rsaUsages = ['client auth', 'digital signature', 'key encipherment'];
 
@@ -68,6 +71,33 @@ const rows: Record<string, Row> = {
   'not a CSR at all': { pem: () => '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n', want: 'InvalidRequest' },
   'ServiceAccount missing': { serviceAccount: null, want: 'UnknownServiceAccount' },
   'ServiceAccount recreated since (uid differs)': { requesterUid: 'old-uid', want: 'UnknownServiceAccount' },
+  // Regression (issue 11.2): without spec.uid and the ServiceAccount groups, the name may come from
+  // another authenticator (a client certificate or OIDC user named system:serviceaccount:users:X).
+  'no spec.uid (another authenticator)': { requesterUid: null, want: 'RequesterNotServiceAccount' },
+  'no ServiceAccount groups (another authenticator)': { csr: { groups: ['system:authenticated'] }, want: 'RequesterNotServiceAccount' },
+  'groups of another namespace only': { csr: { groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] }, want: 'RequesterNotServiceAccount' },
+  // Regression (issue 11.1): read strictly, as the Go signer will (hand-built requests).
+  'UniversalString CN (Go issues an empty CN)': { pem: () => raw([rdn(atv(attributeOids.CN, str('UniversalString', me)))]), want: 'SubjectEncoding' },
+  'BMPString O': { pem: () => raw([rdn(atv(attributeOids.CN, str('UTF8String', me))), rdn(atv(attributeOids.O, str('BMPString', 'devs')))]), want: 'SubjectEncoding' },
+  'PrintableString CN and O': { pem: () => raw([rdn(atv(attributeOids.CN, str('PrintableString', me))), rdn(atv(attributeOids.O, str('PrintableString', 'devs')))]), want: 'approve' },
+  'kubernetes UID RDN': { pem: () => raw([rdn(atv(attributeOids.CN, str('UTF8String', me))), rdn(atv(attributeOids.kubernetesUid, str('UTF8String', 'sa-uid')))]), want: 'ExtraSubjectAttributes' },
+  'two extensionRequests, the first an empty set (Go merges them)': {
+    pem: () => raw(plainSubject, [attribute(extensionRequestOid, [seq([])]), attribute(extensionRequestOid, [seq([sanExtension([[2, Buffer.from('kubernetes.default')]])])])]),
+    want: 'SubjectAlternativeNames',
+  },
+  'an extensionRequest with no value, then one with a DNS SAN': {
+    pem: () => raw(plainSubject, [seq([oid(extensionRequestOid), set([])]), attribute(extensionRequestOid, [seq([sanExtension([[2, Buffer.from('kubernetes.default')]])])])]),
+    want: 'SubjectAlternativeNames',
+  },
+  'an extensionRequest with two values (Go reads the first)': {
+    pem: () => raw(plainSubject, [attribute(extensionRequestOid, [seq([sanExtension([[6, Buffer.from('spiffe://cluster/sa/admin')]])]), seq([])])]),
+    want: 'SubjectAlternativeNames',
+  },
+  'one empty extensionRequest': { pem: () => raw(plainSubject, [attribute(extensionRequestOid, [seq([])])]), want: 'approve' },
+  'two empty extensionRequests': { pem: () => raw(plainSubject, [attribute(extensionRequestOid, [seq([])]), attribute(extensionRequestOid, [seq([])])]), want: 'ExtraExtensions' },
+  'trailing bytes after the DER': { pem: () => raw(plainSubject, [], { trailing: { request: Buffer.of(0) } }), want: 'InvalidRequest' },
+  'a long-form length': { pem: () => raw(plainSubject, [], { lengths: { subject: 'long' } }), want: 'InvalidRequest' },
+  'an indefinite length': { pem: () => raw(plainSubject, [], { lengths: { request: 'indefinite' } }), want: 'InvalidRequest' },
   'another signer': { csr: { signerName: 'example.com/signer' }, want: 'ignore' },
   'a node requester': { csr: { username: 'system:node:worker-1' }, want: 'ignore' },
   'a ServiceAccount of another namespace': { csr: { username: 'system:serviceaccount:kube-system:jean.doe' }, want: 'ignore' },

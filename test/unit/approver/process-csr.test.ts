@@ -1,9 +1,11 @@
 // One CSR through processCsr against a fake API edge: the decision lands in the approval
-// subresource as an appended condition, conflicts are reported for a requeue, a denial that
-// depends on the ServiceAccount is re-checked with a fresh read, and events are best effort.
+// subresource as an appended condition, conflicts are reported for a requeue, approvals and denials
+// that depend on the ServiceAccount are decided on a fresh read, events are best effort, and what
+// users chose (names, subject values) reaches logs and messages escaped.
 import type { JsonName } from '@peculiar/x509';
 import { expect, test } from '@jest/globals';
 import type { ApproverApi } from '../../../src/approver/approver-api.js';
+import { createLog } from '../../../src/approver/log.js';
 import { createMetrics } from '../../../src/approver/metrics.js';
 import { type ProcessDeps, processCsr } from '../../../src/approver/process-csr.js';
 import type { ServiceAccountInfo } from '../../../src/kube/service-account.js';
@@ -11,11 +13,11 @@ import { KclError } from '../../../src/errors.js';
 import type { Json } from '../../../src/util/validate.js';
 import { requestPem } from './csr-builder.js';
 
-async function rawCsr(subject: JsonName = [{ CN: ['jean.doe'] }, { O: ['devs'] }]): Promise<Json> {
+async function rawCsr(subject: JsonName = [{ CN: ['jean.doe'] }, { O: ['devs'] }], name = 'user=jean.doe'): Promise<Json> {
   return {
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'CertificateSigningRequest',
-    metadata: { name: 'user=jean.doe', uid: 'u1', resourceVersion: '7', creationTimestamp: '2026-01-01T00:00:00Z' },
+    metadata: { name, uid: 'u1', resourceVersion: '7', creationTimestamp: '2026-01-01T00:00:00Z' },
     spec: {
       request: Buffer.from(await requestPem('jean.doe', { subject })).toString('base64'),
       signerName: 'kubernetes.io/kube-apiserver-client',
@@ -23,13 +25,17 @@ async function rawCsr(subject: JsonName = [{ CN: ['jean.doe'] }, { O: ['devs'] }
       expirationSeconds: 3600,
       username: 'system:serviceaccount:users:jean.doe',
       uid: 'sa-uid',
+      groups: ['system:serviceaccounts', 'system:serviceaccounts:users', 'system:authenticated'],
     },
     status: { conditions: [{ type: 'Other', status: 'True' }] },
   };
 }
 
-function setup(raw: Json, options: { cached?: ServiceAccountInfo; fresh?: ServiceAccountInfo; updateError?: Error; eventError?: Error } = {}) {
+/** fresh: the API server's current ServiceAccount (null: deleted; default: the same as the informer's). */
+function setup(raw: Json, options: { cached?: ServiceAccountInfo; fresh?: ServiceAccountInfo | null | Error; updateError?: Error; eventError?: Error } = {}) {
   const updates: Json[] = [];
+  const events: string[] = [];
+  const freshReads: string[] = [];
   const logs: string[] = [];
   const metrics = createMetrics();
   const api: ApproverApi = {
@@ -41,20 +47,25 @@ function setup(raw: Json, options: { cached?: ServiceAccountInfo; fresh?: Servic
       updates.push(body);
     },
     getServiceAccount: async () => undefined,
-    event: async () => {
+    event: async (_csr, _type, _reason, message) => {
       if (options.eventError) throw options.eventError;
+      events.push(message);
     },
   };
   const deps: ProcessDeps = {
     api,
     config: { usersNamespace: 'users', maxExpirationSeconds: 86_400 },
     cachedServiceAccount: () => options.cached,
-    freshServiceAccount: async () => options.fresh,
+    freshServiceAccount: async (name) => {
+      freshReads.push(name);
+      if (options.fresh instanceof Error) throw options.fresh;
+      return options.fresh === null ? undefined : (options.fresh ?? options.cached);
+    },
     metrics,
     now: () => new Date('2026-01-01T00:00:03Z'),
     log: (line) => logs.push(line),
   };
-  return { deps, updates, logs, metrics };
+  return { deps, updates, logs, metrics, events, freshReads };
 }
 
 const account: ServiceAccountInfo = { name: 'jean.doe', uid: 'sa-uid', groups: ['devs'] };
@@ -93,4 +104,52 @@ test('a conflict on the approval update asks for a requeue; a vanished CSR is go
   const gone = setup(await rawCsr(), { cached: account });
   gone.deps.api.getRaw = async () => undefined;
   expect(await processCsr(gone.deps, 'user=jean.doe')).toBe('gone');
+});
+
+// Regression (issue 11.3): approvals were decided on the informer's copy, so during watch lag a
+// deleted ServiceAccount or a group just removed from its annotation was still approved.
+test('an approval is decided on a fresh read: a group removed meanwhile denies', async () => {
+  const { deps, updates, freshReads } = setup(await rawCsr(), { cached: account, fresh: { ...account, groups: ['ops'] } });
+  expect(await processCsr(deps, 'user=jean.doe')).toBe('denied');
+  expect(JSON.stringify(updates[0])).toContain('"reason":"GroupNotAllowed"');
+  expect(freshReads).toEqual(['jean.doe']);
+});
+
+test('an approval is decided on a fresh read: a ServiceAccount deleted (or recreated) meanwhile denies', async () => {
+  const deleted = setup(await rawCsr(), { cached: account, fresh: null });
+  expect(await processCsr(deleted.deps, 'user=jean.doe')).toBe('denied');
+  expect(JSON.stringify(deleted.updates[0])).toContain('"reason":"UnknownServiceAccount"');
+  const recreated = setup(await rawCsr(), { cached: account, fresh: { ...account, uid: 'new-uid' } });
+  expect(await processCsr(recreated.deps, 'user=jean.doe')).toBe('denied');
+  expect(JSON.stringify(recreated.updates[0])).toContain('"reason":"UnknownServiceAccount"');
+});
+
+test('a failed fresh read writes nothing (the caller retries)', async () => {
+  const { deps, updates } = setup(await rawCsr(), { cached: account, fresh: new KclError('unreachable', 'connection refused') });
+  await expect(processCsr(deps, 'user=jean.doe')).rejects.toThrow('connection refused');
+  expect(updates).toEqual([]);
+});
+
+test('a denial that does not depend on the ServiceAccount needs no fresh read', async () => {
+  const { deps, freshReads } = setup(await rawCsr([{ CN: ['someone.else'] }]), { cached: account });
+  expect(await processCsr(deps, 'user=jean.doe')).toBe('denied');
+  expect(freshReads).toEqual([]);
+});
+
+// Regression (issue 11.4): a CSR name or a subject value with a newline forged log lines.
+test('control characters in the CSR name and subject values are escaped in the log, the condition and the Event', async () => {
+  const forged = 'user=x\n2026-01-01T00:00:04.000Z approver: approved CSR user=bob';
+  const { deps, updates, events } = setup(await rawCsr([{ CN: ['jean.doe'] }, { O: ['admins\u001b[2K\rops'] }], forged), { cached: account });
+  const written: string[] = [];
+  deps.log = createLog((text) => written.push(text), () => new Date('2026-01-01T00:00:03Z'));
+  expect(await processCsr(deps, forged)).toBe('denied');
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(written).toHaveLength(1);
+  expect(written[0]?.split('\n')).toHaveLength(2); // one line and its newline
+  expect(written[0]).toContain('CSR user=x\\n2026-01-01T00:00:04.000Z approver: approved CSR user=bob from');
+  expect(written[0]).toContain('admins\\u001b[2K\\rops');
+  const condition = JSON.stringify(updates[0]);
+  expect(condition).toContain('admins\\\\u001b[2K\\\\rops'); // the escape, JSON-encoded
+  expect(events[0]).toContain('admins\\u001b[2K\\rops');
+  expect(events[0]).not.toMatch(/[\u0000-\u001f]/);
 });

@@ -147,7 +147,9 @@ function refusal(raw: Json): string | undefined {
   const user = spec.username.slice(prefix.length);
   const sa = account(user);
   if (!sa) return 'no such ServiceAccount';
-  if (typeof spec.uid === 'string' && spec.uid !== '' && spec.uid !== sa.uid) return 'uid differs';
+  if (spec.uid !== sa.uid) return 'uid missing or different';
+  const groups = Array.isArray(spec.groups) ? spec.groups : [];
+  if (!groups.includes('system:serviceaccounts') || !groups.includes('system:serviceaccounts:users')) return 'not authenticated as a ServiceAccount';
   const usages = spec.usages;
   if (!Array.isArray(usages) || !usages.includes('client auth') || !usages.includes('digital signature')) return 'client usages missing';
   if (!usages.every((u) => ['client auth', 'digital signature', 'key encipherment'].includes(String(u)))) return 'extra usages';
@@ -170,7 +172,7 @@ function rawCsr(pem: string, spec: Json = {}, status: Json = {}): Json {
       expirationSeconds: 3600,
       username: 'system:serviceaccount:users:jean.doe',
       uid: 'uid-jean',
-      groups: ['system:serviceaccounts', 'system:authenticated'],
+      groups: ['system:serviceaccounts', 'system:serviceaccounts:users', 'system:authenticated'],
       ...spec,
     },
     status,
@@ -302,7 +304,7 @@ async function structuredCase(random: Random): Promise<Structured> {
     Object.keys(status).length === 0 &&
     sa !== undefined &&
     username === `system:serviceaccount:users:${requester}` &&
-    (uid === sa.uid || uid === '') &&
+    uid === sa.uid &&
     cn.length === 1 &&
     cn[0] === requester &&
     groups.every((g) => sa.groups.includes(g)) &&

@@ -88,12 +88,19 @@ describe('buildCsrPem', () => {
   });
 
   test("the approver's reader accepts it: signature, subject, key, nothing extra", async () => {
-    const facts = await readCsrFacts(await buildCsrPem(await keyFor('ecdsa-p256'), 'ecdsa-p256', 'jean.doe', ['devs', 'ops']));
+    const facts = readCsrFacts(await buildCsrPem(await keyFor('ecdsa-p256'), 'ecdsa-p256', 'jean.doe', ['devs', 'ops']));
     expect(facts).toEqual({
+      subject: [
+        { type: 'CN', encoding: 'UTF8String', value: 'jean.doe' },
+        { type: 'O', encoding: 'UTF8String', value: 'devs' },
+        { type: 'O', encoding: 'UTF8String', value: 'ops' },
+      ],
       commonNames: ['jean.doe'],
       organizations: ['devs', 'ops'],
       otherSubjectAttributes: [],
+      badEncodings: [],
       extensions: [],
+      subjectAltNames: [],
       attributes: [],
       key: { type: 'ec', curve: 'prime256v1' },
       signatureValid: true,
