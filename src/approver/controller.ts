@@ -7,7 +7,8 @@ import type { Json } from '../util/validate.js';
 import type { ApproverApi } from './approver-api.js';
 import type { Elector } from './leader-election.js';
 import { type ListWatchDeps, listWatch } from './list-watch.js';
-import type { Metrics } from './metrics.js';
+import { type Metrics, countingRestarts } from './metrics.js';
+import { ReportedVersions } from './dry-run.js';
 import { type PolicyConfig, requester } from './policy.js';
 import { processCsr } from './process-csr.js';
 import { parseServiceAccount } from '../kube/service-account.js';
@@ -25,6 +26,8 @@ export interface ControllerOptions extends PolicyConfig {
   workers: number;
   /** How long each watch request lasts before it is resumed. */
   watchTimeoutSeconds: number;
+  /** Shadow mode: decide and report (log, Events, metrics) without writing any decision. */
+  dryRun?: boolean;
 }
 
 export interface Controller {
@@ -39,9 +42,12 @@ export function createController(deps: ControllerDeps, options: ControllerOption
   const accounts = new ServiceAccountCache();
   const queue = new WorkQueue();
   const config: PolicyConfig = { usersNamespace: options.usersNamespace, maxExpirationSeconds: options.maxExpirationSeconds };
+  deps.metrics.queueDepth(() => queue.size);
+  deps.metrics.setDryRun(options.dryRun === true);
   const processDeps = {
     ...deps,
     config,
+    ...(options.dryRun ? { dryRun: new ReportedVersions() } : {}),
     cachedServiceAccount: (name: string) => accounts.get(name),
     freshServiceAccount: async (name: string) => {
       const raw = await deps.api.getServiceAccount(options.usersNamespace, name);
@@ -49,6 +55,7 @@ export function createController(deps: ControllerDeps, options: ControllerOption
     },
   };
 
+  const csrSource = countingRestarts(deps.api.csrs, deps.metrics, 'certificatesigningrequests');
   const enqueueIfOurs = (object: Json) => {
     try {
       const csr = parseCsrObject(object);
@@ -72,7 +79,7 @@ export function createController(deps: ControllerDeps, options: ControllerOption
 
   const watchCsrs = (signal: AbortSignal) =>
     listWatch(
-      deps.api.csrs,
+      csrSource,
       {
         page: (items) => {
           for (const item of items) enqueueIfOurs(item);
@@ -121,7 +128,7 @@ export function createController(deps: ControllerDeps, options: ControllerOption
     run: async (signal) => {
       deps.metrics.setLeader(state.leader);
       signal.addEventListener('abort', () => queue.close(), { once: true });
-      const serviceAccounts = listWatch(deps.api.serviceAccounts(options.usersNamespace), { page: (items, first) => accounts.collect(items, first), listed: () => accounts.listed(), event: (type, object) => accounts.apply(type, object) }, deps, { what: 'watching ServiceAccounts', watchTimeoutSeconds: options.watchTimeoutSeconds, signal });
+      const serviceAccounts = listWatch(countingRestarts(deps.api.serviceAccounts(options.usersNamespace), deps.metrics, 'serviceaccounts'), { page: (items, first) => accounts.collect(items, first), listed: () => accounts.listed(), event: (type, object) => accounts.apply(type, object) }, deps, { what: 'watching ServiceAccounts', watchTimeoutSeconds: options.watchTimeoutSeconds, signal });
       await Promise.all([serviceAccounts, lead(signal), queue.run(options.workers, handle(signal))]);
       state.leader = false;
       deps.metrics.setLeader(false);

@@ -1,23 +1,36 @@
-// Prometheus metrics in the text exposition format, kept as a few counters (bounded: one series
-// per result and reason, fixed buckets), plus the leader gauge.
+// Prometheus metrics in the text exposition format, kept as a few counters with bounded label sets
+// (decision x reason from the policy's fixed table, two watched resources), one latency histogram
+// with fixed buckets, and gauges read at scrape time (leader, queue depth, dry run).
+import type { ListWatchSource } from './list-watch.js';
 export interface Metrics {
-  decision: (result: string, reason: string, latencySeconds: number) => void;
+  /** decision: approved, denied, or would_approve / would_deny in dry-run mode. */
+  decision: (decision: string, reason: string, latencySeconds: number) => void;
   setLeader: (leader: boolean) => void;
+  /** A list/watch opened its watch again (after a timeout, an error or a relist). */
+  watchRestarted: (resource: string) => void;
+  /** Where the queue depth is read from at scrape time. */
+  queueDepth: (read: () => number) => void;
+  setDryRun: (dryRun: boolean) => void;
   render: () => string;
 }
 
 const buckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+const prefix = 'kube_csr_login_approver';
 
 export function createMetrics(): Metrics {
   const decisions = new Map<string, number>();
+  const restarts = new Map<string, number>();
   const counts = new Array<number>(buckets.length).fill(0);
   let sum = 0;
   let total = 0;
   let leader = 0;
+  let dryRun = 0;
+  let depth = () => 0;
+  const increment = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+  const family = (name: string, type: string, help: string, samples: string[]) => [`# HELP ${prefix}_${name} ${help}`, `# TYPE ${prefix}_${name} ${type}`, ...samples];
   return {
-    decision(result, reason, latencySeconds) {
-      const key = `result="${result}",reason="${reason}"`;
-      decisions.set(key, (decisions.get(key) ?? 0) + 1);
+    decision(decision, reason, latencySeconds) {
+      increment(decisions, `decision="${decision}",reason="${reason}"`);
       buckets.forEach((bound, index) => {
         if (latencySeconds <= bound) counts[index] = (counts[index] ?? 0) + 1;
       });
@@ -27,22 +40,42 @@ export function createMetrics(): Metrics {
     setLeader(value) {
       leader = value ? 1 : 0;
     },
+    watchRestarted(resource) {
+      increment(restarts, `resource="${resource}"`);
+    },
+    queueDepth(read) {
+      depth = read;
+    },
+    setDryRun(value) {
+      dryRun = value ? 1 : 0;
+    },
     render() {
       const lines = [
-        '# HELP kube_csr_login_approver_decisions_total CSR decisions by result and reason.',
-        '# TYPE kube_csr_login_approver_decisions_total counter',
-        ...[...decisions].map(([labels, value]) => `kube_csr_login_approver_decisions_total{${labels}} ${value}`),
-        '# HELP kube_csr_login_approver_decision_latency_seconds Time from CSR creation to decision.',
-        '# TYPE kube_csr_login_approver_decision_latency_seconds histogram',
-        ...buckets.map((bound, index) => `kube_csr_login_approver_decision_latency_seconds_bucket{le="${bound}"} ${counts[index]}`),
-        `kube_csr_login_approver_decision_latency_seconds_bucket{le="+Inf"} ${total}`,
-        `kube_csr_login_approver_decision_latency_seconds_sum ${sum}`,
-        `kube_csr_login_approver_decision_latency_seconds_count ${total}`,
-        '# HELP kube_csr_login_approver_leader 1 while this replica holds the lease.',
-        '# TYPE kube_csr_login_approver_leader gauge',
-        `kube_csr_login_approver_leader ${leader}`,
+        ...family('decisions_total', 'counter', 'CSR decisions by decision and reason.', [...decisions].map(([labels, value]) => `${prefix}_decisions_total{${labels}} ${value}`)),
+        ...family('decision_latency_seconds', 'histogram', 'Time from CSR creation to decision.', [
+          ...buckets.map((bound, index) => `${prefix}_decision_latency_seconds_bucket{le="${bound}"} ${counts[index]}`),
+          `${prefix}_decision_latency_seconds_bucket{le="+Inf"} ${total}`,
+          `${prefix}_decision_latency_seconds_sum ${sum}`,
+          `${prefix}_decision_latency_seconds_count ${total}`,
+        ]),
+        ...family('queue_depth', 'gauge', 'CSR names waiting or being judged.', [`${prefix}_queue_depth ${depth()}`]),
+        ...family('watch_restarts_total', 'counter', 'Watches opened again after the first, by resource.', [...restarts].map(([labels, value]) => `${prefix}_watch_restarts_total{${labels}} ${value}`)),
+        ...family('leader', 'gauge', '1 while this replica holds the lease.', [`${prefix}_leader ${leader}`]),
+        ...family('dry_run', 'gauge', '1 when decisions are only reported (--dry-run).', [`${prefix}_dry_run ${dryRun}`]),
       ];
       return `${lines.join('\n')}\n`;
+    },
+  };
+}
+
+/** The same source, counting every watch opened after its first as a restart of `resource`. */
+export function countingRestarts(source: ListWatchSource, metrics: Metrics, resource: string): ListWatchSource {
+  let opened = 0;
+  return {
+    ...source,
+    watch: (...args) => {
+      if (opened++ > 0) metrics.watchRestarted(resource);
+      return source.watch(...args);
     },
   };
 }

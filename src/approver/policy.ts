@@ -167,13 +167,18 @@ export const rules: readonly Rule[] = [
   },
 ];
 
+/** The ServiceAccount name of a requester from the users namespace; undefined for anyone else. */
+export function userOf(csr: CsrObject, config: PolicyConfig): string | undefined {
+  const prefix = `system:serviceaccount:${config.usersNamespace}:`;
+  return csr.username?.startsWith(prefix) ? csr.username.slice(prefix.length) : undefined;
+}
+
 /** The user name if this CSR is ours to judge (pending, our signer, from a ServiceAccount of the users namespace). */
 export function requester(csr: CsrObject, config: PolicyConfig): { user: string } | { ignore: string } {
   if (csr.signerName !== apiServerClientSigner) return { ignore: 'another signer' };
   if (csr.certificatePem || condition(csr, 'Approved') || condition(csr, 'Denied') || condition(csr, 'Failed')) return { ignore: 'already decided' };
-  const prefix = `system:serviceaccount:${config.usersNamespace}:`;
-  if (!csr.username?.startsWith(prefix)) return { ignore: 'not a user of this namespace' };
-  return { user: csr.username.slice(prefix.length) };
+  const user = userOf(csr, config);
+  return user === undefined ? { ignore: 'not a user of this namespace' } : { user };
 }
 
 /** Every rule's outcome for one CSR of ours. */

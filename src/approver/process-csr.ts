@@ -1,7 +1,7 @@
 // Judges one CSR by name and records the decision through the approval subresource. Reads the
 // CSR fresh (the queue holds names only, nothing is kept per decided CSR), so memory stays flat, and
 // decides every approval on a fresh read of the ServiceAccount: the informer's copy may lag behind a
-// deletion or a group removed from the annotation.
+// deletion or a group removed from the annotation. In dry-run mode it reports instead of writing.
 import { describe, isKclError } from '../errors.js';
 import { type CsrObject, parseCsrObject } from '../kube/csr-object.js';
 import { type Json, isRecord } from '../util/validate.js';
@@ -9,8 +9,10 @@ import type { ApproverApi } from './approver-api.js';
 import { tryReadCsrFacts } from './csr-facts.js';
 import { escapeControl } from './escape.js';
 import type { Metrics } from './metrics.js';
-import { type Decision, type PolicyConfig, decide, requester } from './policy.js';
+import { type Decision, type PolicyConfig, type PolicyInput, decide, requester } from './policy.js';
 import type { ServiceAccountInfo } from '../kube/service-account.js';
+import type { ReportedVersions } from './dry-run.js';
+import type { Log } from './log.js';
 
 export interface ProcessDeps {
   api: ApproverApi;
@@ -21,32 +23,31 @@ export interface ProcessDeps {
   freshServiceAccount: (name: string) => Promise<ServiceAccountInfo | undefined>;
   metrics: Metrics;
   now: () => Date;
-  log: (line: string) => void;
+  log: Log;
+  /** Set in --dry-run mode: decisions are logged, counted and recorded as Events, never written. */
+  dryRun?: ReportedVersions;
 }
 
 /** conflict: someone wrote the CSR in between; the caller queues it again (it is read afresh). */
-export type Outcome = 'approved' | 'denied' | 'ignored' | 'gone' | 'conflict';
+export type Outcome = 'approved' | 'denied' | 'reported' | 'ignored' | 'gone' | 'conflict';
 
 const dependsOnServiceAccount = ['UnknownServiceAccount', 'GroupNotAllowed'];
 
 export async function processCsr(deps: ProcessDeps, name: string): Promise<Outcome> {
   const raw = await deps.api.getRaw(name);
-  if (!raw) return 'gone';
-  let csr: CsrObject;
+  let csr: CsrObject | undefined;
   try {
-    csr = parseCsrObject(raw);
+    csr = raw && parseCsrObject(raw);
   } catch {
-    return 'ignored'; // not a CSR we can read: not ours to judge
+    csr = undefined; // not a CSR we can read: not ours to judge
   }
-  const who = requester(csr, deps.config);
-  if ('ignore' in who) return 'ignored';
-  const spec = isRecord(raw.spec) ? raw.spec : {};
-  const input = {
-    csr,
-    requesterUid: typeof spec.uid === 'string' && spec.uid !== '' ? spec.uid : undefined,
-    facts: tryReadCsrFacts(csr.requestPem),
-    serviceAccount: deps.cachedServiceAccount(who.user),
-  };
+  const who = csr ? requester(csr, deps.config) : { ignore: 'gone or unreadable' };
+  if (!raw || !csr || 'ignore' in who) {
+    deps.dryRun?.forget(name);
+    return raw ? 'ignored' : 'gone';
+  }
+  if (deps.dryRun?.reported(name, csr.resourceVersion)) return 'ignored';
+  const input = policyInput(raw, csr, deps.cachedServiceAccount(who.user));
   let decision = decide(input, deps.config);
   if (decision.action === 'approve' || (decision.action === 'deny' && dependsOnServiceAccount.includes(decision.reason))) {
     // Both are final: decide them on the ServiceAccount as it is now, not as the informer last saw it.
@@ -54,19 +55,32 @@ export async function processCsr(deps: ProcessDeps, name: string): Promise<Outco
   }
   if (decision.action === 'ignore') return 'ignored';
   const message = escapeControl(decision.message); // it quotes user-chosen values (the log escapes its own lines)
-  try {
-    await deps.api.updateApproval(name, withCondition(raw, { ...decision, message }, deps.now()));
-  } catch (error) {
-    if (isKclError(error, 'conflict')) return 'conflict';
-    if (isKclError(error, 'notFound')) return 'gone';
-    throw error;
+  const outcome = decision.action === 'approve' ? 'approved' : 'denied';
+  if (deps.dryRun) deps.dryRun.remember(name, csr.resourceVersion);
+  else {
+    try {
+      await deps.api.updateApproval(name, withCondition(raw, { ...decision, message }, deps.now()));
+    } catch (error) {
+      if (isKclError(error, 'conflict')) return 'conflict';
+      if (isKclError(error, 'notFound')) return 'gone';
+      throw error;
+    }
   }
-  const result = decision.action === 'approve' ? 'approved' : 'denied';
-  deps.metrics.decision(result, decision.reason, (deps.now().getTime() - csr.creationTimestamp.getTime()) / 1000);
-  deps.log(`${result} CSR ${name} from ${csr.username}: ${decision.reason}: ${decision.message}`);
+  const reported = deps.dryRun ? `would_${decision.action}` : outcome;
+  deps.metrics.decision(reported, decision.reason, (deps.now().getTime() - csr.creationTimestamp.getTime()) / 1000);
+  const fields = { csr: name, requester: csr.username ?? '', decision: reported, reason: decision.reason, message: decision.message };
+  deps.log(`${deps.dryRun ? `dry run: would ${decision.action}` : outcome} CSR ${name} from ${csr.username}: ${decision.reason}: ${decision.message}`, fields);
   const type = decision.action === 'approve' ? 'Normal' : 'Warning';
-  deps.api.event(csr, type, decision.reason, message, deps.now()).catch((error: unknown) => deps.log(`could not record an event for CSR ${name}: ${describe(error)}`));
-  return result;
+  const eventMessage = deps.dryRun ? `dry run, not written: would ${decision.action}: ${message}` : message;
+  deps.api.event(csr, type, decision.reason, eventMessage, deps.now()).catch((error: unknown) => deps.log(`could not record an event for CSR ${name}: ${describe(error)}`));
+  return deps.dryRun ? 'reported' : outcome;
+}
+
+/** What the policy judges: the CSR, the requester's uid as the API server set it, the request's facts. */
+export function policyInput(raw: Json, csr: CsrObject, serviceAccount: ServiceAccountInfo | undefined): PolicyInput {
+  const spec = isRecord(raw.spec) ? raw.spec : {};
+  const requesterUid = typeof spec.uid === 'string' && spec.uid !== '' ? spec.uid : undefined;
+  return { csr, requesterUid, facts: tryReadCsrFacts(csr.requestPem), serviceAccount };
 }
 
 function withCondition(raw: Json, decision: Exclude<Decision, { action: 'ignore' }>, now: Date): Json {

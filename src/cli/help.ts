@@ -45,12 +45,22 @@ Flags (override the profile written by setup):
 `;
 
 const approver = `Usage: kube-csr-login approver [flags]
+       kube-csr-login approver explain (CSR-NAME | -f FILE|-) [-o text|json] [flags]
 
 Watches CertificateSigningRequests for signer kubernetes.io/kube-apiserver-client and approves those
-from ServiceAccounts of the users namespace whose subject is exactly CN=<name> with groups allowed by
-the ServiceAccount's annotation kube-csr-login.io/groups (no SANs, no extensions, client usages,
-bounded expiration, RSA >= 2048 or ECDSA P-256/P-384, valid signature, no system: group); denies
-the others from those users with a reason; leaves everything else alone.
+from ServiceAccounts of the users namespace (authenticated by their token: spec.uid and the
+ServiceAccount groups set) whose request, read strictly as the Go signer will read it, is exactly
+CN=<name> with groups allowed by the ServiceAccount's annotation kube-csr-login.io/groups (read
+fresh before each approval); no SANs, extensions or other attributes, CN/O as UTF8String or
+PrintableString, client usages, bounded expiration, RSA >= 2048 or ECDSA P-256/P-384, valid
+signature, no system: group. Denies the others from those users with a reason; leaves everything
+else alone.
+
+explain evaluates the policy against one CSR (from the cluster, or a YAML/JSON file; - for stdin)
+and the requester's ServiceAccount as they are now, read-only: every rule with pass/fail and the
+value it looked at (subject as the Go signer will see it, SANs, usages, key, requester, allowed
+groups) and the decision the approver would take. Takes --kubeconfig, --context,
+--users-namespace and --max-expiration as below.
 
 Flags:
   --kubeconfig F            kubeconfig (default: KUBECONFIG, ~/.kube/config, or in-cluster)
@@ -59,9 +69,13 @@ Flags:
   --max-expiration D        longest expirationSeconds approved (default 24h)
   --metrics-addr HOST:PORT  /healthz, /readyz, /metrics (default 127.0.0.1:8080)
   --leader-elect            elect one active replica with a Lease (default true; --no-leader-elect for a single replica)
-  --lease-name NAME         Lease name (default kube-csr-login-approver)
+  --lease-name NAME         Lease name (default kube-csr-login-approver; with --dry-run kube-csr-login-approver-dry-run)
   --lease-namespace NS      Lease namespace (default: POD_NAMESPACE or the in-cluster namespace, else the users namespace)
   --workers N               CSRs judged in parallel (default 4)
+  --dry-run                 shadow mode: decide and report (log, Events, metrics decision=would_approve/would_deny)
+                            without approving or denying anything, e.g. next to an existing approval process
+  --log-format text|json    text lines (control characters escaped) or JSON lines with csr, requester,
+                            decision and reason fields on decisions (default text)
 `;
 
 const admin = `Usage: kube-csr-login admin add-user NAME --groups a,b [--bundle FILE] [flags]

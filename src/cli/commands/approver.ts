@@ -14,23 +14,23 @@ import { createLog } from '../../approver/log.js';
 import { createMetrics } from '../../approver/metrics.js';
 import { loadKubeconfigClient } from '../../kube/kubeconfig-client.js';
 import type { Edge } from '../edge.js';
-import { parseDurationSeconds } from '../parse-values.js';
+import { policyConfig, policyOptions } from './approver-flags.js';
 
 const options = {
-  kubeconfig: { type: 'string' },
-  context: { type: 'string' },
-  'users-namespace': { type: 'string', default: 'users' },
-  'max-expiration': { type: 'string', default: '24h' },
+  ...policyOptions,
   'metrics-addr': { type: 'string', default: '127.0.0.1:8080' },
   'leader-elect': { type: 'boolean', default: true },
-  'lease-name': { type: 'string', default: 'kube-csr-login-approver' },
+  'lease-name': { type: 'string' },
   'lease-namespace': { type: 'string' },
   workers: { type: 'string', default: '4' },
+  'dry-run': { type: 'boolean', default: false },
+  'log-format': { type: 'string', default: 'text' },
 } as const;
 
 const inClusterNamespaceFile = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 export async function run(args: string[], edge: Edge): Promise<void> {
+  if (args[0] === 'explain') return (await import('./approver-explain.js')).run(args.slice(1), edge);
   let values;
   try {
     ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false, allowNegative: true }));
@@ -39,21 +39,24 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   }
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new KclError('usage', '--workers must be 1-64');
-  const usersNamespace = values['users-namespace'];
-  const maxExpirationSeconds = parseDurationSeconds('--max-expiration', values['max-expiration']);
-  if (maxExpirationSeconds < 600) throw new KclError('usage', '--max-expiration must be at least 10m (the API minimum)');
+  const { usersNamespace, maxExpirationSeconds } = policyConfig(values);
+  const logFormat = values['log-format'];
+  if (logFormat !== 'text' && logFormat !== 'json') throw new KclError('usage', '--log-format must be text or json');
+  const dryRun = values['dry-run'];
+  // A shadow replica must not take the lease from the approver it runs next to.
+  const leaseName = values['lease-name'] ?? (dryRun ? 'kube-csr-login-approver-dry-run' : 'kube-csr-login-approver');
   const client = await loadKubeconfigClient({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), env: edge.env, nowMs: () => Date.now() });
   const identity = `${os.hostname()}_${process.pid}`;
   const leaseNamespace = values['lease-namespace'] ?? (await ownNamespace(edge)) ?? usersNamespace;
   const metrics = createMetrics();
   const now = () => new Date();
-  const log = createLog(edge.stderr, now);
+  const log = createLog(edge.stderr, now, logFormat);
   const elector = values['leader-elect']
-    ? createElector({ store: apiLeaseStore(client, leaseNamespace, values['lease-name']), now: () => Date.now() }, { identity, leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 })
+    ? createElector({ store: apiLeaseStore(client, leaseNamespace, leaseName), now: () => Date.now() }, { identity, leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 })
     : undefined;
   const controller = createController(
     { api: approverApi(client, identity), elector, metrics, now, log, sleep },
-    { usersNamespace, maxExpirationSeconds, workers, watchTimeoutSeconds: 300 },
+    { usersNamespace, maxExpirationSeconds, workers, dryRun, watchTimeoutSeconds: 300 },
   );
   const server = await serve(values['metrics-addr'], (path) => {
     if (path === '/healthz') return [200, 'ok\n'];
@@ -70,7 +73,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   process.once('SIGINT', stop);
   const address = server.address();
   const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : values['metrics-addr'];
-  log(`started as ${identity}: users namespace ${usersNamespace}, ${elector ? `lease ${leaseNamespace}/${values['lease-name']}` : 'no leader election'}, ${workers} workers, metrics on ${where}`);
+  log(`started as ${identity}: users namespace ${usersNamespace}, ${elector ? `lease ${leaseNamespace}/${leaseName}` : 'no leader election'}, ${workers} workers, metrics on ${where}${dryRun ? ', DRY RUN: decisions are reported, never written' : ''}`);
   try {
     await controller.run(stopping.signal);
   } finally {

@@ -5,6 +5,7 @@
 import type { JsonName } from '@peculiar/x509';
 import { expect, test } from '@jest/globals';
 import type { ApproverApi } from '../../../src/approver/approver-api.js';
+import { ReportedVersions } from '../../../src/approver/dry-run.js';
 import { createLog } from '../../../src/approver/log.js';
 import { createMetrics } from '../../../src/approver/metrics.js';
 import { type ProcessDeps, processCsr } from '../../../src/approver/process-csr.js';
@@ -79,7 +80,7 @@ test('an approval appends the Approved condition, counts it and logs one line wi
   expect(logs).toHaveLength(1);
   expect(logs[0]).toMatch(/^approved CSR user=jean.doe from system:serviceaccount:users:jean.doe: KubeCsrLoginApproved/);
   expect(logs[0]).not.toMatch(/BEGIN|MII/);
-  expect(metrics.render()).toContain('kube_csr_login_approver_decisions_total{result="approved",reason="KubeCsrLoginApproved"} 1');
+  expect(metrics.render()).toContain('kube_csr_login_approver_decisions_total{decision="approved",reason="KubeCsrLoginApproved"} 1');
   expect(metrics.render()).toContain('kube_csr_login_approver_decision_latency_seconds_bucket{le="5"} 1');
 });
 
@@ -152,4 +153,35 @@ test('control characters in the CSR name and subject values are escaped in the l
   expect(condition).toContain('admins\\\\u001b[2K\\\\rops'); // the escape, JSON-encoded
   expect(events[0]).toContain('admins\\u001b[2K\\rops');
   expect(events[0]).not.toMatch(/[\u0000-\u001f]/);
+});
+
+test('--dry-run: decisions are logged, counted and recorded as Events, never written; each version reported once', async () => {
+  const raw = await rawCsr();
+  const { deps, updates, logs, events, metrics } = setup(raw, { cached: account });
+  deps.dryRun = new ReportedVersions();
+  expect(await processCsr(deps, 'user=jean.doe')).toBe('reported');
+  expect(await processCsr(deps, 'user=jean.doe')).toBe('ignored'); // a resync: same resourceVersion
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(updates).toEqual([]);
+  expect(logs).toEqual([expect.stringMatching(/^dry run: would approve CSR user=jean.doe from .*KubeCsrLoginApproved/)]);
+  expect(events).toEqual([expect.stringMatching(/^dry run, not written: would approve: CN=jean.doe/)]);
+  expect(metrics.render()).toContain('kube_csr_login_approver_decisions_total{decision="would_approve",reason="KubeCsrLoginApproved"} 1');
+  (raw.metadata as Json).resourceVersion = '8'; // someone changed it: judged again
+  deps.cachedServiceAccount = () => ({ ...account, groups: [] });
+  deps.freshServiceAccount = async () => ({ ...account, groups: [] });
+  expect(await processCsr(deps, 'user=jean.doe')).toBe('reported');
+  expect(metrics.render()).toContain('kube_csr_login_approver_decisions_total{decision="would_deny",reason="GroupNotAllowed"} 1');
+  expect(updates).toEqual([]);
+});
+
+test('--dry-run forgets CSRs once decided by someone else or deleted', async () => {
+  const raw = await rawCsr();
+  const { deps } = setup(raw, { cached: account });
+  const reported = new ReportedVersions();
+  deps.dryRun = reported;
+  await processCsr(deps, 'user=jean.doe');
+  expect(reported.size).toBe(1);
+  raw.status = { conditions: [{ type: 'Approved', status: 'True' }] };
+  expect(await processCsr(deps, 'user=jean.doe')).toBe('ignored');
+  expect(reported.size).toBe(0);
 });
