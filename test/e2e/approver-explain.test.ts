@@ -54,7 +54,7 @@ test('--dry-run reports what it would decide (log, Events, metrics) and writes n
   expect(byCsr[good]).toMatchObject({ decision: 'would_approve', reason: 'KubeCsrLoginApproved', requester: `system:serviceaccount:${namespace}:shadow.user` });
   expect(byCsr[smuggled]).toMatchObject({ decision: 'would_deny', reason: 'SubjectAlternativeNames' });
   for (const name of [good, smuggled]) {
-    expect(await admin('get', 'csr', name, '-o', 'jsonpath={.status}')).toBe(''); // still pending: nothing written
+    expect(await admin('get', 'csr', name, '-o', 'jsonpath={.status.conditions}')).toBe(''); // still pending: nothing written
   }
   const events = await admin('get', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${smuggled}`, '-o', 'jsonpath={.items[*].message}');
   expect(events).toContain('dry run, not written: would deny');
@@ -69,7 +69,7 @@ test('explain CSR-NAME: every rule with its value, the live ServiceAccount, read
   const flags = ['--kubeconfig', cluster.adminKubeconfig, '--users-namespace', namespace];
   const before = await admin('get', 'csr', good, '-o', 'jsonpath={.metadata.resourceVersion}');
   const text = await run(launcher, ['approver', 'explain', good, ...flags]);
-  expect([text.code, text.stderr]).toEqual([0, '']);
+  expect([text.code, text.stderr, text.stdout]).toEqual([0, '', expect.any(String)]);
   expect(text.stdout).toMatch(/RequesterNotServiceAccount\s+PASS\s+uid "[0-9a-f-]+", groups \[.*"system:serviceaccounts:shadow-users"/);
   expect(text.stdout).toMatch(/GroupNotAllowed\s+PASS\s+O \["devs"\], allowed \["devs"\]/);
   expect(text.stdout).toContain('decision       approve');

@@ -67,5 +67,7 @@ async function readObject(file: string, edge: Edge): Promise<Json> {
     throw new KclError('config', `${file} is not YAML or JSON: ${describe(error)}`);
   }
   if (!isRecord(value)) throw new KclError('config', `${file} does not hold one object`);
-  return value;
+  // A manifest not yet created has no uid or resourceVersion; the policy does not use them.
+  const metadata = isRecord(value.metadata) ? value.metadata : {};
+  return { ...value, metadata: { name: '(unnamed)', uid: '(none)', resourceVersion: '(none)', ...metadata } };
 }
