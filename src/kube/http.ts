@@ -91,12 +91,12 @@ class TunnelAgent extends https.Agent {
     super({ keepAlive: true });
   }
 
-  override createConnection(options: https.RequestOptions, callback?: (error: Error | null, socket: Duplex) => void): Duplex | null | undefined {
+  override createConnection(options: https.RequestOptions, callback?: (error: Error | null, socket: Duplex) => void): undefined {
     const timeoutMs = typeof options.timeout === 'number' ? options.timeout : 30_000;
     const host = (options.host ?? 'localhost').replace(/^\[(.*)\]$/, '$1');
     openTunnel(this.proxyUrl, host, Number(options.port ?? 443), timeoutMs).then(
       (socket) => callback?.(null, tls.connect({ ...(options as tls.ConnectionOptions), socket })),
-      (error: unknown) => callback?.(error instanceof Error ? error : new Error(String(error)), undefined as never),
+      (error: Error) => callback?.(error, undefined as unknown as Duplex), // no socket with an error
     );
     return undefined;
   }

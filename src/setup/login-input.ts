@@ -48,7 +48,10 @@ function readBundle(text: string): LoginInput {
   const tlsServerName = optionalString(cluster.body, 'tls-server-name', 'cluster');
   if (tlsServerName) login.tlsServerName = tlsServerName;
   const proxyUrl = optionalString(cluster.body, 'proxy-url', 'cluster');
-  if (proxyUrl) login.proxyUrl = (checkProxyUrl(proxyUrl, 'the bundle proxy-url'), proxyUrl);
+  if (proxyUrl) {
+    checkProxyUrl(proxyUrl, 'the bundle proxy-url');
+    login.proxyUrl = proxyUrl;
+  }
   return login;
 }
 

@@ -121,7 +121,10 @@ type Values = {
 async function loginInput(values: Values, edge: Edge): Promise<LoginInput> {
   const login = await serverAndToken(values, edge);
   if (values['tls-server-name']) login.tlsServerName = values['tls-server-name'];
-  if (values['proxy-url']) login.proxyUrl = (checkProxyUrl(values['proxy-url'], '--proxy-url'), values['proxy-url']);
+  if (values['proxy-url']) {
+    checkProxyUrl(values['proxy-url'], '--proxy-url');
+    login.proxyUrl = values['proxy-url'];
+  }
   return login;
 }
 
