@@ -29,10 +29,18 @@ Prints a client.authentication.k8s.io ExecCredential with a client certificate o
 A fresh cached certificate is served at once; past the renewal point a background process renews it;
 a missing or expired certificate is renewed through the CSR API before answering.
 
+The token is sent only to the server and CA of the profile (or of --server and
+--certificate-authority), always verified; never to the cluster kubectl is pointed at, whose
+certificate request is answered with the recorded cluster's certificate.
+
 Flags (override the profile written by setup):
   --profile NAME               profile (default "default")
-  --server URL                 API server (default: spec.cluster from kubectl, else the profile)
-  --certificate-authority F    CA bundle file for the API server
+  --server URL                 API server (default: the profile's; required without a profile)
+  --certificate-authority F    CA bundle file for the API server (same)
+  --tls-server-name NAME       name to check in the server certificate (default: the profile's)
+  --proxy-url URL              http:// or socks5:// proxy (default: kubectl's proxy-url when kubectl
+                               talks to that same server, else the profile's, else HTTPS_PROXY and
+                               NO_PROXY with Go's rules)
   --token-file F               file holding the ServiceAccount token
   --user NAME                  certificate CN (the user name)
   --groups a,b                 certificate O values (groups)
@@ -76,6 +84,8 @@ Flags:
                             without approving or denying anything, e.g. next to an existing approval process
   --log-format text|json    text lines (control characters escaped) or JSON lines with csr, requester,
                             decision and reason fields on decisions (default text)
+
+Requests take the kubeconfig cluster's proxy-url, else HTTPS_PROXY/NO_PROXY (Go's rules).
 `;
 
 const admin = `Usage: kube-csr-login admin add-user NAME --groups a,b [--bundle FILE] [flags]
@@ -103,6 +113,8 @@ list-users    managed users: groups, CSR state (Pending, Approved, Issued, Denie
               certificate expiry
   -o table|json                output format (default table)
 
+Requests take the kubeconfig cluster's proxy-url, else HTTPS_PROXY/NO_PROXY (Go's rules).
+
 Common flags:
   --users-namespace NS         namespace of the users' ServiceAccounts (default "users")
   --kubeconfig F               admin kubeconfig (default: KUBECONFIG, else ~/.kube/config, else in-cluster)
@@ -124,6 +136,9 @@ Flags:
   --server URL                 API server (without --bundle)
   --certificate-authority F    CA bundle file of the API server (without --bundle)
   --token-file F               file holding the token (default: read from stdin)
+  --tls-server-name NAME       name to check in the server certificate (default: the bundle's)
+  --proxy-url URL              http:// or socks5:// proxy to the server (default: the bundle's;
+                               without one, HTTPS_PROXY/NO_PROXY); kept in the profile and kubeconfig
   --profile NAME               profile to write (default "default"; one per cluster)
   --kubeconfig F               kubeconfig to edit (default: KUBECONFIG's first file, else ~/.kube/config)
   --cluster-name NAME          name of a new cluster entry (default: the bundle's, else the server host)

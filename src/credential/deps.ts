@@ -21,7 +21,8 @@ export interface CredentialDeps {
   stderrIsTerminal: boolean;
   stdout: (text: string) => void;
   log: Logger;
-  /** remainingMs: what is left of the renewal's time budget, which bounds every call. */
+  /** remainingMs: what is left of the renewal's time budget, which bounds every call. The client
+   * reaches connection.server through its proxy-url, else as HTTPS_PROXY/NO_PROXY say. */
   openCsrApi: (connection: Connection, token: string, remainingMs: () => number) => Promise<CsrApi>;
   lock: (dir: string, lockPath: string, waitMs: number) => Promise<Release | undefined>;
   /** For reading the long-term token; askPassphrase is there only when a person can answer. */

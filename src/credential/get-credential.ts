@@ -17,7 +17,7 @@ import type { CredentialDeps } from './deps.js';
 import { identityDigest, readCertificateAuthority } from './identity.js';
 import type { RenewContext } from './renew-under-lock.js';
 import { credentialExpiry, freshness } from './renewal-policy.js';
-import { type CredentialFlags, type Settings, resolveSettings } from './settings.js';
+import { type CredentialFlags, type Settings, resolveSettings, sameServer } from './settings.js';
 
 export interface GetCredentialInput {
   flags: CredentialFlags;
@@ -36,7 +36,10 @@ export async function getCredential(deps: CredentialDeps, input: GetCredentialIn
   const profile = await readProfile(deps.configDir, input.flags.profile);
   const settings = resolveSettings(input.flags, profile, execInfo);
   const { connection } = settings;
-  const caFile = connection.certificateAuthorityPem ? undefined : connection.certificateAuthorityFile;
+  if (execInfo?.cluster && !sameServer(execInfo.cluster.server, connection.server)) {
+    deps.log.verbose(`kubectl targets ${execInfo.cluster.server}; the token and certificates are for ${connection.server} only`);
+  }
+  const caFile = connection.certificateAuthorityFile;
   if (caFile) connection.certificateAuthorityPem = await readCertificateAuthority(caFile);
   const token = await tokenAccess(settings, deps, !input.background && (settings.interactive || input.interactive === true));
   const identity = identityDigest(settings, connection.certificateAuthorityPem, token.sha256);

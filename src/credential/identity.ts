@@ -1,7 +1,7 @@
-// The identity a cached certificate belongs to: cluster (server, CA, TLS name), user, groups, key
-// type and the token's SHA-256 (token-source.ts). Any change in these is a cache miss, so switching
-// cluster, account or token never reuses the wrong certificate; moving the same token to another
-// storage keeps it.
+// The identity a cached certificate belongs to: the recorded cluster (server, CA, TLS name; never
+// the one kubectl names), user, groups, key type and the token's SHA-256 (token-source.ts). Any
+// change in these is a cache miss, so switching cluster, account or token never reuses the wrong
+// certificate; moving the same token to another storage keeps it.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { KclError } from '../errors.js';
@@ -14,7 +14,6 @@ export function identityDigest(settings: Settings, certificateAuthorityPem: stri
     connection.server,
     certificateAuthorityPem ?? '',
     connection.tlsServerName ?? '',
-    String(connection.insecureSkipTlsVerify),
     settings.user,
     settings.groups.join(','),
     settings.keyAlgorithm,

@@ -1,5 +1,7 @@
-// Everything get-credential needs, resolved once from (in order of precedence) the flags, the
-// cluster in KUBERNETES_EXEC_INFO, and the profile written by setup.
+// Everything get-credential needs, resolved once from the flags (which override) and the profile
+// written by setup. The long-term token goes only to the server and CA recorded there (or given
+// explicitly by flags): never to the cluster KUBERNETES_EXEC_INFO names, which is whatever kubectl
+// was pointed at (`--server`, another context), and never without TLS verification.
 import { KclError, describe } from '../errors.js';
 import { checkServerUrl } from '../kube/server-url.js';
 import type { ClusterInfo, ExecApiVersion, ExecInfo } from '../exec/exec-info.js';
@@ -8,19 +10,20 @@ import type { Profile } from '../profile/profile.js';
 import { type TokenSource, defaultExpirationSeconds, resolveTokenSource } from '../token/token-source.js';
 
 /** Flags override the profile field by field; the CA flag names a file, like the profile's. */
-export type CredentialFlags = Omit<Profile, 'certificateAuthorityFile' | 'tlsServerName' | 'insecureSkipTlsVerify' | 'tokenStore'> & {
+export type CredentialFlags = Omit<Profile, 'certificateAuthorityFile' | 'kubeconfig' | 'tokenStore'> & {
   profile: string;
   certificateAuthority?: string;
 };
 
+/** Where the token may go: one server, verified with one CA (and TLS name), maybe through a proxy. */
 export interface Connection {
   server: string;
   certificateAuthorityPem?: string;
-  /** Set when the CA comes from a file rather than from KUBERNETES_EXEC_INFO. */
+  /** The file the CA is read from (profile or --certificate-authority). */
   certificateAuthorityFile?: string;
   tlsServerName?: string;
+  /** The cluster's proxy-url; without it the client follows HTTPS_PROXY/NO_PROXY (see kube/proxy.ts). */
   proxyUrl?: string;
-  insecureSkipTlsVerify: boolean;
 }
 
 export interface Settings {
@@ -53,13 +56,16 @@ export function resolveSettings(flags: CredentialFlags, profile: Profile | undef
   const p = profile ?? {};
   const user = flags.user ?? p.user;
   const token = resolveTokenSource(flags.tokenFile, p);
-  const missing = [!user && '--user', !token && '--token-file'].filter(Boolean);
-  const connection = resolveConnection(flags, p, execInfo?.cluster);
-  if (!connection) missing.push('--server');
-  if (missing.length > 0 || !user || !token || !connection) {
-    const hint = profile ? '' : ` (no profile "${flags.profile}": pass the flags, see kube-csr-login get-credential --help)`;
+  const server = flags.server ?? p.server;
+  const caFile = flags.certificateAuthority ?? p.certificateAuthorityFile;
+  const missing = [!user && '--user', !token && '--token-file', !server && '--server', !caFile && '--certificate-authority'].filter(Boolean);
+  if (missing.length > 0 || !user || !token || !server || !caFile) {
+    const hint = profile
+      ? ''
+      : ` (no profile "${flags.profile}": pass the flags; the token goes only to the --server and --certificate-authority given here, never to the cluster kubectl names, see kube-csr-login get-credential --help)`;
     throw new KclError('config', `missing ${missing.join(', ')}${hint}`);
   }
+  const connection = resolveConnection(flags, p, { server, caFile }, execInfo?.cluster);
   const expirationSeconds = flags.expirationSeconds ?? p.expirationSeconds ?? defaultExpirationSeconds(token, defaults.expirationSeconds);
   if (!Number.isInteger(expirationSeconds) || expirationSeconds < defaults.minimumExpirationSeconds || expirationSeconds > maxInt32) {
     throw new KclError('usage', `expiration must be between ${defaults.minimumExpirationSeconds} seconds and about 68 years`);
@@ -85,19 +91,34 @@ export function resolveSettings(flags: CredentialFlags, profile: Profile | undef
   };
 }
 
-/** The cluster from KUBERNETES_EXEC_INFO wins: it is what kubectl is about to talk to. */
-function resolveConnection(flags: CredentialFlags, p: Profile, cluster: ClusterInfo | undefined): Connection | undefined {
-  if (cluster && flags.server === undefined) return { ...cluster };
-  const server = flags.server ?? p.server;
-  if (!server) return undefined;
+/**
+ * The recorded server and CA, whatever kubectl targets. kubectl's cluster only lends its proxy-url,
+ * and only when it is this same server: a proxy relays TLS it cannot read, so it changes nothing
+ * about where the token may go. The cache identity hangs on this connection only, so a kubectl
+ * pointed elsewhere is served the recorded cluster's certificate and never splits or spoils the cache.
+ */
+function resolveConnection(
+  flags: CredentialFlags,
+  p: Profile,
+  target: { server: string; caFile: string },
+  cluster: ClusterInfo | undefined,
+): Connection {
+  const { server, caFile } = target;
   try {
     checkServerUrl(server, flags.server ? '--server' : 'the profile server');
   } catch (error) {
     throw new KclError('usage', describe(error));
   }
-  const connection: Connection = { server, insecureSkipTlsVerify: p.insecureSkipTlsVerify ?? false };
-  const caFile = flags.certificateAuthority ?? p.certificateAuthorityFile;
-  if (caFile) connection.certificateAuthorityFile = caFile;
-  if (p.tlsServerName) connection.tlsServerName = p.tlsServerName;
+  const connection: Connection = { server, certificateAuthorityFile: caFile };
+  const tlsServerName = flags.tlsServerName ?? p.tlsServerName;
+  if (tlsServerName) connection.tlsServerName = tlsServerName;
+  const kubectlProxy = cluster !== undefined && sameServer(cluster.server, server) ? cluster.proxyUrl : undefined;
+  const proxyUrl = flags.proxyUrl ?? kubectlProxy ?? p.proxyUrl;
+  if (proxyUrl) connection.proxyUrl = proxyUrl;
   return connection;
+}
+
+export function sameServer(a: string, b: string): boolean {
+  const normal = (url: string) => new URL(url).href.replace(/\/$/, '');
+  return normal(a) === normal(b);
 }

@@ -1,6 +1,7 @@
 // KUBERNETES_EXEC_INFO: the ExecCredential that client-go hands to the plugin. It carries the
 // apiVersion we must answer with, whether a person is watching (spec.interactive), and, with
-// provideClusterInfo, the cluster we are authenticating to.
+// provideClusterInfo, the cluster kubectl is about to talk to. That cluster is never where the token
+// goes (see credential/settings.ts): only its server and proxy-url are read.
 import { KclError, describe } from '../errors.js';
 import { checkServerUrl } from '../kube/server-url.js';
 import {
@@ -17,10 +18,7 @@ export type ExecApiVersion = (typeof execApiVersions)[number];
 
 export interface ClusterInfo {
   server: string;
-  certificateAuthorityPem?: string;
-  tlsServerName?: string;
   proxyUrl?: string;
-  insecureSkipTlsVerify: boolean;
 }
 
 export interface ExecInfo {
@@ -54,27 +52,10 @@ function readExecInfo(doc: Json): ExecInfo {
 }
 
 function readCluster(doc: Json): ClusterInfo {
-  const server = checkServerUrl(string(doc, 'server', 'spec.cluster'), 'spec.cluster.server');
-  const caData = optionalString(doc, 'certificate-authority-data', 'spec.cluster');
-  const cluster: ClusterInfo = {
-    server,
-    insecureSkipTlsVerify: optionalBoolean(doc, 'insecure-skip-tls-verify', 'spec.cluster') ?? false,
-  };
-  if (caData !== undefined) cluster.certificateAuthorityPem = decodeCa(caData);
-  const tlsServerName = optionalString(doc, 'tls-server-name', 'spec.cluster');
-  if (tlsServerName !== undefined) cluster.tlsServerName = tlsServerName;
+  const cluster: ClusterInfo = { server: checkServerUrl(string(doc, 'server', 'spec.cluster'), 'spec.cluster.server') };
   const proxyUrl = optionalString(doc, 'proxy-url', 'spec.cluster');
   if (proxyUrl !== undefined) cluster.proxyUrl = proxyUrl;
   return cluster;
-}
-
-function decodeCa(base64: string): string {
-  if (!/^[A-Za-z0-9+/=\s]*$/.test(base64)) throw new Error('spec.cluster.certificate-authority-data is not base64');
-  const pem = Buffer.from(base64, 'base64').toString('utf8');
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new Error('spec.cluster.certificate-authority-data holds no PEM certificate');
-  }
-  return pem;
 }
 
 /** Quote untrusted text in an error without letting it break the one-line rule. */

@@ -2,12 +2,14 @@
 // The plugin's renewal path uses this instead of @kubernetes/client-node: it needs five calls, and
 // importing client-node costs several hundred milliseconds that a blocking renewal would pay.
 import https from 'node:https';
-import type { Agent } from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import { KclError } from '../errors.js';
 import type { Connection } from '../credential/settings.js';
 import { httpError, networkError } from './http-errors.js';
-import { openProxyTunnel } from './proxy.js';
+import type { ProxyEnvironment } from './proxy-env.js';
+import { chooseProxy, openTunnel } from './proxy.js';
 
 export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -28,28 +30,36 @@ export interface ApiClient {
 /** How each request is authenticated and verified: fills TLS options and headers. */
 export type PrepareRequest = (options: https.RequestOptions) => Promise<void>;
 
-/** How the server is verified: the cluster's CA, TLS server name and insecure flag. */
+/** How the server is verified: the cluster's CA and TLS server name; never without verification. */
 export function serverTls(connection: Connection): https.RequestOptions {
   return {
     ...(connection.certificateAuthorityPem ? { ca: connection.certificateAuthorityPem } : {}),
-    rejectUnauthorized: !connection.insecureSkipTlsVerify,
+    rejectUnauthorized: true,
     ...(connection.tlsServerName ? { servername: connection.tlsServerName } : {}),
   };
 }
 
 /** The plugin's client: a bearer token and the cluster's CA, nothing else. */
-export function createApiClient(connection: Connection, token: string): ApiClient {
+export function createApiClient(connection: Connection, token: string, proxyEnv: ProxyEnvironment): ApiClient {
   const tls = serverTls(connection);
-  return createRequestClient(connection.server, connection.proxyUrl, async (options) => {
+  return createRequestClient(connection.server, { proxyUrl: connection.proxyUrl, environment: proxyEnv }, async (options) => {
     Object.assign(options, tls);
     options.headers = { ...options.headers, authorization: `Bearer ${token}` };
   });
 }
 
-export function createRequestClient(server: string, proxyUrl: string | undefined, prepare: PrepareRequest): ApiClient {
+/** The cluster's proxy-url (used for every request when set), else the environment's proxy rules. */
+export interface ProxySettings {
+  proxyUrl?: string | undefined;
+  environment: ProxyEnvironment;
+}
+
+/** Every client (plugin, setup, admin) reaches its server with the same proxy rules. */
+export function createRequestClient(server: string, proxy: ProxySettings, prepare: PrepareRequest): ApiClient {
   const base = new URL(server);
-  const agent = new https.Agent({ keepAlive: true });
-  const open = (request: ApiRequest) => send(base, agent, proxyUrl, prepare, request);
+  const proxyUrl = chooseProxy(proxy.proxyUrl, proxy.environment, server);
+  const agent = proxyUrl ? new TunnelAgent(proxyUrl) : new https.Agent({ keepAlive: true });
+  const open = (request: ApiRequest) => send(base, agent, prepare, request);
   return {
     async json(request) {
       const response = await open(request);
@@ -71,14 +81,32 @@ export function createRequestClient(server: string, proxyUrl: string | undefined
   };
 }
 
-async function send(base: URL, agent: Agent, proxyUrl: string | undefined, prepare: PrepareRequest, request: ApiRequest): Promise<IncomingMessage> {
+/**
+ * Connections through a proxy: the tunnel first, then TLS to the API server inside it, verified
+ * with the request's CA and server name exactly as a direct connection is (https.Agent hands
+ * createConnection the request's TLS options). Pooled and kept alive like a direct agent.
+ */
+class TunnelAgent extends https.Agent {
+  constructor(private readonly proxyUrl: string) {
+    super({ keepAlive: true });
+  }
+
+  override createConnection(options: https.RequestOptions, callback?: (error: Error | null, socket: Duplex) => void): undefined {
+    const timeoutMs = typeof options.timeout === 'number' ? options.timeout : 30_000;
+    const host = (options.host ?? 'localhost').replace(/^\[(.*)\]$/, '$1');
+    openTunnel(this.proxyUrl, host, Number(options.port ?? 443), timeoutMs).then(
+      (socket) => callback?.(null, tls.connect({ ...(options as tls.ConnectionOptions), socket })),
+      (error: Error) => callback?.(error, undefined as unknown as Duplex), // no socket with an error
+    );
+    return undefined;
+  }
+}
+
+async function send(base: URL, agent: https.Agent, prepare: PrepareRequest, request: ApiRequest): Promise<IncomingMessage> {
   const url = new URL(base.pathname.replace(/\/$/, '') + request.path, base);
   const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-  const socket = proxyUrl ? await openProxyTunnel(proxyUrl, url, request.timeoutMs) : undefined;
   const options: https.RequestOptions = {
     method: request.method,
-    agent: socket ? false : agent,
-    ...(socket ? { createConnection: () => socket } : {}),
     headers: {
       accept: 'application/json',
       'user-agent': 'kube-csr-login',
@@ -87,6 +115,9 @@ async function send(base: URL, agent: Agent, proxyUrl: string | undefined, prepa
     timeout: request.timeoutMs, // idle: also ends a stream (watch) that goes silent
   };
   await prepare(options);
+  // Ours, after prepare: client-node's applyToHTTPSOptions sets its own agent, which would ignore
+  // HTTPS_PROXY/NO_PROXY (and tunnel with another library); the TLS options it set stay in force.
+  options.agent = agent;
   return new Promise((resolve, reject) => {
     const req = https.request(url, options);
     const noAnswer = () => new KclError('timeout', `no answer from ${base.host} within ${Math.round(request.timeoutMs / 1000)} s`);

@@ -5,6 +5,7 @@
 // read fails, like client-go's cached file token source.
 import { KclError, describe } from '../errors.js';
 import { type ApiClient, createRequestClient } from './http.js';
+import { proxyEnvironment } from './proxy-env.js';
 
 export const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
 const tokenRefreshMs = 60_000;
@@ -63,7 +64,8 @@ export async function inClusterClient(deps: InClusterDeps): Promise<InCluster> {
     }
     return token;
   };
-  const client = createRequestClient(server, undefined, async (options) => {
+  // as client-go in a pod: HTTPS_PROXY/NO_PROXY apply (a pod behind a proxy lists the service IP in NO_PROXY)
+  const client = createRequestClient(server, { environment: proxyEnvironment(deps.env) }, async (options) => {
     options.ca = certificateAuthorityPem;
     options.rejectUnauthorized = true;
     options.headers = { ...options.headers, authorization: `Bearer ${await currentToken()}` };

@@ -1,11 +1,14 @@
 // The client for admin-side commands (approver, admin): any kubeconfig kubectl accepts (client
 // certificates, tokens, exec plugins), loaded by @kubernetes/client-node, which also authenticates
-// each request; the requests themselves go through our small JSON client. In a pod without a
-// kubeconfig, the in-cluster files are read directly (in-cluster.ts): client-node is never loaded.
+// each request; the requests themselves go through our small JSON client, so they take the
+// cluster's proxy-url, else HTTPS_PROXY/NO_PROXY, as kubectl does (client-node alone ignores the
+// environment). In a pod without a kubeconfig, the in-cluster files are read directly
+// (in-cluster.ts): client-node is never loaded.
 import { readFile } from 'node:fs/promises';
 import { KclError, describe } from '../errors.js';
 import { type ApiClient, createRequestClient } from './http.js';
 import { inClusterClient } from './in-cluster.js';
+import { proxyEnvironment } from './proxy-env.js';
 
 export interface KubeconfigChoice {
   kubeconfig?: string;
@@ -67,7 +70,8 @@ async function loadKubeconfig(choice: KubeconfigChoice): Promise<{ client: ApiCl
     const found = choice.kubeconfig || choice.env.KUBECONFIG || cluster.server !== 'http://localhost:8080';
     throw new KclError('config', found ? `the kubeconfig's server ${cluster.server.slice(0, 100)} is not an https:// URL` : 'no kubeconfig found: pass --kubeconfig FILE or set KUBECONFIG');
   }
-  const client = createRequestClient(cluster.server, cluster.proxyUrl, async (options) => {
+  const proxy = { proxyUrl: cluster.proxyUrl, environment: proxyEnvironment(choice.env) };
+  const client = createRequestClient(cluster.server, proxy, async (options) => {
     try {
       await config.applyToHTTPSOptions(options);
     } catch (error) {

@@ -16,6 +16,9 @@ export interface ExecStanza {
 export interface SetupEntries {
   server: string;
   certificateAuthorityData: string;
+  /** Written when the bundle has them; an existing cluster's own values are otherwise kept. */
+  tlsServerName?: string;
+  proxyUrl?: string;
   clusterName: string;
   userName: string;
   contextName?: string;
@@ -57,6 +60,8 @@ export async function writeSetupEntries(files: string[], input: SetupEntries, lo
     upsertEntry(set.owner('clusters', cluster).doc, 'clusters', cluster, {
       server: input.server,
       'certificate-authority-data': input.certificateAuthorityData,
+      ...(input.tlsServerName === undefined ? {} : { 'tls-server-name': input.tlsServerName }),
+      ...(input.proxyUrl === undefined ? {} : { 'proxy-url': input.proxyUrl }),
     });
     const user = `${input.userName}@${cluster}`;
     upsertEntry(set.owner('users', user).doc, 'users', user, execUserFields(input.exec));

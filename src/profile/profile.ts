@@ -22,7 +22,8 @@ export interface Profile {
   server?: string;
   certificateAuthorityFile?: string;
   tlsServerName?: string;
-  insecureSkipTlsVerify?: boolean;
+  /** The cluster's proxy-url from the login bundle (or setup --proxy-url). */
+  proxyUrl?: string;
   tokenFile?: string;
   /** Instead of tokenFile: the token in the OS keyring or encrypted with a passphrase. */
   tokenStore?: StoredToken;
@@ -96,12 +97,13 @@ export async function readProfile(configDir: string, name: string): Promise<Prof
 export function parseProfile(doc: Json): Profile {
   if (doc.version !== 1) throw new Error('unknown profile version');
   const profile: Profile = {};
-  for (const key of ['server', 'certificateAuthorityFile', 'tlsServerName', 'tokenFile', 'user', 'csrName'] as const) {
+  for (const key of ['server', 'certificateAuthorityFile', 'tlsServerName', 'proxyUrl', 'tokenFile', 'user', 'csrName'] as const) {
     const value = optionalString(doc, key, 'profile');
     if (value !== undefined) profile[key] = value;
   }
-  const insecure = optionalBoolean(doc, 'insecureSkipTlsVerify', 'profile');
-  if (insecure !== undefined) profile.insecureSkipTlsVerify = insecure;
+  if (optionalBoolean(doc, 'insecureSkipTlsVerify', 'profile') === true) {
+    throw new Error('insecureSkipTlsVerify is not supported: the token is only ever sent to a server verified with certificateAuthorityFile');
+  }
   if (doc.groups !== undefined) profile.groups = stringArray(doc, 'groups', 'profile');
   const apiVersion = optionalString(doc, 'apiVersion', 'profile');
   if (apiVersion !== undefined) {

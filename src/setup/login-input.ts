@@ -3,6 +3,7 @@
 import { parse } from 'yaml';
 import { KclError, describe } from '../errors.js';
 import { checkCertificateAuthority, checkToken } from '../credential/identity.js';
+import { checkProxyUrl } from '../kube/proxy.js';
 import { checkServerUrl } from '../kube/server-url.js';
 import { type Json, isRecord, optionalString, string } from '../util/validate.js';
 
@@ -10,6 +11,9 @@ export interface LoginInput {
   server: string;
   certificateAuthorityPem: string;
   token: string;
+  /** The cluster's tls-server-name and proxy-url, kept in the profile and the kubeconfig cluster. */
+  tlsServerName?: string;
+  proxyUrl?: string;
   /** The bundle's cluster name, a default for the kubeconfig cluster entry. */
   clusterName?: string;
 }
@@ -40,7 +44,15 @@ function readBundle(text: string): LoginInput {
   const caData = string(cluster.body, 'certificate-authority-data', 'cluster');
   const pem = checkCertificateAuthority(Buffer.from(caData, 'base64').toString('utf8'), 'the bundle certificate-authority-data');
   const token = checkToken(string(user.body, 'token', 'user'), 'the bundle user');
-  return { server, certificateAuthorityPem: pem, token, clusterName: cluster.name };
+  const login: LoginInput = { server, certificateAuthorityPem: pem, token, clusterName: cluster.name };
+  const tlsServerName = optionalString(cluster.body, 'tls-server-name', 'cluster');
+  if (tlsServerName) login.tlsServerName = tlsServerName;
+  const proxyUrl = optionalString(cluster.body, 'proxy-url', 'cluster');
+  if (proxyUrl) {
+    checkProxyUrl(proxyUrl, 'the bundle proxy-url');
+    login.proxyUrl = proxyUrl;
+  }
+  return login;
 }
 
 /** `<kind>[name].<item>`; without a name, the only entry of the list. */

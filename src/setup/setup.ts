@@ -22,11 +22,12 @@ export interface SetupDeps {
   /** What kubectl will run: an absolute command path, and any arguments before ours. */
   exec: { command: string; leadingArgs?: string[] };
   installHint: string;
+  /** A client that reaches connection.server through its proxy-url, else as HTTPS_PROXY/NO_PROXY say. */
   openTokenApi: (connection: Connection, token: string) => ApiClient;
   /** The keyring, and the terminal for a new passphrase. */
   tokens: TokenDeps;
   /** Runs get-credential for the profile and checks the certificate with the API server. */
-  firstLogin: (profile: string) => Promise<LoginCheck>;
+  firstLogin: (profile: string, connection: Connection) => Promise<LoginCheck>;
   progress: (message: string) => void;
 }
 
@@ -57,7 +58,12 @@ export interface SetupOutcome {
 export async function setup(deps: SetupDeps, request: SetupRequest): Promise<SetupOutcome> {
   const { login } = request;
   const existing = await checkProfileTarget(deps.configDir, request.profile, login.server);
-  const connection: Connection = { server: login.server, certificateAuthorityPem: login.certificateAuthorityPem, insecureSkipTlsVerify: false };
+  const connection: Connection = {
+    server: login.server,
+    certificateAuthorityPem: login.certificateAuthorityPem,
+    ...(login.tlsServerName === undefined ? {} : { tlsServerName: login.tlsServerName }),
+    ...(login.proxyUrl === undefined ? {} : { proxyUrl: login.proxyUrl }),
+  };
   const identity = await discoverIdentity(deps.openTokenApi(connection, login.token)).catch((error: unknown) => {
     if (error instanceof KclError && error.code === 'unauthorized') {
       throw new KclError('unauthorized', 'the API server rejected the login token (401): ask your admin for a new login bundle');
@@ -74,6 +80,8 @@ export async function setup(deps: SetupDeps, request: SetupRequest): Promise<Set
   const kubeconfig = await writeSetupEntries(deps.kubeconfigFiles, {
     server: login.server,
     certificateAuthorityData: Buffer.from(login.certificateAuthorityPem, 'utf8').toString('base64'),
+    ...(login.tlsServerName === undefined ? {} : { tlsServerName: login.tlsServerName }),
+    ...(login.proxyUrl === undefined ? {} : { proxyUrl: login.proxyUrl }),
     clusterName: request.clusterName ?? login.clusterName ?? new URL(login.server).hostname,
     userName: identity.user,
     useContext: request.useContext,
@@ -83,11 +91,13 @@ export async function setup(deps: SetupDeps, request: SetupRequest): Promise<Set
   });
   const addedBefore = existing?.kubeconfig?.cluster === kubeconfig.cluster && existing.kubeconfig.clusterAdded;
   // fields setup owns in a fixed order, so that a second run serializes the same bytes
-  const { server: _s, certificateAuthorityFile: _c, tokenFile: _t, tokenStore: _ts, user: _u, groups: _g, kubeconfig: _k, ...kept } = existing ?? {};
+  const { server: _s, certificateAuthorityFile: _c, tlsServerName: _n, proxyUrl: _p, tokenFile: _t, tokenStore: _ts, user: _u, groups: _g, kubeconfig: _k, ...kept } = existing ?? {};
   if (request.expirationSeconds !== undefined) kept.expirationSeconds = request.expirationSeconds;
   const profile: Profile = {
     server: login.server,
     certificateAuthorityFile: files.certificateAuthority,
+    tlsServerName: login.tlsServerName,
+    proxyUrl: login.proxyUrl,
     ...tokenFields(token),
     user: identity.user,
     groups,
@@ -99,7 +109,7 @@ export async function setup(deps: SetupDeps, request: SetupRequest): Promise<Set
   if (leftOver) deps.progress(leftOver);
 
   deps.progress(`requesting the first certificate for ${identity.user} (CSR user=${identity.user}; it must be approved)`);
-  const check = await deps.firstLogin(request.profile).catch((error: unknown) => {
+  const check = await deps.firstLogin(request.profile, connection).catch((error: unknown) => {
     throw withContext(error, `setup saved profile "${request.profile}" and context ${kubeconfig.context}, but the first certificate failed`);
   });
   return { profile: request.profile, tokenStorage: token.storage, identity, groups, kubeconfig, login: check };

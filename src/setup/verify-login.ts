@@ -4,6 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { KclError } from '../errors.js';
 import type { Connection } from '../credential/settings.js';
 import { type ApiClient, createRequestClient, serverTls } from '../kube/http.js';
+import type { ProxyEnvironment } from '../kube/proxy-env.js';
 import { parseJsonObject, record, string } from '../util/validate.js';
 import { whoAmI } from './discover-identity.js';
 
@@ -28,8 +29,8 @@ export function readExecCredential(text: string): ClientCertificate {
   }
 }
 
-export function certificateClient(connection: Connection, credential: ClientCertificate): ApiClient {
-  return createRequestClient(connection.server, connection.proxyUrl, async (options) => {
+export function certificateClient(connection: Connection, credential: ClientCertificate, proxyEnv: ProxyEnvironment): ApiClient {
+  return createRequestClient(connection.server, { proxyUrl: connection.proxyUrl, environment: proxyEnv }, async (options) => {
     Object.assign(options, {
       ...serverTls(connection),
       cert: credential.certificatePem,

@@ -72,6 +72,9 @@ healthy() {
   [[ "$(curl -sS -m 5 --cacert "$state/pki/server-ca.crt" --cert "$state/pki/admin.crt" --key "$state/pki/admin.key" \
         "$KCL_SERVER/readyz" 2>/dev/null)" == ok ]] || return 1
   [[ "$(curl -sSk -m 5 "https://127.0.0.1:$KCL_KCM_PORT/healthz" 2>/dev/null)" == ok ]] || return 1
+  # a cluster from before kcl-api.test was a SAN (the proxy e2e reaches the server by that name)
+  openssl x509 -in "$state/pki/apiserver.crt" -noout -ext subjectAltName 2>/dev/null | grep -q 'DNS:kcl-api.test' ||
+    { log "running cluster's serving certificate lacks DNS:kcl-api.test: restarting"; return 1; }
 }
 if healthy; then
   log "cluster in $state is already running and healthy"
@@ -144,7 +147,7 @@ keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
-subjectAltName = DNS:localhost,IP:127.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:10.0.0.1
+subjectAltName = DNS:localhost,IP:127.0.0.1,DNS:kcl-api.test,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:10.0.0.1
 [client]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment

@@ -23,7 +23,8 @@ afterAll(async () => {
 });
 
 function stanzaArgs(user: ProvisionedUser, extra: string[] = []): string[] {
-  return ['get-credential', '--token-file', user.tokenFile, '--user', user.name, '--groups', user.groups.join(','), ...extra];
+  const connection = ['--server', cluster.server, '--certificate-authority', cluster.caFile];
+  return ['get-credential', ...connection, '--token-file', user.tokenFile, '--user', user.name, '--groups', user.groups.join(','), ...extra];
 }
 
 async function kubectlAs(kubeconfig: string, args: string[], kubectl = cluster.kubectl) {

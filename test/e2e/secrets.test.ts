@@ -44,7 +44,7 @@ function watchArgv(): { stop: () => Promise<string[]> } {
 test('token and key never appear in argv, verbose logs or error messages', async () => {
   const cacheDir = path.join(dir, 'cache');
   const kubeconfig = path.join(dir, 'user.kubeconfig');
-  const args = ['get-credential', '--token-file', user.tokenFile, '--user', user.name, '--groups', 'devs', '--verbose'];
+  const args = ['get-credential', '--server', cluster.server, '--certificate-authority', cluster.caFile, '--token-file', user.tokenFile, '--user', user.name, '--groups', 'devs', '--verbose'];
   await writeUserKubeconfig(kubeconfig, { args, env: { KUBE_CSR_LOGIN_CACHE_DIR: cacheDir, KUBE_CSR_LOGIN_VERBOSE: '1' } });
   const argv = watchArgv();
   const outputs: string[] = [];

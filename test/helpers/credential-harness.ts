@@ -9,6 +9,7 @@ import { getCredential } from '../../src/credential/get-credential.js';
 import type { CredentialFlags } from '../../src/credential/settings.js';
 import { csrApi } from '../../src/kube/csr-api.js';
 import { createApiClient } from '../../src/kube/http.js';
+import type { ProxyEnvironment } from '../../src/kube/proxy-env.js';
 import type { TokenDeps } from '../../src/token/token-store.js';
 
 export interface Harness {
@@ -25,6 +26,8 @@ export interface Harness {
   execInfoRaw: string | undefined;
   /** The token store's deps: set askPassphrase to play the person at the terminal. */
   tokens: TokenDeps;
+  /** HTTPS_PROXY and NO_PROXY as the CLI edge would read them (none by default). */
+  proxyEnv: ProxyEnvironment;
   run: (flags?: Partial<CredentialFlags>, mode?: { background: boolean; renewNow?: boolean; interactive?: boolean }) => Promise<void>;
   cleanup: () => Promise<void>;
 }
@@ -43,6 +46,7 @@ export async function createHarness(server: { url: string; caPem: string }, toke
     backgroundStarts: 0,
     execInfoRaw: undefined,
     tokens: { platform: 'linux', warn: (m) => h.stderr.push(m), sleep: async () => undefined },
+    proxyEnv: { httpsProxy: '', noProxy: '' },
     run: async () => undefined,
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
@@ -60,7 +64,7 @@ export async function createHarness(server: { url: string; caPem: string }, toke
       stderrIsTerminal: false,
       stdout: (text) => h.stdout.push(text),
       log: { verbose: () => undefined, warn: (m) => h.stderr.push(m) },
-      openCsrApi: async (connection, t, remainingMs) => csrApi(createApiClient(connection, t), remainingMs),
+      openCsrApi: async (connection, t, remainingMs) => csrApi(createApiClient(connection, t, h.proxyEnv), remainingMs),
       tokens: h.tokens,
       lock: acquireLock,
       startBackgroundRenewal: async () => {

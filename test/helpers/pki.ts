@@ -52,7 +52,14 @@ export async function serverCertificate(ca: TestCa): Promise<{ certificatePem: s
       publicKey: keys.publicKey,
       signingKey: ca.keys.privateKey,
       signingAlgorithm: alg,
-      extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }, { type: 'dns', value: 'localhost' }])],
+      // kcl-api.test resolves nowhere: tests reach it only through a proxy (test/helpers/proxies.ts)
+      extensions: [
+        new x509.SubjectAlternativeNameExtension([
+          { type: 'ip', value: '127.0.0.1' },
+          { type: 'dns', value: 'localhost' },
+          { type: 'dns', value: 'kcl-api.test' },
+        ]),
+      ],
     },
     provider,
   );

@@ -22,6 +22,8 @@ export const options = {
   profile: { type: 'string' },
   server: { type: 'string' },
   'certificate-authority': { type: 'string' },
+  'tls-server-name': { type: 'string' },
+  'proxy-url': { type: 'string' },
   'token-file': { type: 'string' },
   user: { type: 'string' },
   groups: { type: 'string' },
@@ -44,6 +46,8 @@ export function parseCredentialFlags(args: string[]): { flags: CredentialFlags; 
   const flags: CredentialFlags = { profile: validateProfileName(values.profile ?? 'default') };
   if (values.server !== undefined) flags.server = values.server;
   if (values['certificate-authority'] !== undefined) flags.certificateAuthority = values['certificate-authority'];
+  if (values['tls-server-name'] !== undefined) flags.tlsServerName = values['tls-server-name'];
+  if (values['proxy-url'] !== undefined) flags.proxyUrl = values['proxy-url'];
   if (values['token-file'] !== undefined) flags.tokenFile = values['token-file'];
   if (values.user !== undefined) flags.user = values.user;
   if (values.groups !== undefined) flags.groups = parseGroups(values.groups);
@@ -83,8 +87,12 @@ export function credentialDeps(edge: Edge, { cacheDir, configDir }: Dirs, profil
       warn: (message) => edge.stderr(`${message}\n`),
     },
     openCsrApi: async (connection, token, remainingMs) => {
-      const [{ createApiClient }, { csrApi }] = await Promise.all([import('../../kube/http.js'), import('../../kube/csr-api.js')]);
-      return csrApi(createApiClient(connection, token), remainingMs);
+      const [{ createApiClient }, { csrApi }, { proxyEnvironment }] = await Promise.all([
+        import('../../kube/http.js'),
+        import('../../kube/csr-api.js'),
+        import('../../kube/proxy-env.js'),
+      ]);
+      return csrApi(createApiClient(connection, token, proxyEnvironment(edge.env)), remainingMs);
     },
     tokens: {
       platform: edge.platform,

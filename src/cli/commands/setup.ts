@@ -9,6 +9,8 @@ import { profileCacheFiles } from '../../cache/layout.js';
 import { getCredential } from '../../credential/get-credential.js';
 import { checkToken, readCertificateAuthority, readToken } from '../../credential/identity.js';
 import { createApiClient } from '../../kube/http.js';
+import { proxyEnvironment } from '../../kube/proxy-env.js';
+import { checkProxyUrl } from '../../kube/proxy.js';
 import { checkServerUrl } from '../../kube/server-url.js';
 import { kubeconfigFiles } from '../../kubeconfig/paths.js';
 import { validateProfileName } from '../../profile/profile.js';
@@ -28,6 +30,8 @@ const options = {
   server: { type: 'string' },
   'certificate-authority': { type: 'string' },
   'token-file': { type: 'string' },
+  'tls-server-name': { type: 'string' },
+  'proxy-url': { type: 'string' },
   profile: { type: 'string' },
   kubeconfig: { type: 'string' },
   'cluster-name': { type: 'string' },
@@ -56,6 +60,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   const expirationSeconds = values.expiration === undefined ? undefined : parseDurationSeconds('--expiration', values.expiration);
   const tokens = terminalTokenDeps(edge, profile);
   const resolved = await dirs(edge);
+  const proxyEnv = proxyEnvironment(edge.env);
   const files = kubeconfigFiles({ explicit: values.kubeconfig, env: edge.env.KUBECONFIG, home: edge.env.HOME || os.homedir() }).map((f) => path.resolve(f));
   const outcome = await setup(
     {
@@ -63,10 +68,10 @@ export async function run(args: string[], edge: Edge): Promise<void> {
       kubeconfigFiles: files,
       exec: execCommand(edge),
       installHint,
-      openTokenApi: createApiClient,
+      openTokenApi: (connection, token) => createApiClient(connection, token, proxyEnv),
       tokens,
       progress: (message) => edge.stderr(`kube-csr-login: ${message}\n`),
-      firstLogin: async (name) => {
+      firstLogin: async (name, connection) => {
         // an explicit setup retries now, even right after a denial or a 403 (back-off is for kubectl)
         await clearBackoff(profileCacheFiles(resolved.cacheDir, name).backoff);
         let printed = '';
@@ -74,8 +79,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
         const args = ['get-credential', '--profile', name];
         await getCredential(deps, { flags: { profile: name, waitTimeoutSeconds }, args, background: false, interactive: true });
         const credential = readExecCredential(printed);
-        const connection = { server: login.server, certificateAuthorityPem: login.certificateAuthorityPem, insecureSkipTlsVerify: false };
-        return verifyLogin(certificateClient(connection, credential), credential);
+        return verifyLogin(certificateClient(connection, credential, proxyEnv), credential);
       },
     },
     {
@@ -104,9 +108,27 @@ const storedIn: Record<TokenStorage, string> = {
   passphrase: 'a file encrypted with your passphrase',
 };
 
-type Values = { bundle?: string; server?: string; 'certificate-authority'?: string; 'token-file'?: string };
+type Values = {
+  bundle?: string;
+  server?: string;
+  'certificate-authority'?: string;
+  'token-file'?: string;
+  'tls-server-name'?: string;
+  'proxy-url'?: string;
+};
 
+/** The bundle or the flags; --tls-server-name and --proxy-url override the bundle's. */
 async function loginInput(values: Values, edge: Edge): Promise<LoginInput> {
+  const login = await serverAndToken(values, edge);
+  if (values['tls-server-name']) login.tlsServerName = values['tls-server-name'];
+  if (values['proxy-url']) {
+    checkProxyUrl(values['proxy-url'], '--proxy-url');
+    login.proxyUrl = values['proxy-url'];
+  }
+  return login;
+}
+
+async function serverAndToken(values: Values, edge: Edge): Promise<LoginInput> {
   if (values.bundle !== undefined) {
     if (values.server ?? values['certificate-authority'] ?? values['token-file']) {
       throw new KclError('usage', '--bundle already holds the server, CA and token: drop --server, --certificate-authority and --token-file');

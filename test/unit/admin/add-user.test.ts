@@ -26,7 +26,7 @@ afterEach(async () => {
 async function start(storeOptions: StoreOptions = { fillAfterGets: 2 }, apiOptions: Partial<FakeApiOptions> = {}): Promise<{ store: ObjectStore; deps: AddUserDeps; clock: { ms: number } }> {
   const store = createObjectStore(storeOptions);
   api = await startFakeApi({ token: adminToken, routes: store.routes, ...apiOptions });
-  const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem, insecureSkipTlsVerify: false }, adminToken);
+  const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem }, adminToken, { httpsProxy: '', noProxy: '' });
   const clock = { ms: Date.parse('2026-05-01T00:00:00Z') };
   const deps: AddUserDeps = { client, now: () => new Date(clock.ms), sleep: async (ms) => void (clock.ms += ms) };
   return { store, deps, clock };

@@ -9,6 +9,7 @@ import type { Edge } from '../../../src/cli/edge.js';
 import { runCli } from '../../../src/cli/main.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { createObjectStore } from './object-store.js';
+import { startConnectProxy, startsWithTlsHandshake } from '../../helpers/proxies.js';
 import { tempDir } from '../../helpers/temp-dirs.js';
 
 let api: FakeApi | undefined;
@@ -121,5 +122,33 @@ describe('admin command line', () => {
     expect(removed.code).toBe(0);
     expect(removed.stdout).toContain('removed   ServiceAccount users/jean');
     expect((await cli(['list-users', '--kubeconfig', config])).stdout).toBe('no kube-csr-login users in namespace users\n');
+  });
+
+  test("admin requests take the cluster's proxy-url, else HTTPS_PROXY unless NO_PROXY matches (Go's rules)", async () => {
+    const dir = await tempDir('kcl-admin-cli');
+    const store = createObjectStore({});
+    api = await startFakeApi({
+      token: 'right-token',
+      routes: (request) => (request.path === '/apis/certificates.k8s.io/v1/certificatesigningrequests' ? { status: 200, body: { items: [] } } : store.routes(request)),
+    });
+    const port = new URL(api.url).port;
+    const proxy = await startConnectProxy({ [`kcl-api.test:${port}`]: Number(port) });
+    try {
+      const hidden = await kubeconfig(dir, `https://kcl-api.test:${port}`, api.caPem, 'right-token');
+      const withUrl = join(dir, 'proxy-url.kubeconfig');
+      const doc = JSON.parse(await readFile(hidden, 'utf8'));
+      doc.clusters[0].cluster['proxy-url'] = proxy.url;
+      await writeFile(withUrl, JSON.stringify(doc));
+      expect(await cli(['list-users', '--kubeconfig', withUrl])).toMatchObject({ code: 0, stderr: '' });
+      const afterUrl = proxy.targets.length;
+      expect(afterUrl).toBeGreaterThan(0);
+      expect(await cli(['list-users', '--kubeconfig', hidden], { HTTPS_PROXY: proxy.url })).toMatchObject({ code: 0, stderr: '' });
+      expect(proxy.targets.length).toBeGreaterThan(afterUrl);
+      expect(proxy.relayed.every((bytes) => startsWithTlsHandshake(bytes) && !bytes.includes('right-token'))).toBe(true);
+      const bypassed = await cli(['list-users', '--kubeconfig', hidden], { HTTPS_PROXY: proxy.url, NO_PROXY: '.test' });
+      expect(bypassed.code).toBe(exitCodes.unreachable);
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -45,7 +45,7 @@ describe('admin list-users', () => {
       token: adminToken,
       routes: (request) => (request.method === 'GET' && request.path === '/apis/certificates.k8s.io/v1/certificatesigningrequests' ? { status: 200, body: { items: csrs } } : store.routes(request)),
     });
-    const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem, insecureSkipTlsVerify: false }, adminToken);
+    const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem }, adminToken, { httpsProxy: '', noProxy: '' });
     const rows = await listUsers(client, 'users');
     expect(rows.map((r) => [r.name, r.groups, r.csr?.state ?? null])).toEqual([
       ['ann', ['qa'], null],
@@ -66,7 +66,7 @@ describe('admin list-users', () => {
   test('no users: a plain sentence, and no CSR list call', async () => {
     const store = createObjectStore();
     api = await startFakeApi({ token: adminToken, routes: store.routes });
-    const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem, insecureSkipTlsVerify: false }, adminToken);
+    const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem }, adminToken, { httpsProxy: '', noProxy: '' });
     expect(await listUsers(client, 'users')).toEqual([]);
     expect(usersTable('users', [], new Date())).toBe('no kube-csr-login users in namespace users\n');
     expect(api.requests).toEqual(['GET /api/v1/namespaces/users/serviceaccounts']);

@@ -20,7 +20,7 @@ afterEach(async () => {
 async function start() {
   const store = createObjectStore({ fillAfterGets: 0 });
   api = await startFakeApi({ token: adminToken, routes: store.routes });
-  const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem, insecureSkipTlsVerify: false }, adminToken);
+  const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem }, adminToken, { httpsProxy: '', noProxy: '' });
   return { store, client };
 }
 

@@ -91,7 +91,7 @@ test('the API lists CSRs of our signer in pages of 250, following continue token
     },
   });
   try {
-    const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem, insecureSkipTlsVerify: false }, token);
+    const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem }, token, { httpsProxy: '', noProxy: '' });
     const pages: number[] = [];
     const resourceVersion = await approverApi(client, 'test').csrs.list((items) => pages.push(items.length));
     expect(resourceVersion).toBe('77');
@@ -115,7 +115,7 @@ test('a watch refused with HTTP 410 Gone means: list again', async () => {
     },
   });
   try {
-    const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem, insecureSkipTlsVerify: false }, token);
+    const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem }, token, { httpsProxy: '', noProxy: '' });
     const events: RawWatchEvent[] = [];
     for await (const event of approverApi(client, 'test').csrs.watch('5', 10, new AbortController().signal)) events.push(event);
     expect(events).toEqual([{ type: 'EXPIRED' }]);

@@ -87,13 +87,13 @@ describe('get-credential', () => {
     expect(new X509Certificate(lastCredential(h).status.clientCertificateData ?? '').subject).toBe('CN=other.user\nO=devs');
   });
 
-  test('answers with the apiVersion of KUBERNETES_EXEC_INFO and uses its cluster', async () => {
+  test('answers with the apiVersion of KUBERNETES_EXEC_INFO', async () => {
     h.execInfoRaw = JSON.stringify({
       apiVersion: 'client.authentication.k8s.io/v1beta1',
       kind: 'ExecCredential',
       spec: { interactive: false, cluster: { server: api.url, 'certificate-authority-data': Buffer.from(api.caPem).toString('base64') } },
     });
-    await h.run({ server: undefined, certificateAuthority: undefined });
+    await h.run();
     expect(lastCredential(h).apiVersion).toBe('client.authentication.k8s.io/v1beta1');
   });
 
@@ -248,43 +248,5 @@ describe('get-credential', () => {
     expect(lastCredential(h).status.clientCertificateData).toContain('BEGIN CERTIFICATE');
     expect(h.backgroundStarts).toBe(0); // backing off: no new background renewal per call
     expect(api.created).toBe(2);
-  });
-
-  test('proxy-url from KUBERNETES_EXEC_INFO tunnels through an http CONNECT proxy', async () => {
-    const http = await import('node:http');
-    const net = await import('node:net');
-    let tunnels = 0;
-    const sockets: Array<{ destroy: () => void }> = [];
-    const proxy = http.createServer();
-    proxy.on('connect', (req, client, head) => {
-      tunnels += 1;
-      const [host, port] = (req.url ?? '').split(':');
-      sockets.push(client);
-      const upstream = net.connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(client).pipe(upstream);
-      });
-      sockets.push(upstream);
-      upstream.on('error', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const address = proxy.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    try {
-      const cluster = { server: api.url, 'certificate-authority-data': Buffer.from(api.caPem).toString('base64') };
-      h.execInfoRaw = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false, cluster: { ...cluster, 'proxy-url': `http://127.0.0.1:${port}` } } });
-      await h.run({ server: undefined, certificateAuthority: undefined });
-      expect(tunnels).toBeGreaterThan(0);
-      h.execInfoRaw = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false, cluster: { ...cluster, 'proxy-url': 'socks5://127.0.0.1:1' } } });
-      await h.cleanup();
-      await mkdir(h.configDir, { recursive: true });
-      await writeFile(h.tokenFile, token);
-      expect((await failure(h.run({ server: undefined, certificateAuthority: undefined }))).message).toContain('not supported');
-    } finally {
-      for (const socket of sockets) socket.destroy();
-      proxy.closeAllConnections();
-      proxy.close();
-    }
   });
 });

@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { manifestsYaml } from '../../../src/admin/dry-run.js';
 import { userManifests } from '../../../src/admin/manifests.js';
+import { parseCredentialFlags } from '../../../src/cli/commands/get-credential.js';
 import { installHint } from '../../../src/cli/commands/setup.js';
+import { resolveSettings } from '../../../src/credential/settings.js';
 import { execUserFields } from '../../../src/kubeconfig/setup-entries.js';
 import { parseLoginBundle } from '../../../src/setup/login-input.js';
 
@@ -28,5 +30,17 @@ describe('examples', () => {
     const config = parse(await read('kubeconfig-exec.yaml'));
     const command = config.users[0].user.exec.command;
     expect(config.users[0].user).toEqual(execUserFields({ command, profile: 'default', installHint }));
+  });
+
+  test("kubeconfig-exec.yaml's flags-only user names its server and CA, which are what the token goes to", async () => {
+    const config = parse(await read('kubeconfig-exec.yaml'));
+    const [command, ...args] = config.users[1].user.exec.args;
+    expect(command).toBe('get-credential');
+    const { flags } = parseCredentialFlags(args);
+    const kubectlElsewhere = { apiVersion: 'client.authentication.k8s.io/v1' as const, interactive: false, cluster: { server: 'https://elsewhere.example' } };
+    expect(resolveSettings(flags, undefined, kubectlElsewhere).connection).toEqual({
+      server: 'https://dev.example:6443',
+      certificateAuthorityFile: '/home/jean/.config/kube-csr-login/dev.ca.crt',
+    });
   });
 });

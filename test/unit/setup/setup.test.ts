@@ -169,6 +169,19 @@ describe('setup', () => {
     await expect(setup(h.deps, other)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('--profile') });
   });
 
+  test("the bundle's proxy-url and tls-server-name reach the login, the profile and the kubeconfig cluster", async () => {
+    const h = await harness(api(routes('devs')));
+    const seen: Array<{ proxyUrl?: string; tlsServerName?: string }> = [];
+    h.deps.openTokenApi = (connection) => (seen.push(connection), api(routes('devs')));
+    h.deps.firstLogin = async (_profile, connection) => (seen.push(connection), { username: 'jean.doe', groups: ['devs'], notAfter });
+    const network = { proxyUrl: 'http://proxy.corp:3128', tlsServerName: 'kubernetes.default' };
+    await setup(h.deps, { ...request, login: { ...login, ...network } });
+    expect(seen).toEqual([expect.objectContaining(network), expect.objectContaining(network)]);
+    expect(await readProfile(h.deps.configDir, 'default')).toMatchObject(network);
+    const config = parse(await readFile(h.kubeconfig, 'utf8'));
+    expect(config.clusters[0].cluster).toMatchObject({ 'proxy-url': network.proxyUrl, 'tls-server-name': network.tlsServerName });
+  });
+
   test('a failed first certificate keeps the setup and says so', async () => {
     const h = await harness(api(routes('devs')));
     h.deps.firstLogin = async () => {
@@ -192,6 +205,16 @@ describe('login bundle', () => {
     expect(parseLoginBundle(stringify(bundle), 'b.yaml')).toEqual(login);
     const { contexts: _c, 'current-context': _cc, ...single } = bundle;
     expect(parseLoginBundle(stringify(single), 'b.yaml')).toEqual(login);
+  });
+
+  test('keeps proxy-url and tls-server-name; refuses a proxy scheme client-go and we cannot both use', () => {
+    const withNetwork = (extra: object) => stringify({ ...bundle, clusters: [{ name: 'dev', cluster: { ...bundle.clusters[0]?.cluster, ...extra } }] });
+    expect(parseLoginBundle(withNetwork({ 'proxy-url': 'socks5://proxy:1080', 'tls-server-name': 'api' }), 'b.yaml')).toEqual({
+      ...login,
+      proxyUrl: 'socks5://proxy:1080',
+      tlsServerName: 'api',
+    });
+    expect(() => parseLoginBundle(withNetwork({ 'proxy-url': 'https://proxy:3128' }), 'b.yaml')).toThrow('use http:// or socks5://');
   });
 
   test('malformed bundles give a config error without the token', () => {
