@@ -35,7 +35,7 @@ beforeAll(async () => {
   shadow.stderr?.on('data', (chunk: Buffer) => {
     logs += chunk.toString();
   });
-  const api = csrApi(createApiClient({ server: cluster.server, certificateAuthorityPem: await readFile(cluster.caFile, 'utf8'), insecureSkipTlsVerify: false }, user.token));
+  const api = csrApi(createApiClient({ server: cluster.server, certificateAuthorityPem: await readFile(cluster.caFile, 'utf8') }, user.token, { httpsProxy: '', noProxy: '' }));
   for (const [name, key] of [[good, 'plain'], [smuggled, 'smuggled-sans']] as const) {
     const spec = await hostileCsr(user.name, key, key === 'plain' ? { usages: ['client auth', 'digital signature'] } : (hostileVariants(user.name)[key] ?? {}));
     await admin('delete', 'csr', name, '--ignore-not-found');
