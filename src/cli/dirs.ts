@@ -1,7 +1,6 @@
 // Cache and config directories. On Linux they are computed here exactly as env-paths does (XDG),
 // because the POSIX launcher and the Node fast path must find the cache before anything else is
 // loaded; elsewhere env-paths decides. KUBE_CSR_LOGIN_CACHE_DIR / _CONFIG_DIR override both.
-import os from 'node:os';
 import path from 'node:path';
 import { linuxCacheDir } from '../cache/fast-path.js';
 
@@ -14,11 +13,11 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const app = 'kube-csr-login';
 
-export async function resolveDirs(env: Env, platform: NodeJS.Platform): Promise<Dirs> {
+export async function resolveDirs(env: Env, platform: NodeJS.Platform, home: string): Promise<Dirs> {
   if (platform === 'linux') {
     return {
-      cacheDir: linuxCacheDir(env, os.homedir()),
-      configDir: env.KUBE_CSR_LOGIN_CONFIG_DIR || path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), app),
+      cacheDir: linuxCacheDir(env, home),
+      configDir: env.KUBE_CSR_LOGIN_CONFIG_DIR || path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), app),
     };
   }
   const { default: envPaths } = await import('env-paths');

@@ -1,5 +1,7 @@
-// The process edge: the only place that reads process.env, argv, stdio and the clock. Commands get
-// an Edge and build their use case's deps from it.
+// The process edge and the only composition root: the one place that reads process.env, argv, stdio,
+// the clock, randomness, the home directory and the process's identity. Commands get an Edge and
+// build their use case's deps from it; nothing below src/cli/ reads these itself.
+import os from 'node:os';
 import { isatty } from 'node:tty';
 import { type Dirs, resolveDirs } from './dirs.js';
 import { writeStdout } from './stdout.js';
@@ -16,13 +18,21 @@ export interface Edge {
   nodePath: string;
   verbose: boolean;
   platform: NodeJS.Platform;
+  now: () => Date;
+  random: () => number;
+  /** Resolves after ms, or early when the signal aborts. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  home: string;
+  pid: number;
+  hostname: string;
 }
 
 export function dirs(edge: Edge): Promise<Dirs> {
-  return resolveDirs(edge.env, edge.platform);
+  return resolveDirs(edge.env, edge.platform, edge.home);
 }
 
-export function processEdge(entryScript: string, verbose: boolean): Edge {
+/** The real process; verbose from -v/--verbose (the caller strips them) or KUBE_CSR_LOGIN_VERBOSE. */
+export function processEdge(entryScript: string, verboseFlag: boolean): Edge {
   return {
     env: process.env,
     stdout: writeStdout,
@@ -32,12 +42,31 @@ export function processEdge(entryScript: string, verbose: boolean): Edge {
     stdinIsTerminal: isatty(0),
     readStdin: async () => {
       const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
       return Buffer.concat(chunks).toString('utf8');
     },
     entryScript,
     nodePath: process.execPath,
-    verbose,
+    verbose: verboseFlag || Boolean(process.env.KUBE_CSR_LOGIN_VERBOSE),
     platform: process.platform,
+    now: () => new Date(),
+    random: Math.random,
+    sleep,
+    home: os.homedir(),
+    pid: process.pid,
+    hostname: os.hostname(),
   };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

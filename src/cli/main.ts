@@ -19,8 +19,7 @@ const commands: Record<string, () => Promise<Command>> = {
 };
 
 export async function main(argv: string[], entryScript: string): Promise<number> {
-  const verbose = argv.includes('-v') || argv.includes('--verbose') || Boolean(process.env.KUBE_CSR_LOGIN_VERBOSE);
-  const edge = processEdge(entryScript, verbose);
+  const edge = processEdge(entryScript, argv.includes('-v') || argv.includes('--verbose'));
   return runCli(argv.filter((a) => a !== '-v' && a !== '--verbose'), edge);
 }
 

@@ -1,5 +1,5 @@
 // Runs the get-credential use case as the CLI would, with its edges faked: temp dirs for config and
-// cache, a settable clock, captured stdout/stderr, and the real API client pointed at a fake server.
+// cache, a fixed clock (set by the test, advanced by sleeps), captured stdout/stderr, and the real API client pointed at a fake server.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { csrApi } from '../../src/kube/csr-api.js';
 import { createApiClient } from '../../src/kube/http.js';
 import type { ProxyEnvironment } from '../../src/kube/proxy-env.js';
 import type { TokenDeps } from '../../src/token/token-store.js';
+import { type TestClock, testClock } from './clock.js';
 
 export interface Harness {
   root: string;
@@ -18,8 +19,8 @@ export interface Harness {
   configDir: string;
   tokenFile: string;
   caFile: string;
-  /** The test clock runs in real time, shifted by offsetMs. */
-  clock: { offsetMs: number };
+  /** The plugin's clock; it starts at testEpoch, the fake API's clock in these tests. */
+  clock: TestClock;
   stdout: string[];
   stderr: string[];
   backgroundStarts: number;
@@ -40,7 +41,7 @@ export async function createHarness(server: { url: string; caPem: string }, toke
     configDir: path.join(root, 'config'),
     tokenFile: path.join(root, 'token'),
     caFile: path.join(root, 'ca.crt'),
-    clock: { offsetMs: 0 },
+    clock: testClock(),
     stdout: [],
     stderr: [],
     backgroundStarts: 0,
@@ -55,9 +56,12 @@ export async function createHarness(server: { url: string; caPem: string }, toke
   await writeFile(h.caFile, server.caPem);
   h.run = async (overrides = {}, mode = { background: false }) => {
     const deps: CredentialDeps = {
-      now: () => new Date(Date.now() + h.clock.offsetMs),
+      now: h.clock.now,
       random: () => 0.5,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))),
+      sleep: async (ms) => {
+        h.clock.advance(ms);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20)));
+      },
       cacheDir: h.cacheDir,
       configDir: h.configDir,
       execInfoRaw: h.execInfoRaw,

@@ -12,6 +12,9 @@ export interface FakeApiOptions {
   decision?: Decision;
   /** Validity the fake signer gives, relative to now. */
   lifetimeMs?: number;
+  /** The server's clock (creation times, validity); the real one by default, for tests that start
+   * real processes (they read the real clock). */
+  now?: () => Date;
   /** Answer this status to every request matching method + path prefix. */
   fault?: { method?: string; status: number; body?: object; times?: number };
   /** Close every watch right after it opens, this many times. */
@@ -60,6 +63,7 @@ const base = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
   const ca = await createCa();
   const tls = await serverCertificate(ca);
+  const now = options.now ?? (() => new Date());
   let rv = 1;
   const watchers = new Set<{ name: string; res: ServerResponse }>();
   const api: FakeApi = {
@@ -80,14 +84,13 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
   };
   const decide = async (stored: StoredCsr, decision: Decision) => {
     const o = stored.object;
-    const now = new Date().toISOString();
     if (decision === 'none') return;
     const type = decision === 'approve' ? 'Approved' : decision === 'deny' ? 'Denied' : 'Failed';
-    o.status.conditions = [{ type, status: 'True', reason: `Test${type}`, message: `${type.toLowerCase()} by the fake`, lastUpdateTime: now }];
+    o.status.conditions = [{ type, status: 'True', reason: `Test${type}`, message: `${type.toLowerCase()} by the fake`, lastUpdateTime: now().toISOString() }];
     if (decision === 'approve') {
       const pem = Buffer.from(o.spec.request, 'base64').toString('utf8');
       const lifetime = options.lifetimeMs ?? 3600_000;
-      const cert = await signCsr(ca, pem, { notBefore: new Date(Date.now() - 300_000), notAfter: new Date(Date.now() + lifetime) });
+      const cert = await signCsr(ca, pem, { notBefore: new Date(now().getTime() - 300_000), notAfter: new Date(now().getTime() + lifetime) });
       o.status.certificate = Buffer.from(cert).toString('base64');
     }
     o.metadata.resourceVersion = String(++rv);
@@ -118,7 +121,7 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
       const object = JSON.parse(body);
       const name = object.metadata.name;
       if (api.csrs.has(name)) return send(409, { kind: 'Status', reason: 'AlreadyExists', message: `"${name}" already exists` });
-      object.metadata = { name, uid: `uid-${++rv}`, resourceVersion: String(rv), creationTimestamp: new Date().toISOString() };
+      object.metadata = { name, uid: `uid-${++rv}`, resourceVersion: String(rv), creationTimestamp: now().toISOString() };
       object.spec.username = 'system:serviceaccount:users:jean.doe';
       object.status = {};
       const stored = { object };

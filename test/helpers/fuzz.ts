@@ -1,7 +1,5 @@
 // Seeded generators for fuzz tests: the same seed gives the same cases on every run.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Edge } from '../../src/cli/edge.js';
+import type { CapturedEdge } from './edge.js';
 
 export type Random = () => number;
 
@@ -42,32 +40,6 @@ export function mutate(random: Random, text: string): string {
     else chars[at] = String.fromCharCode(Math.floor(random() * 128));
   }
   return chars.join('');
-}
-
-export interface CapturedEdge extends Edge {
-  out: string[];
-  err: string[];
-}
-
-const entryScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/kube-csr-login.cjs');
-
-export function captureEdge(env: Record<string, string | undefined>): CapturedEdge {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    env,
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    stderrIsTerminal: false,
-    stdinIsTerminal: false,
-    readStdin: async () => '',
-    entryScript,
-    nodePath: process.execPath,
-    verbose: false,
-    platform: 'linux',
-  };
 }
 
 /** The CLI contract: exit 0 with one JSON document, or non-zero with one stderr line and no stdout. */

@@ -66,7 +66,7 @@ async function runAddUser(args: string[], edge: Edge): Promise<void> {
   const server = values.server === undefined ? undefined : checkedServer(values.server);
   const { client, cluster } = await loadKubeconfigCluster(choice(values, edge));
   const result = await addUser(
-    { client, now: () => new Date(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+    { client, now: edge.now, sleep: edge.sleep },
     {
       spec,
       ...(tokenDurationSeconds === undefined ? {} : { tokenDurationSeconds }),
@@ -93,7 +93,7 @@ async function runListUsers(args: string[], edge: Edge): Promise<void> {
   const usersNamespace = validateNamespace(values['users-namespace']);
   const { client } = await loadKubeconfigCluster(choice(values, edge));
   const rows = await listUsers(client, usersNamespace);
-  edge.stdout(output === 'json' ? usersJson(usersNamespace, rows) : usersTable(usersNamespace, rows, new Date()));
+  edge.stdout(output === 'json' ? usersJson(usersNamespace, rows) : usersTable(usersNamespace, rows, edge.now()));
 }
 
 type Options = Parameters<typeof parseArgs>[0] extends infer C ? (C extends { options?: infer O } ? NonNullable<O> : never) : never;
@@ -123,5 +123,5 @@ function checkedServer(value: string): string {
 }
 
 function choice(values: { kubeconfig?: string | undefined; context?: string | undefined }, edge: Edge) {
-  return { ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), env: edge.env, nowMs: () => Date.now() };
+  return { ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), env: edge.env, nowMs: () => edge.now().getTime() };
 }

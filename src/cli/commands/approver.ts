@@ -3,7 +3,6 @@
 // /healthz, /readyz and /metrics, and stops cleanly on SIGINT/SIGTERM (releasing the lease).
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { KclError, describe } from '../../errors.js';
 import { approverApi } from '../../approver/approver-api.js';
@@ -45,17 +44,16 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   const dryRun = values['dry-run'];
   // A shadow replica must not take the lease from the approver it runs next to.
   const leaseName = values['lease-name'] ?? (dryRun ? 'kube-csr-login-approver-dry-run' : 'kube-csr-login-approver');
-  const client = await loadKubeconfigClient({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), env: edge.env, nowMs: () => Date.now() });
-  const identity = `${os.hostname()}_${process.pid}`;
+  const client = await loadKubeconfigClient({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), env: edge.env, nowMs: () => edge.now().getTime() });
+  const identity = `${edge.hostname}_${edge.pid}`;
   const leaseNamespace = values['lease-namespace'] ?? (await ownNamespace(edge)) ?? usersNamespace;
   const metrics = createMetrics();
-  const now = () => new Date();
-  const log = createLog(edge.stderr, now, logFormat);
+  const log = createLog(edge.stderr, edge.now, logFormat);
   const elector = values['leader-elect']
-    ? createElector({ store: apiLeaseStore(client, leaseNamespace, leaseName), now: () => Date.now() }, { identity, leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 })
+    ? createElector({ store: apiLeaseStore(client, leaseNamespace, leaseName), now: () => edge.now().getTime() }, { identity, leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 })
     : undefined;
   const controller = createController(
-    { api: approverApi(client, identity), elector, metrics, now, log, sleep },
+    { api: approverApi(client, identity), elector, metrics, now: edge.now, log, sleep: edge.sleep },
     { usersNamespace, maxExpirationSeconds, workers, dryRun, watchTimeoutSeconds: 300 },
   );
   const server = await serve(values['metrics-addr'], (path) => {
@@ -83,19 +81,6 @@ export async function run(args: string[], edge: Edge): Promise<void> {
     await new Promise((resolve) => server.close(resolve));
     log('stopped');
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** The pod's namespace when running in a cluster (POD_NAMESPACE or the ServiceAccount mount). */

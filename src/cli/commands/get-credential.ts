@@ -67,16 +67,16 @@ export async function run(args: string[], edge: Edge): Promise<void> {
     await getCredential(deps, { flags, args: ['get-credential', ...args], background });
   } finally {
     // after the fast path file is written: the launchers waiting on the claim serve it next
-    await releaseClaim(edge.env.KUBE_CSR_LOGIN_CLAIM, process.pid);
+    await releaseClaim(edge.env.KUBE_CSR_LOGIN_CLAIM, edge.pid);
   }
 }
 
 /** The deps of get-credential; `args` are what a background renewal is started with. */
 export function credentialDeps(edge: Edge, { cacheDir, configDir }: Dirs, profile: string, args: string[], stdout: (text: string) => void): CredentialDeps {
   return {
-    now: () => new Date(),
-    random: Math.random,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: edge.now,
+    random: edge.random,
+    sleep: edge.sleep,
     cacheDir,
     configDir,
     execInfoRaw: edge.env.KUBERNETES_EXEC_INFO,

@@ -1,6 +1,5 @@
 // `kube-csr-login setup`: builds the setup use case's deps at the edge (files, stdin, kubeconfig
 // paths, the command kubectl will run) and prints what was set up.
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KclError, describe } from '../../errors.js';
@@ -61,7 +60,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   const tokens = terminalTokenDeps(edge, profile);
   const resolved = await dirs(edge);
   const proxyEnv = proxyEnvironment(edge.env);
-  const files = kubeconfigFiles({ explicit: values.kubeconfig, env: edge.env.KUBECONFIG, home: edge.env.HOME || os.homedir() }).map((f) => path.resolve(f));
+  const files = kubeconfigFiles({ explicit: values.kubeconfig, env: edge.env.KUBECONFIG, home: edge.home }).map((f) => path.resolve(f));
   const outcome = await setup(
     {
       configDir: resolved.configDir,

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exitCodes } from '../../../src/errors.js';
-import type { Edge } from '../../../src/cli/edge.js';
 import { runCli } from '../../../src/cli/main.js';
+import { captureEdge } from '../../helpers/edge.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { createObjectStore } from './object-store.js';
 import { startConnectProxy, startsWithTlsHandshake } from '../../helpers/proxies.js';
@@ -20,22 +20,9 @@ afterEach(async () => {
 });
 
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const edge: Edge = {
-    env: { HOME: '/nonexistent-home', ...env },
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    stderrIsTerminal: false,
-    stdinIsTerminal: false,
-    readStdin: async () => '',
-    entryScript: '/x/kube-csr-login.js',
-    nodePath: process.execPath,
-    verbose: false,
-    platform: process.platform,
-  };
+  const edge = captureEdge({ HOME: '/nonexistent-home', ...env });
   const code = await runCli(['admin', ...args], edge);
-  return { code, stdout, stderr };
+  return { code, stdout: edge.out.join(''), stderr: edge.err.join('') };
 }
 
 async function kubeconfig(dir: string, server: string, caPem: string, token: string): Promise<string> {

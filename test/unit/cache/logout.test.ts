@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { runCli } from '../../../src/cli/main.js';
-import { captureEdge } from '../../helpers/fuzz.js';
+import { captureEdge } from '../../helpers/edge.js';
 
 test('logout removes one profile, or all, including the fast path file, its clock files and back-off', async () => {
   const root = await mkdtemp(path.join(os.tmpdir(), 'kcl-logout-'));

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { type Harness, createHarness, lastCredential } from '../../helpers/credential-harness.js';
+import { testEpoch } from '../../helpers/clock.js';
 import { KclError } from '../../../src/errors.js';
 
 const token = 'test-token-value-0123456789';
@@ -11,7 +12,7 @@ let api: FakeApi;
 let h: Harness;
 
 beforeEach(async () => {
-  api = await startFakeApi({ token });
+  api = await startFakeApi({ token, now: () => testEpoch }); // the server's clock stands still
   h = await createHarness(api, token);
 });
 afterEach(async () => {
@@ -64,7 +65,7 @@ describe('get-credential', () => {
   test('past the renewal deadline the valid certificate is served and a background renewal starts', async () => {
     await h.run();
     const expiry = new Date(lastCredential(h).status.expirationTimestamp ?? '');
-    h.clock.offsetMs = expiry.getTime() + 1000 - Date.now();
+    h.clock.set(new Date(expiry.getTime() + 1000));
     await h.run();
     expect(h.backgroundStarts).toBe(1);
     expect(api.created).toBe(1);
@@ -74,7 +75,7 @@ describe('get-credential', () => {
 
   test('an expired certificate is renewed before answering', async () => {
     await h.run();
-    h.clock.offsetMs = 2 * 3600_000;
+    h.clock.advance(2 * 3600_000);
     api.options.lifetimeMs = 4 * 3600_000;
     await h.run();
     expect(api.created).toBe(2);
@@ -214,16 +215,16 @@ describe('get-credential', () => {
     ['behind', -10 * 60_000],
     ['ahead', 10 * 60_000],
   ])('a client clock %s by 10 minutes still gets, caches and serves a certificate', async (_name, offsetMs) => {
-    h.clock.offsetMs = offsetMs;
+    h.clock.advance(offsetMs);
     await h.run();
     await h.run();
     expect(api.created).toBe(1);
     const expiry = new Date(lastCredential(h).status.expirationTimestamp ?? '');
-    expect(expiry.getTime()).toBeGreaterThan(Date.now() + offsetMs);
+    expect(expiry.getTime()).toBeGreaterThan(h.clock.now().getTime());
   });
 
   test('a client clock far ahead of the certificate says to check the clock', async () => {
-    h.clock.offsetMs = 3 * 3600_000;
+    h.clock.advance(3 * 3600_000);
     const error = await failure(h.run());
     expect(error.message).toContain('check the clock');
   });
@@ -240,7 +241,7 @@ describe('get-credential', () => {
   test('a failed background renewal keeps the valid certificate served, without a retry storm', async () => {
     await h.run();
     const expiry = new Date(lastCredential(h).status.expirationTimestamp ?? '');
-    h.clock.offsetMs = expiry.getTime() + 1000 - Date.now();
+    h.clock.set(new Date(expiry.getTime() + 1000));
     api.options.decision = 'deny';
     await expect(h.run({}, { background: true })).rejects.toThrow('denied');
     await h.run();

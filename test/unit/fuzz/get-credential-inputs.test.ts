@@ -7,10 +7,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { runCli } from '../../../src/cli/main.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
-import { captureEdge, contractViolation, mutate, pick, randomText, seeded } from '../../helpers/fuzz.js';
+import { testClock } from '../../helpers/clock.js';
+import { captureEdge } from '../../helpers/edge.js';
+import { contractViolation, mutate, pick, randomText, seeded } from '../../helpers/fuzz.js';
 
 jest.setTimeout(120_000);
 const token = 'fuzz-token-0123456789';
+const clock = testClock();
 let api: FakeApi;
 let root: string;
 let baseArgs: string[];
@@ -18,14 +21,14 @@ let env: Record<string, string>;
 let validExecInfo: string;
 
 beforeAll(async () => {
-  api = await startFakeApi({ token });
+  api = await startFakeApi({ token, now: clock.now });
   root = await mkdtemp(path.join(os.tmpdir(), 'kcl-fuzz-'));
   await writeFile(path.join(root, 'token'), token, { mode: 0o600 });
   await writeFile(path.join(root, 'ca.crt'), api.caPem);
   env = { HOME: root, KUBE_CSR_LOGIN_CACHE_DIR: path.join(root, 'cache'), KUBE_CSR_LOGIN_CONFIG_DIR: path.join(root, 'config') };
   baseArgs = ['get-credential', '--server', api.url, '--certificate-authority', path.join(root, 'ca.crt'), '--token-file', path.join(root, 'token'), '--user', 'jean.doe', '--groups', 'devs'];
   validExecInfo = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } });
-  expect(await runCli(baseArgs, captureEdge(env))).toBe(0);
+  expect(await runCli(baseArgs, captureEdge(env, clock))).toBe(0);
 });
 afterAll(async () => {
   await api.close();
@@ -35,7 +38,7 @@ afterAll(async () => {
 async function violations(cases: Array<{ args: string[]; env: Record<string, string | undefined> }>): Promise<string[]> {
   const found: string[] = [];
   for (const c of cases) {
-    const edge = captureEdge(c.env);
+    const edge = captureEdge(c.env, clock);
     const problem = contractViolation(await runCli(c.args, edge), edge);
     if (problem) found.push(`${JSON.stringify(c.args.slice(1)).slice(0, 120)}: ${problem}`);
   }
@@ -81,7 +84,7 @@ describe('fuzzed get-credential input', () => {
     for (let i = 0; i < 300; i += 1) {
       await writeFile(file, random() < 0.8 ? mutate(random, valid) : randomText(random, 400));
       await rm(path.join(root, 'cache', 'default', 'exec-credential'), { force: true });
-      const edge = captureEdge(env);
+      const edge = captureEdge(env, clock);
       const problem = contractViolation(await runCli(baseArgs, edge), edge);
       if (problem) found.push(problem);
       else {
@@ -104,7 +107,7 @@ describe('fuzzed get-credential input', () => {
     const found: string[] = [];
     for (const c of cases) {
       await writeFile(tokenFile, random() < 0.5 ? mutate(random, token) : randomText(random, 80));
-      const edge = captureEdge(c.env);
+      const edge = captureEdge(c.env, clock);
       const problem = contractViolation(await runCli(c.args, edge), edge);
       if (problem) found.push(problem);
       if (edge.err.join('').includes(token)) found.push('token in stderr');

@@ -2,8 +2,9 @@ import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import { run } from '../../../src/cli/commands/status.js';
 import { runCli } from '../../../src/cli/main.js';
 import { formatDuration } from '../../../src/status/render-status.js';
-import { captureEdge } from '../../helpers/fuzz.js';
-import { type Fixture, createFixture, jean } from './status-fixture.js';
+import { testClock } from '../../helpers/clock.js';
+import { captureEdge } from '../../helpers/edge.js';
+import { type Fixture, createFixture, jean, minute, t0 } from './status-fixture.js';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -11,18 +12,23 @@ beforeEach(async () => {
 });
 afterEach(() => f.cleanup());
 
-const edge = () => captureEdge({ HOME: f.root, KUBE_CSR_LOGIN_CACHE_DIR: f.cacheDir, KUBE_CSR_LOGIN_CONFIG_DIR: f.configDir });
+/** The command at a given time (the certificates are issued for t0..t0+60m). */
+const edge = (at = t0) => captureEdge({ HOME: f.root, KUBE_CSR_LOGIN_CACHE_DIR: f.cacheDir, KUBE_CSR_LOGIN_CONFIG_DIR: f.configDir }, testClock(at));
 
 test('status prints a block per profile and exits 0 even when the certificate has expired', async () => {
   await f.writeProfile('default', jean);
-  await f.writeEntry('default'); // issued for 2030-01-01T10:00Z..11:00Z; the command uses the real clock
-  const e = edge();
+  await f.writeEntry('default');
+  const afterExpiry = new Date(t0.getTime() + 90 * minute);
+  const e = edge(afterExpiry);
   await run([], e);
   expect(e.err).toEqual([]);
   expect(e.out.join('')).toMatch(/^default\n {2}server {7}https:\/\/127\.0\.0\.1:6443\n/);
+  expect(e.out.join('')).toContain('certificate  expired\n');
+  expect(e.out.join('')).toContain('(expired 30m ago)');
   expect(e.out.join('')).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE/);
-  const viaCli = edge();
+  const viaCli = edge(afterExpiry);
   expect(await runCli(['status'], viaCli)).toBe(0);
+  expect(viaCli.out.join('')).toContain('certificate  expired\n');
 });
 
 test('-o json and --output=json print one JSON document', async () => {

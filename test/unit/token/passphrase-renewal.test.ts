@@ -10,6 +10,7 @@ import { sealToken } from '../../../src/token/sealed-token.js';
 import { tokenSha256 } from '../../../src/token/token-source.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { type Harness, createHarness, lastCredential } from '../../helpers/credential-harness.js';
+import { testEpoch } from '../../helpers/clock.js';
 
 const token = 'test-token-value-0123456789';
 const passphrase = 'correct horse battery';
@@ -19,7 +20,7 @@ let h: Harness;
 let asked: string[];
 
 beforeEach(async () => {
-  api = await startFakeApi({ token });
+  api = await startFakeApi({ token, now: () => testEpoch }); // the server's clock stands still
   h = await createHarness(api, token);
   const sealed = path.join(h.configDir, 'test.token.enc');
   await writeFile(sealed, await sealToken(token, passphrase, { N: 1024, r: 8, p: 1 }), { mode: 0o600 });
@@ -71,7 +72,7 @@ test('past the deadline: served without asking when not interactive (no backgrou
   typing(passphrase);
   await run();
   const deadline = new Date(lastCredential(h).status.expirationTimestamp ?? '');
-  h.clock.offsetMs = deadline.getTime() + 1000 - Date.now();
+  h.clock.set(new Date(deadline.getTime() + 1000));
   h.execInfoRaw = undefined;
   await run();
   expect(h.backgroundStarts).toBe(0);
@@ -88,7 +89,7 @@ test('past the deadline: served without asking when not interactive (no backgrou
   await run();
   expect(api.created).toBe(2);
   // a background renewal never asks and never hangs: it fails at once (into background.log)
-  h.clock.offsetMs += 3600_000;
+  h.clock.advance(3600_000);
   await expect(run({ background: true })).rejects.toMatchObject({ code: 'passphraseRequired' });
   expect(asked).toHaveLength(3);
 });
@@ -101,21 +102,21 @@ test('three wrong passphrases fail and back off, doubling each time; the right o
   const record = () => readFile(backoffFile, 'utf8').then((text) => JSON.parse(text));
   const one = await record();
   expect(one.failures).toBe(1);
-  expect(new Date(one.until).getTime() - Date.now()).toBeGreaterThan(25_000);
+  expect(new Date(one.until).getTime() - h.clock.now().getTime()).toBeGreaterThan(25_000);
 
   typing(passphrase);
   const blocked = await failure(run());
   expect(blocked).toMatchObject({ code: 'wrongPassphrase', message: expect.stringContaining('not retrying before') });
   expect(asked).toHaveLength(3); // not asked while backing off
 
-  h.clock.offsetMs = 31_000;
+  h.clock.advance(31_000);
   typing('d', 'e', 'f');
   await failure(run());
   const two = await record();
   expect(two.failures).toBe(2);
-  expect(new Date(two.until).getTime() - (Date.now() + h.clock.offsetMs)).toBeGreaterThan(55_000);
+  expect(new Date(two.until).getTime() - h.clock.now().getTime()).toBeGreaterThan(55_000);
 
-  h.clock.offsetMs += 61_000;
+  h.clock.advance(61_000);
   typing(passphrase);
   await run();
   expect(api.created).toBe(1);
