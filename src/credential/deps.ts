@@ -1,5 +1,5 @@
 // What the credential use cases need from the outside world, built once in src/cli/.
-import type { Connection } from './settings.js';
+import type { Connection } from '../kube/connection.js';
 import type { CsrApi } from '../kube/csr-api.js';
 import type { Release } from '../cache/lock.js';
 import type { TokenDeps } from '../token/token-store.js';

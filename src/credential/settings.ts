@@ -4,6 +4,7 @@
 // was pointed at (`--server`, another context), and never without TLS verification.
 import { KclError, describe } from '../errors.js';
 import { checkServerUrl } from '../kube/server-url.js';
+import type { Connection } from '../kube/connection.js';
 import type { ClusterInfo, ExecApiVersion, ExecInfo } from '../exec/exec-info.js';
 import { defaultKeyAlgorithm, type KeyAlgorithm } from '../pki/key-algorithm.js';
 import type { Profile } from '../profile/profile.js';
@@ -14,17 +15,6 @@ export type CredentialFlags = Omit<Profile, 'certificateAuthorityFile' | 'kubeco
   profile: string;
   certificateAuthority?: string;
 };
-
-/** Where the token may go: one server, verified with one CA (and TLS name), maybe through a proxy. */
-export interface Connection {
-  server: string;
-  certificateAuthorityPem?: string;
-  /** The file the CA is read from (profile or --certificate-authority). */
-  certificateAuthorityFile?: string;
-  tlsServerName?: string;
-  /** The cluster's proxy-url; without it the client follows HTTPS_PROXY/NO_PROXY (see kube/proxy.ts). */
-  proxyUrl?: string;
-}
 
 export interface Settings {
   profile: string;

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { KclError } from '../errors.js';
-import type { Connection } from '../credential/settings.js';
+import type { Connection } from './connection.js';
 import { httpError, networkError } from './http-errors.js';
 import type { ProxyEnvironment } from './proxy-env.js';
 import { chooseProxy, openTunnel } from './proxy.js';

@@ -4,7 +4,7 @@
 // token has been accepted; after that, a failed first certificate leaves a setup that works once
 // the cause (approval, RBAC) is fixed.
 import { KclError, describe } from '../errors.js';
-import type { Connection } from '../credential/settings.js';
+import type { Connection } from '../kube/connection.js';
 import type { ApiClient } from '../kube/http.js';
 import { type SetupResult, writeSetupEntries } from '../kubeconfig/setup-entries.js';
 import type { Profile } from '../profile/profile.js';

@@ -2,7 +2,7 @@
 // the API server (SelfSubjectReview), so setup reports who the cluster really sees.
 import { X509Certificate } from 'node:crypto';
 import { KclError } from '../errors.js';
-import type { Connection } from '../credential/settings.js';
+import type { Connection } from '../kube/connection.js';
 import { type ApiClient, createRequestClient, serverTls } from '../kube/http.js';
 import type { ProxyEnvironment } from '../kube/proxy-env.js';
 import { parseJsonObject, record, string } from '../util/validate.js';
