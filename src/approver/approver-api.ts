@@ -5,7 +5,7 @@ import { type CsrObject, apiServerClientSigner } from '../kube/csr-object.js';
 import type { ApiClient } from '../kube/http.js';
 import { type Json, isRecord } from '../util/validate.js';
 import type { ListWatchSource } from './list-watch.js';
-import { watchStream } from './watch-stream.js';
+import { watchStream } from '../kube/watch-stream.js';
 
 const csrs = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 /** Only the signer we judge, filtered by the API server (CSRs support this field selector). */

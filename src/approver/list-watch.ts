@@ -5,7 +5,7 @@
 // or event at a time and keep only what they need (the page is dropped before the next is fetched).
 import { describe } from '../errors.js';
 import type { Json } from '../util/validate.js';
-import type { RawWatchEvent } from './watch-stream.js';
+import type { RawWatchEvent } from '../kube/watch-stream.js';
 
 export interface ListWatchSource {
   /** Lists in pages, each handed over before the next is fetched (memory stays bounded with 10,000s

@@ -1,11 +1,10 @@
 // The five CSR calls the plugin makes, with a watch that yields parsed objects. RBAC of a user's
 // ServiceAccount grants get/create/delete/watch on its own CSR name only, so the watch always
 // carries a metadata.name field selector (and there is no list).
-import { createInterface } from 'node:readline';
 import { KclError } from '../errors.js';
-import { isRecord } from '../util/validate.js';
 import type { ApiClient } from './http.js';
 import { type CsrObject, type CsrSpecInput, csrManifest, parseCsrObject } from './csr-object.js';
+import { watchStream } from './watch-stream.js';
 
 const base = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 const callTimeoutMs = 30_000;
@@ -37,57 +36,19 @@ export function csrApi(client: ApiClient, remainingMs: () => number = () => call
       const body = { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid } };
       await client.json({ method: 'DELETE', path: path(name), body, timeoutMs: callTimeout() });
     },
-    watch(name, resourceVersion, timeoutSeconds) {
-      const query = new URLSearchParams({
-        watch: 'true',
-        fieldSelector: `metadata.name=${escapeFieldValue(name)}`,
-        resourceVersion,
-        allowWatchBookmarks: 'false',
-        timeoutSeconds: String(Math.max(1, Math.ceil(timeoutSeconds))),
-      });
-      return watchEvents(client, `${base}?${query}`, (timeoutSeconds + 10) * 1000);
+    async *watch(name, resourceVersion, timeoutSeconds) {
+      const query = new URLSearchParams({ fieldSelector: `metadata.name=${escapeFieldValue(name)}`, resourceVersion });
+      for await (const event of watchStream(client, `${base}?${query}`, timeoutSeconds)) {
+        if (event.type === 'BOOKMARK') continue;
+        yield event.type === 'EXPIRED' ? event : { type: event.type, csr: parse(event.object) };
+      }
     },
   };
-}
-
-/** Streams the events of a CSR watch request (any path: one name, or all CSRs). */
-export async function* watchEvents(client: ApiClient, path: string, timeoutMs: number): AsyncIterable<CsrWatchEvent> {
-  const response = await client.stream({ method: 'GET', path, timeoutMs });
-  try {
-    for await (const line of createInterface({ input: response, crlfDelay: Infinity })) {
-      if (line.trim() === '') continue;
-      const event = parseEvent(line);
-      if (event) yield event;
-    }
-  } catch (error) {
-    if (error instanceof KclError) throw error;
-    // A dropped watch ends the iteration; the caller re-reads the CSR and watches again.
-  } finally {
-    response.destroy();
-  }
 }
 
 /** Field selector values escape backslash, comma and '=' (user=jean.doe would not parse). */
 function escapeFieldValue(value: string): string {
   return value.replace(/[\\,=]/g, (c) => `\\${c}`);
-}
-
-function parseEvent(line: string): CsrWatchEvent | undefined {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(line);
-  } catch {
-    throw new KclError('server', 'the API server sent an unreadable watch event');
-  }
-  if (!isRecord(doc) || typeof doc.type !== 'string') return undefined;
-  if (doc.type === 'ERROR') {
-    const code = isRecord(doc.object) ? doc.object.code : undefined;
-    if (code === 410) return { type: 'EXPIRED' };
-    const message = isRecord(doc.object) && typeof doc.object.message === 'string' ? doc.object.message : 'unknown';
-    throw new KclError('server', `the CSR watch failed: ${message.slice(0, 200)}`);
-  }
-  if (doc.type !== 'ADDED' && doc.type !== 'MODIFIED' && doc.type !== 'DELETED') return undefined;
-  return { type: doc.type, csr: parse(doc.object) };
 }
 
 function parse(value: unknown): CsrObject {

@@ -6,7 +6,7 @@ import { createApiClient } from '../../../src/kube/http.js';
 import { startFakeApi } from '../../helpers/fake-api.js';
 import { expect, test } from '@jest/globals';
 import { type ListWatchSource, listWatch } from '../../../src/approver/list-watch.js';
-import type { RawWatchEvent } from '../../../src/approver/watch-stream.js';
+import type { RawWatchEvent } from '../../../src/kube/watch-stream.js';
 
 const obj = (name: string, rv: string) => ({ metadata: { name, resourceVersion: rv } });
 const added = (name: string, rv: string): RawWatchEvent => ({ type: 'ADDED', object: obj(name, rv), resourceVersion: rv });

@@ -1,10 +1,11 @@
-// One watch request as an async stream of raw events, for any resource. Ends when the server
-// closes the watch or the signal aborts; "410 Gone" (an ERROR event, or the HTTP status when the
-// watch is refused) becomes an EXPIRED event (list again).
+// One watch request as an async stream of raw events, for any resource (the approver's informers,
+// the plugin's wait on its CSR). Ends when the server closes the watch or the signal aborts; "410
+// Gone" (an ERROR event, or the HTTP status when the watch is refused) becomes an EXPIRED event
+// (list again).
 import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import { KclError, isKclError } from '../errors.js';
-import type { ApiClient } from '../kube/http.js';
+import type { ApiClient } from './http.js';
 import { type Json, isRecord } from '../util/validate.js';
 
 export type RawWatchEvent =
@@ -12,10 +13,10 @@ export type RawWatchEvent =
   | { type: 'BOOKMARK'; resourceVersion: string }
   | { type: 'EXPIRED' };
 
-export async function* watchStream(client: ApiClient, path: string, timeoutSeconds: number, signal: AbortSignal): AsyncIterable<RawWatchEvent> {
+export async function* watchStream(client: ApiClient, path: string, timeoutSeconds: number, signal?: AbortSignal): AsyncIterable<RawWatchEvent> {
   const query = new URLSearchParams({ watch: 'true', allowWatchBookmarks: 'true', timeoutSeconds: String(Math.max(1, Math.ceil(timeoutSeconds))) });
   const separator = path.includes('?') ? '&' : '?';
-  if (signal.aborted) return;
+  if (signal?.aborted) return;
   let response: IncomingMessage;
   try {
     response = await client.stream({ method: 'GET', path: `${path}${separator}${query}`, timeoutMs: (timeoutSeconds + 15) * 1000 });
@@ -33,7 +34,7 @@ export async function* watchStream(client: ApiClient, path: string, timeoutSecon
     lines.close();
     response.destroy();
   };
-  signal.addEventListener('abort', abort, { once: true });
+  signal?.addEventListener('abort', abort, { once: true });
   response.once('close', () => lines.close());
   try {
     for await (const line of lines) {
@@ -46,7 +47,7 @@ export async function* watchStream(client: ApiClient, path: string, timeoutSecon
     if (error instanceof KclError) throw error;
     // A dropped connection ends the stream; the caller resumes from the last resourceVersion.
   } finally {
-    signal.removeEventListener('abort', abort);
+    signal?.removeEventListener('abort', abort);
     lines.close();
     response.destroy();
   }
