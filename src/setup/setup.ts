@@ -12,7 +12,7 @@ import type { TokenStorage } from '../token/token-source.js';
 import type { TokenDeps } from '../token/token-store.js';
 import { type Identity, discoverIdentity } from './discover-identity.js';
 import type { LoginInput } from './login-input.js';
-import { checkProfileTarget, saveCertificateAuthority, saveProfile, setupFiles } from './save-profile.js';
+import { checkProfileTarget, saveCertificateAuthority, saveProfile, setupFiles } from '../profile/save-profile.js';
 import { chooseTokenSource, removeOldToken, storeToken, tokenFields } from './store-token.js';
 import type { LoginCheck } from './verify-login.js';
 

@@ -9,7 +9,7 @@ import { type TokenSource, type TokenStorage, resolveTokenSource, tokenSha256 } 
 import { type TokenDeps, tokenStore } from '../token/token-store.js';
 import { ensurePrivateDir } from '../util/files.js';
 import path from 'node:path';
-import type { ProfileFiles } from './save-profile.js';
+import type { ProfileFiles } from '../profile/save-profile.js';
 
 export function chooseTokenSource(storage: TokenStorage, files: ProfileFiles, token: string): TokenSource {
   if (storage === 'file') return { storage, file: files.token };

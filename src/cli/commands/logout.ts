@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { KclError, describe } from '../../errors.js';
 import { clearProfiles } from '../../cache/clear-profile.js';
 import { storedProfileNames, validateProfileName } from '../../profile/profile.js';
-import { forgetProfile } from '../../setup/forget.js';
+import { forgetProfile } from '../../profile/forget.js';
 import { type Edge, dirs } from '../edge.js';
 import { terminalTokenDeps } from '../token-deps.js';
 

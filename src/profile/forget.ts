@@ -4,7 +4,7 @@
 // other context uses it), then the token file, CA and profile. The kubeconfig goes before the
 // profile: an exec user whose profile is gone would only fail.
 import { removeSetupEntries } from '../kubeconfig/setup-entries.js';
-import { readProfile } from '../profile/profile.js';
+import { readProfile } from './profile.js';
 import type { TokenStorage } from '../token/token-source.js';
 import { type TokenDeps, tokenStore } from '../token/token-store.js';
 import { removeIfExists } from '../util/files.js';

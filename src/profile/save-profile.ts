@@ -1,10 +1,10 @@
-// Stores what setup learned in the config dir: the CA next to the profile (the token goes through
-// src/token/, see store-token.ts), all 0600 in a 0700 directory, written atomically, and left
-// untouched when unchanged (running setup twice rewrites nothing, which also keeps the launcher's
-// fast path valid).
+// Stores what setup learned in the config dir (profile/ owns every file there): the CA next to the
+// profile (the token goes through src/token/, see setup/store-token.ts), all 0600 in a 0700
+// directory, written atomically, and left untouched when unchanged (running setup twice rewrites
+// nothing, which also keeps the launcher's fast path valid).
 import path from 'node:path';
 import { KclError } from '../errors.js';
-import { type Profile, profileFile, readProfile, serializeProfile } from '../profile/profile.js';
+import { type Profile, profileFile, readProfile, serializeProfile } from './profile.js';
 import { ensurePrivateDir, readTextIfExists, writeFileAtomic } from '../util/files.js';
 
 export interface ProfileFiles {
