@@ -4,6 +4,7 @@ import type { AddUserResult } from './add-user.js';
 import { objectLabel } from './object-refs.js';
 import type { RemovedObject } from './remove-user.js';
 import type { UserRow } from './list-users.js';
+import { relativeTime, rfc3339Seconds } from '../util/time.js';
 
 export function addUserText(user: { name: string; groups: string[]; usersNamespace: string }, result: AddUserResult): string {
   const groups = user.groups.length > 0 ? user.groups.join(', ') : 'none';
@@ -14,7 +15,7 @@ export function addUserText(user: { name: string; groups: string[]; usersNamespa
   if (old?.outcome === 'unmanaged') {
     lines.push(`warning: Secret ${old.namespace}/${old.name} is not managed by kube-csr-login (no label app.kubernetes.io/managed-by=kube-csr-login): left in place; a long-lived token it holds still works (kubectl delete it to revoke that token)`);
   }
-  if (result.tokenExpires) lines.push(`token: requested with a TokenRequest, valid until ${result.tokenExpires.toISOString()}`);
+  if (result.tokenExpires) lines.push(`token: requested with a TokenRequest, valid until ${rfc3339Seconds(result.tokenExpires)}`);
   else if (result.tokenSecret) lines.push(`token: in Secret ${result.tokenSecret.namespace}/${result.tokenSecret.name} (not printed)`);
   if (result.bundleFile) {
     lines.push(`wrote the login bundle ${result.bundleFile} (mode 0600; it holds the token: hand it over privately)`);
@@ -49,23 +50,11 @@ export function usersTable(usersNamespace: string, rows: UserRow[], now: Date): 
     table.push([
       row.name,
       row.groups.join(',') || '-',
-      row.csr ? time(row.csr.created) : '-',
+      row.csr ? rfc3339Seconds(row.csr.created) : '-',
       row.csr?.state ?? 'none',
-      row.certificateExpires ? `${time(row.certificateExpires)} (${relative(row.certificateExpires, now)})` : '-',
+      row.certificateExpires ? `${rfc3339Seconds(row.certificateExpires)} (${relativeTime(row.certificateExpires, now, 'in', 'expired')})` : '-',
     ]);
   }
   const widths = table[0]?.map((_, column) => Math.max(...table.map((cells) => (cells[column] ?? '').length))) ?? [];
   return table.map((cells) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n') + '\n';
-}
-
-function time(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function relative(date: Date, now: Date): string {
-  const seconds = Math.round((date.getTime() - now.getTime()) / 1000);
-  if (seconds <= 0) return 'expired';
-  if (seconds < 3600) return `in ${Math.max(1, Math.round(seconds / 60))}m`;
-  if (seconds < 172800) return `in ${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
-  return `in ${Math.floor(seconds / 86400)}d`;
 }

@@ -4,6 +4,7 @@
 // deletion or a group removed from the annotation. In dry-run mode it reports instead of writing.
 import { describe, isKclError } from '../errors.js';
 import { type CsrObject, parseCsrObject } from '../kube/csr-object.js';
+import { rfc3339Seconds } from '../util/time.js';
 import { type Json, isRecord } from '../util/validate.js';
 import type { ApproverApi } from './approver-api.js';
 import { tryReadCsrFacts } from './csr-facts.js';
@@ -91,7 +92,7 @@ function withCondition(raw: Json, decision: Exclude<Decision, { action: 'ignore'
     status: 'True',
     reason: decision.reason,
     message: decision.message,
-    lastUpdateTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    lastUpdateTime: rfc3339Seconds(now),
   };
   return { ...raw, status: { ...status, conditions: [...conditions, condition] } };
 }

@@ -1,6 +1,7 @@
 // The miss path: take the profile lock, look at the cache again (another kubectl may have just
 // renewed), respect a recent failure's back-off, renew, and record a failure worth backing off.
 import { KclError } from '../errors.js';
+import { rfc3339Seconds } from '../util/time.js';
 import { backoffFor, clearBackoff, consecutiveFailures, readBackoff, writeBackoff } from '../cache/backoff.js';
 import { type ExpectedIdentity, type VerifiedEntry, readCredentialEntry } from '../cache/credential-entry.js';
 import type { ProfileCacheFiles } from '../cache/layout.js';
@@ -35,7 +36,7 @@ export async function renewUnderLock(deps: CredentialDeps, context: RenewContext
   }
   const blocked = await readBackoff(files.backoff, identity, deps.now());
   if (blocked) {
-    const retry = blocked.until.toISOString();
+    const retry = rfc3339Seconds(blocked.until);
     throw new KclError(blocked.code, `${blocked.message} (not retrying before ${retry}; run kube-csr-login logout --profile ${settings.profile} to retry now)`);
   }
   const release = await deps.lock(files.dir, files.lock, mode.wait ? settings.waitTimeoutMs + lockGraceMs : 0);

@@ -4,6 +4,7 @@
 import { KclError, isKclError } from '../errors.js';
 import type { CsrApi } from '../kube/csr-api.js';
 import { type CsrObject, condition } from '../kube/csr-object.js';
+import { rfc3339Seconds } from '../util/time.js';
 
 export interface WaitClock {
   now: () => Date;
@@ -71,7 +72,7 @@ async function getIfSame(api: CsrApi, start: CsrObject): Promise<CsrObject | und
 function timeout(name: string, deadline: Date): KclError {
   return new KclError(
     'timeout',
-    `timed out at ${deadline.toISOString()} waiting for CSR ${name} to be approved; an admin can approve it with: kubectl certificate approve ${name}`,
+    `timed out at ${rfc3339Seconds(deadline)} waiting for CSR ${name} to be approved; an admin can approve it with: kubectl certificate approve ${name}`,
   );
 }
 

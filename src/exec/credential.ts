@@ -1,6 +1,7 @@
 // The ExecCredential we print on stdout. client-go checks: same apiVersion as configured, a status,
 // certificate and key together, both parseable as a TLS key pair.
 import type { ExecApiVersion } from './exec-info.js';
+import { rfc3339Seconds } from '../util/time.js';
 
 export interface IssuedCredential {
   /** Leaf certificate first, then any intermediates, PEM. */
@@ -18,7 +19,7 @@ export function renderExecCredential(
     kind: 'ExecCredential',
     status: {
       // RFC 3339 without fractional seconds, as Go's metav1.Time marshals it.
-      expirationTimestamp: expiration.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      expirationTimestamp: rfc3339Seconds(expiration),
       clientCertificateData: credential.certificateChainPem,
       clientKeyData: credential.privateKeyPem,
     },

@@ -19,6 +19,7 @@ import { certificateClient, readExecCredential, verifyLogin } from '../../setup/
 import { readTextIfExists } from '../../util/files.js';
 import { type TokenStorage, isTokenStorage } from '../../token/token-source.js';
 import { expiresSoon, jwtExpiry } from '../../token/jwt-expiry.js';
+import { rfc3339Seconds } from '../../util/time.js';
 import { type Edge, dirs } from '../edge.js';
 import { parseDurationSeconds, parseGroups } from '../parse-values.js';
 import { terminalTokenDeps } from '../token-deps.js';
@@ -93,7 +94,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
       ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
     },
   );
-  edge.stdout(summary(outcome, files[0] ?? '', jwtExpiry(login.token)));
+  edge.stdout(summary(outcome, files[0] ?? '', jwtExpiry(login.token), edge.now()));
 }
 
 function parseTokenStorage(value: string | undefined): TokenStorage | undefined {
@@ -161,15 +162,15 @@ function execCommand(edge: Edge): { command: string; leadingArgs?: string[] } {
   return edge.platform === 'win32' ? { command: edge.nodePath, leadingArgs: [entry] } : { command: entry.replace(/\.cjs$/, '') };
 }
 
-function summary(outcome: SetupOutcome, kubeconfigFile: string, tokenExpiresAt: Date | undefined): string {
+function summary(outcome: SetupOutcome, kubeconfigFile: string, tokenExpiresAt: Date | undefined, now: Date): string {
   const { kubeconfig, login } = outcome;
   const groups = login.groups.filter((group) => !group.startsWith('system:')).sort();
   const lines = [
-    `Logged in to ${kubeconfig.cluster} as ${login.username}${groups.length ? ` (groups: ${groups.join(', ')})` : ''}, certificate valid until ${login.notAfter.toISOString()}.`,
+    `Logged in to ${kubeconfig.cluster} as ${login.username}${groups.length ? ` (groups: ${groups.join(', ')})` : ''}, certificate valid until ${rfc3339Seconds(login.notAfter)}.`,
     `kubeconfig ${kubeconfigFile}: context ${kubeconfig.context} (user ${kubeconfig.user}, cluster ${kubeconfig.cluster}); profile "${outcome.profile}".`,
-    `The long-term token is kept in ${storedIn[outcome.tokenStorage]}${tokenExpiresAt ? ` and expires at ${tokenExpiresAt.toISOString()}` : ''}.`,
+    `The long-term token is kept in ${storedIn[outcome.tokenStorage]}${tokenExpiresAt ? ` and expires at ${rfc3339Seconds(tokenExpiresAt)}` : ''}.`,
   ];
-  if (expiresSoon(tokenExpiresAt, new Date())) lines.push('Warning: the token expires within 7 days: ask your admin for a new login bundle.');
+  if (expiresSoon(tokenExpiresAt, now)) lines.push('Warning: the token expires within 7 days: ask your admin for a new login bundle.');
   lines.push(`Try: kubectl --context ${kubeconfig.context} auth whoami`, '');
   return lines.join('\n');
 }

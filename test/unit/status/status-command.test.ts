@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import { run } from '../../../src/cli/commands/status.js';
 import { runCli } from '../../../src/cli/main.js';
-import { formatDuration } from '../../../src/status/render-status.js';
+import { formatDuration } from '../../../src/util/time.js';
 import { testClock } from '../../helpers/clock.js';
 import { captureEdge } from '../../helpers/edge.js';
 import { type Fixture, createFixture, jean, minute, t0 } from './status-fixture.js';
