@@ -45,6 +45,9 @@ export function isKclError(value: unknown, code?: ErrorCode): value is KclError 
 
 /** A one-line description of any thrown value, for wrapping causes into our own messages. */
 export function describe(error: unknown): string {
-  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
+  // not instanceof Error: errors from another realm (node:vm, jest) are not instances of this one's
+  if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') {
+    return error.message.split('\n')[0] ?? '';
+  }
   return String(error).split('\n')[0] ?? 'unknown error';
 }

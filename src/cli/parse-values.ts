@@ -1,7 +1,19 @@
-// Flag value parsers shared by the commands. Each throws a usage KclError naming the flag.
-import { KclError } from '../errors.js';
+// Flag parsing shared by the commands. Each throws a usage KclError naming the flag.
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { KclError, describe } from '../errors.js';
 import { isExecApiVersion, type ExecApiVersion } from '../exec/exec-info.js';
 import { isKeyAlgorithm, keyAlgorithms, type KeyAlgorithm } from '../pki/key-algorithm.js';
+
+/** parseArgs (strict) whose failures are usage errors: the first line of its message, without its hint
+ * about '--' (the option name is what matters), after `context` ("admin add-user") when given. */
+export function parseFlags<T extends ParseArgsConfig>(config: T, context?: string): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs<T>({ strict: true, ...config });
+  } catch (error) {
+    const message = describe(error).replace(/\. To specify a positional argument.*$/, '');
+    throw new KclError('usage', context === undefined ? message : `${context}: ${message}`);
+  }
+}
 
 const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 

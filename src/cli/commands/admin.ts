@@ -1,7 +1,6 @@
 // `kube-csr-login admin add-user | remove-user | list-users`: the admin's side of provisioning.
 // Turns flags into typed requests, builds the client from the admin's kubeconfig, runs one use case
 // from src/admin/ and prints its report. Tokens never reach stdout, stderr or argv.
-import { parseArgs } from 'node:util';
 import { KclError, describe } from '../../errors.js';
 import { addUser, manifestsFor } from '../../admin/add-user.js';
 import { manifestsYaml } from '../../admin/dry-run.js';
@@ -12,7 +11,7 @@ import { addUserText, removeUserText, usersJson, usersTable } from '../../admin/
 import { checkServerUrl } from '../../kube/server-url.js';
 import { loadKubeconfigCluster } from '../../kube/kubeconfig-client.js';
 import type { Edge } from '../edge.js';
-import { parseDurationSeconds, parseGroups } from '../parse-values.js';
+import { parseDurationSeconds, parseFlags, parseGroups } from '../parse-values.js';
 
 const common = {
   kubeconfig: { type: 'string' },
@@ -46,7 +45,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
 }
 
 async function runAddUser(args: string[], edge: Edge): Promise<void> {
-  const { values, positionals } = parse('add-user', args, addUserOptions);
+  const { values, positionals } = parseFlags({ args, options: addUserOptions, allowPositionals: true }, 'admin add-user');
   const name = validateUserName(oneName('add-user', positionals));
   if (values.groups === undefined) throw new KclError('usage', "admin add-user: --groups a,b is required (--groups '' for none)");
   const groups = validateGroups(parseGroups(values.groups));
@@ -77,7 +76,7 @@ async function runAddUser(args: string[], edge: Edge): Promise<void> {
 }
 
 async function runRemoveUser(args: string[], edge: Edge): Promise<void> {
-  const { values, positionals } = parse('remove-user', args, common);
+  const { values, positionals } = parseFlags({ args, options: common, allowPositionals: true }, 'admin remove-user');
   const name = validateUserName(oneName('remove-user', positionals));
   const usersNamespace = validateNamespace(values['users-namespace']);
   const { client } = await loadKubeconfigCluster(choice(values, edge));
@@ -86,7 +85,7 @@ async function runRemoveUser(args: string[], edge: Edge): Promise<void> {
 }
 
 async function runListUsers(args: string[], edge: Edge): Promise<void> {
-  const { values, positionals } = parse('list-users', args, listUsersOptions);
+  const { values, positionals } = parseFlags({ args, options: listUsersOptions, allowPositionals: true }, 'admin list-users');
   if (positionals.length > 0) throw new KclError('usage', 'admin list-users takes no arguments');
   const output = values.output ?? 'table';
   if (output !== 'table' && output !== 'json') throw new KclError('usage', 'admin list-users: -o must be json or table');
@@ -94,18 +93,6 @@ async function runListUsers(args: string[], edge: Edge): Promise<void> {
   const { client } = await loadKubeconfigCluster(choice(values, edge));
   const rows = await listUsers(client, usersNamespace);
   edge.stdout(output === 'json' ? usersJson(usersNamespace, rows) : usersTable(usersNamespace, rows, edge.now()));
-}
-
-type Options = Parameters<typeof parseArgs>[0] extends infer C ? (C extends { options?: infer O } ? NonNullable<O> : never) : never;
-
-function parse<O extends Options>(sub: string, args: string[], options: O) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: true });
-  } catch (error) {
-    // parseArgs adds a hint about '--' for unknown options; the option name is what matters
-    const message = typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string' ? error.message : describe(error);
-    throw new KclError('usage', `admin ${sub}: ${(message.split('\n')[0] ?? '').replace(/\. To specify a positional argument.*$/, '')}`);
-  }
 }
 
 function oneName(sub: string, positionals: string[]): string {

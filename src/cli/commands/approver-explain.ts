@@ -2,7 +2,6 @@
 // or a YAML/JSON file) and the requester's ServiceAccount as they are now, and prints how the
 // approver's policy judges it (src/approver/explain.ts), as text or with -o json.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { KclError, describe } from '../../errors.js';
 import { approverApi } from '../../approver/approver-api.js';
@@ -13,6 +12,7 @@ import { loadKubeconfigClient } from '../../kube/kubeconfig-client.js';
 import { parseServiceAccount } from '../../kube/service-account.js';
 import { type Json, isRecord } from '../../util/validate.js';
 import type { Edge } from '../edge.js';
+import { parseFlags } from '../parse-values.js';
 import { policyConfig, policyOptions } from './approver-flags.js';
 
 const options = {
@@ -22,13 +22,7 @@ const options = {
 } as const;
 
 export async function run(args: string[], edge: Edge): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new KclError('usage', describe(error));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags({ args, options, allowPositionals: true }, 'approver explain');
   const byName = values.filename === undefined && positionals.length === 1;
   const byFile = values.filename !== undefined && positionals.length === 0;
   if (!byName && !byFile) throw new KclError('usage', 'approver explain takes one CSR name, or -f FILE (- for stdin)');

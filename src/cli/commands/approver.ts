@@ -3,7 +3,6 @@
 // /healthz, /readyz and /metrics, and stops cleanly on SIGINT/SIGTERM (releasing the lease).
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
-import { parseArgs } from 'node:util';
 import { KclError, describe } from '../../errors.js';
 import { approverApi } from '../../approver/approver-api.js';
 import { createController } from '../../approver/controller.js';
@@ -14,6 +13,7 @@ import { createMetrics } from '../../approver/metrics.js';
 import { loadKubeconfigClient } from '../../kube/kubeconfig-client.js';
 import type { Edge } from '../edge.js';
 import { policyConfig, policyOptions } from './approver-flags.js';
+import { parseFlags } from '../parse-values.js';
 
 const options = {
   ...policyOptions,
@@ -30,12 +30,7 @@ const inClusterNamespaceFile = '/var/run/secrets/kubernetes.io/serviceaccount/na
 
 export async function run(args: string[], edge: Edge): Promise<void> {
   if (args[0] === 'explain') return (await import('./approver-explain.js')).run(args.slice(1), edge);
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false, allowNegative: true }));
-  } catch (error) {
-    throw new KclError('usage', describe(error));
-  }
+  const { values } = parseFlags({ args, options, allowNegative: true });
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new KclError('usage', '--workers must be 1-64');
   const { usersNamespace, maxExpirationSeconds } = policyConfig(values);

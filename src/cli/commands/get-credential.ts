@@ -1,6 +1,4 @@
 // `kube-csr-login get-credential`: the command in users[].user.exec. Builds the deps at the edge.
-import { parseArgs } from 'node:util';
-import { KclError } from '../../errors.js';
 import { releaseClaim } from '../../cache/claim.js';
 import { profileCacheFiles } from '../../cache/layout.js';
 import type { CredentialDeps } from '../../credential/deps.js';
@@ -13,6 +11,7 @@ import { askSecret } from '../prompt.js';
 import {
   parseApiVersion,
   parseDurationSeconds,
+  parseFlags,
   parseGroups,
   parseKeyAlgorithm,
   parseRenewWindow,
@@ -37,12 +36,7 @@ export const options = {
 } as const;
 
 export function parseCredentialFlags(args: string[]): { flags: CredentialFlags; background: boolean } {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new KclError('usage', error instanceof Error ? error.message.split('\n')[0] ?? 'bad arguments' : 'bad arguments');
-  }
+  const { values } = parseFlags({ args, options });
   const flags: CredentialFlags = { profile: validateProfileName(values.profile ?? 'default') };
   if (values.server !== undefined) flags.server = values.server;
   if (values['certificate-authority'] !== undefined) flags.certificateAuthority = values['certificate-authority'];

@@ -2,23 +2,17 @@
 // the profile's token is encrypted, so that non-interactive work (scripts, IDEs, k9s) that follows
 // has a full certificate lifetime ahead. It prints when that certificate expires, never the key.
 import { X509Certificate } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { KclError, describe } from '../../errors.js';
 import { getCredential } from '../../credential/get-credential.js';
 import { validateProfileName } from '../../profile/profile.js';
 import { readExecCredential } from '../../setup/verify-login.js';
+import { rfc3339Seconds } from '../../util/time.js';
 import { type Edge, dirs } from '../edge.js';
-import { parseDurationSeconds } from '../parse-values.js';
+import { parseDurationSeconds, parseFlags } from '../parse-values.js';
 import { terminalTokenDeps } from '../token-deps.js';
 import { credentialDeps } from './get-credential.js';
 
 export async function run(args: string[], edge: Edge): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { profile: { type: 'string' }, timeout: { type: 'string' } }, strict: true }));
-  } catch (error) {
-    throw new KclError('usage', describe(error));
-  }
+  const { values } = parseFlags({ args, options: { profile: { type: 'string' }, timeout: { type: 'string' } } });
   const profile = validateProfileName(values.profile ?? 'default');
   const flags = { profile, ...(values.timeout === undefined ? {} : { waitTimeoutSeconds: parseDurationSeconds('--timeout', values.timeout) }) };
   let printed = '';
@@ -26,5 +20,5 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   const deps = { ...credentialDeps(edge, await dirs(edge), profile, getArgs, (text) => (printed += text)), tokens: terminalTokenDeps(edge, profile) };
   await getCredential(deps, { flags, args: ['get-credential', ...getArgs], background: false, renewNow: true, interactive: true });
   const notAfter = new Date(new X509Certificate(readExecCredential(printed).certificatePem).validTo);
-  edge.stdout(`profile "${profile}": new certificate valid until ${notAfter.toISOString()}\n`);
+  edge.stdout(`profile "${profile}": new certificate valid until ${rfc3339Seconds(notAfter)}\n`);
 }

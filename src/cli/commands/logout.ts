@@ -1,23 +1,18 @@
 // `kube-csr-login logout [--profile P | --all] [--forget]`: deletes cached keys and certificates (and
 // any back-off), so the next kubectl call obtains a fresh certificate. --forget also undoes setup,
 // the token's keyring entry or encrypted file included.
-import { parseArgs } from 'node:util';
-import { KclError, describe } from '../../errors.js';
+import { KclError } from '../../errors.js';
 import { clearProfiles } from '../../cache/clear-profile.js';
 import { storedProfileNames, validateProfileName } from '../../profile/profile.js';
 import { forgetProfile } from '../../profile/forget.js';
 import { type Edge, dirs } from '../edge.js';
+import { parseFlags } from '../parse-values.js';
 import { terminalTokenDeps } from '../token-deps.js';
 
 const tokenPlace = { file: 'file', keyring: 'OS keyring entry', passphrase: 'encrypted file' } as const;
 
 export async function run(args: string[], edge: Edge): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { profile: { type: 'string' }, all: { type: 'boolean' }, forget: { type: 'boolean' } }, strict: true }));
-  } catch (error) {
-    throw new KclError('usage', describe(error));
-  }
+  const { values } = parseFlags({ args, options: { profile: { type: 'string' }, all: { type: 'boolean' }, forget: { type: 'boolean' } } });
   if (values.all && values.profile) throw new KclError('usage', 'use either --profile or --all');
   const { cacheDir, configDir } = await dirs(edge);
   const names = values.all ? 'all' : [validateProfileName(values.profile ?? 'default')];

@@ -1,7 +1,6 @@
 // `kube-csr-login setup`: builds the setup use case's deps at the edge (files, stdin, kubeconfig
 // paths, the command kubectl will run) and prints what was set up.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { KclError, describe } from '../../errors.js';
 import { clearBackoff } from '../../cache/backoff.js';
 import { profileCacheFiles } from '../../cache/layout.js';
@@ -21,7 +20,7 @@ import { type TokenStorage, isTokenStorage } from '../../token/token-source.js';
 import { expiresSoon, jwtExpiry } from '../../token/jwt-expiry.js';
 import { rfc3339Seconds } from '../../util/time.js';
 import { type Edge, dirs } from '../edge.js';
-import { parseDurationSeconds, parseGroups } from '../parse-values.js';
+import { parseDurationSeconds, parseFlags, parseGroups } from '../parse-values.js';
 import { terminalTokenDeps } from '../token-deps.js';
 import { credentialDeps } from './get-credential.js';
 
@@ -47,12 +46,7 @@ const options = {
 export const installHint = 'kube-csr-login is needed to log in to this cluster: npm install -g kube-csr-login, then run kube-csr-login setup';
 
 export async function run(args: string[], edge: Edge): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options, strict: true }));
-  } catch (error) {
-    throw new KclError('usage', describe(error));
-  }
+  const { values } = parseFlags({ args, options });
   const profile = validateProfileName(values.profile ?? 'default');
   const login = await loginInput(values, edge);
   const waitTimeoutSeconds = parseDurationSeconds('--timeout', values.timeout ?? '2m');

@@ -1,19 +1,14 @@
 // `kube-csr-login status [--profile NAME] [-o json]`: each profile's cluster, context, identity,
 // cached certificate, renewal point and back-off. Informational: reads local files only, never the
 // network, and exits 0 whatever state the certificates are in.
-import { parseArgs } from 'node:util';
-import { KclError, describe } from '../../errors.js';
+import { KclError } from '../../errors.js';
 import { collectStatus } from '../../status/collect-status.js';
 import { renderStatusJson, renderStatusText } from '../../status/render-status.js';
 import { type Edge, dirs } from '../edge.js';
+import { parseFlags } from '../parse-values.js';
 
 export async function run(args: string[], edge: Edge): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { profile: { type: 'string' }, output: { type: 'string', short: 'o' } }, strict: true }));
-  } catch (error) {
-    throw new KclError('usage', describe(error));
-  }
+  const { values } = parseFlags({ args, options: { profile: { type: 'string' }, output: { type: 'string', short: 'o' } } });
   const output = values.output ?? 'text';
   if (output !== 'text' && output !== 'json') throw new KclError('usage', `unknown output format "${output.slice(0, 20)}": use -o json`);
   const { cacheDir, configDir } = await dirs(edge);
