@@ -2,6 +2,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { KclError, describe } from '../errors.js';
 import { isExecApiVersion, type ExecApiVersion } from '../exec/exec-info.js';
+import { parseGroupList } from '../kube/service-account.js';
 import { isKeyAlgorithm, keyAlgorithms, type KeyAlgorithm } from '../pki/key-algorithm.js';
 
 /** parseArgs (strict) whose failures are usage errors: the first line of its message, without its hint
@@ -37,8 +38,9 @@ export function parseRenewWindow(value: string): [number, number] {
   return [low, high];
 }
 
+/** --groups a,b: the list format of the ServiceAccount's groups annotation, printable names only. */
 export function parseGroups(value: string): string[] {
-  const groups = value.split(',').map((g) => g.trim()).filter((g) => g !== '');
+  const groups = parseGroupList(value);
   for (const group of groups) {
     if (!/^[\x21-\x7e][\x20-\x7e]*$/.test(group) || group.length > 128) {
       throw new KclError('usage', `--groups: "${group.slice(0, 40)}" is not a valid group name`);
