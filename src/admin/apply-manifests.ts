@@ -5,9 +5,9 @@
 // server defaulted at creation as "before-first-apply", which changes nothing the admin set).
 import type { ApiClient } from '../kube/http.js';
 import { isRecord, record, string } from '../util/validate.js';
-import { KclError } from '../errors.js';
+import { KclError, isKclError } from '../errors.js';
 import { fieldManager, type Manifest } from './manifests.js';
-import { type ObjectRef, adminError, isNotFound, objectLabel, objectPath, refOf } from './object-refs.js';
+import { type ObjectRef, adminError, objectLabel, objectPath, refOf } from './object-refs.js';
 
 export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -32,7 +32,7 @@ async function applyOne(client: ApiClient, manifest: Manifest): Promise<AppliedO
     const before = await client.json({ method: 'GET', path, timeoutMs: requestTimeoutMs }).then(
       (object) => comparable(object, label),
       (error: unknown) => {
-        if (isNotFound(error)) return undefined;
+        if (isKclError(error, 'notFound')) return undefined;
         throw error;
       },
     );

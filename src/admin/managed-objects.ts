@@ -1,9 +1,9 @@
 // Whether an object is kube-csr-login's (label app.kubernetes.io/managed-by=kube-csr-login), and
 // deleting one. Shared by remove-user and add-user --token-duration: they delete only what they manage.
-import { KclError } from '../errors.js';
+import { KclError, isKclError } from '../errors.js';
 import type { ApiClient } from '../kube/http.js';
 import { isRecord } from '../util/validate.js';
-import { type ObjectRef, adminError, isNotFound, objectLabel, objectPath } from './object-refs.js';
+import { type ObjectRef, adminError, objectLabel, objectPath } from './object-refs.js';
 
 export type Ownership = { state: 'absent' } | { state: 'unmanaged' } | { state: 'managed'; uid: string };
 export type DeleteOutcome = 'removed' | 'absent';
@@ -13,7 +13,7 @@ const timeoutMs = 30_000;
 export async function ownership(client: ApiClient, ref: ObjectRef): Promise<Ownership> {
   const label = objectLabel(ref);
   const object = await client.json({ method: 'GET', path: objectPath(ref), timeoutMs }).catch((error: unknown) => {
-    if (isNotFound(error)) return undefined;
+    if (isKclError(error, 'notFound')) return undefined;
     throw adminError(error, `read ${label}`);
   });
   if (object === undefined) return { state: 'absent' };
@@ -30,7 +30,7 @@ export async function deleteObject(client: ApiClient, ref: ObjectRef, uid?: stri
   return client.json({ method: 'DELETE', path: objectPath(ref), ...body, timeoutMs }).then(
     () => 'removed' as const,
     (error: unknown) => {
-      if (isNotFound(error)) return 'absent' as const;
+      if (isKclError(error, 'notFound')) return 'absent' as const;
       throw adminError(error, `delete ${objectLabel(ref)}`);
     },
   );

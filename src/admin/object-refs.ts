@@ -54,8 +54,3 @@ export function adminError(error: unknown, what: string): unknown {
   }
   return new KclError(error.code, `could not ${what}: ${error.message}`, { cause: error });
 }
-
-/** True for the 404 of a GET or DELETE: the object is not there. */
-export function isNotFound(error: unknown): boolean {
-  return error instanceof KclError && error.code === 'notFound';
-}

@@ -1,11 +1,11 @@
 // Waits for the token controller (kube-controller-manager) to fill the user's token Secret, bounded:
 // a cluster without the controller (or without --service-account-private-key-file) never fills it.
 // The token is returned to the caller only; no message carries it.
-import { KclError } from '../errors.js';
+import { KclError, isKclError } from '../errors.js';
 import type { ApiClient } from '../kube/http.js';
 import { checkToken } from '../credential/identity.js';
 import { isRecord } from '../util/validate.js';
-import { adminError, isNotFound, objectPath } from './object-refs.js';
+import { adminError, objectPath } from './object-refs.js';
 
 export interface WaitDeps {
   client: ApiClient;
@@ -27,7 +27,7 @@ export async function waitForSecretToken(deps: WaitDeps, secret: SecretRef, time
   const deadline = deps.now().getTime() + timeoutMs;
   for (;;) {
     const object = await deps.client.json({ method: 'GET', path, timeoutMs: Math.min(timeoutMs, 30_000) }).catch((error: unknown) => {
-      if (isNotFound(error)) return undefined; // the token controller deletes a Secret whose ServiceAccount is missing
+      if (isKclError(error, 'notFound')) return undefined; // the token controller deletes a Secret whose ServiceAccount is missing
       throw adminError(error, `read ${label}`);
     });
     const token = tokenOf(object);

@@ -89,11 +89,6 @@ export function condition(csr: CsrObject, type: 'Approved' | 'Denied' | 'Failed'
   return csr.conditions.find((c) => c.type === type && c.status === 'True');
 }
 
-/** Pending = neither decided nor failed nor issued. */
-export function isPending(csr: CsrObject): boolean {
-  return !condition(csr, 'Approved') && isInProgress(csr);
-}
-
 /** Still on its way to a certificate: pending, or approved and waiting for the signer. */
 export function isInProgress(csr: CsrObject): boolean {
   return !csr.certificatePem && !condition(csr, 'Denied') && !condition(csr, 'Failed');

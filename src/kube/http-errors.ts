@@ -19,16 +19,6 @@ export function statusMessage(body: string): string | undefined {
   return undefined;
 }
 
-export function statusReason(body: string): string | undefined {
-  try {
-    const doc: unknown = JSON.parse(body);
-    if (isRecord(doc) && typeof doc.reason === 'string') return doc.reason;
-  } catch {
-    // not a Status object
-  }
-  return undefined;
-}
-
 export function httpError(status: number, body: string, request: RequestLike): KclError {
   const detail = statusMessage(body) ?? `HTTP ${status}`;
   const what = `${request.method} ${request.path.split('?')[0]}`;
