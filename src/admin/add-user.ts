@@ -19,7 +19,7 @@ export interface AddUserDeps {
   sleep: (ms: number) => Promise<void>;
 }
 
-export interface BundleTarget {
+interface BundleTarget {
   file: string;
   /** The kubeconfig's current cluster; its CA goes into the bundle. */
   cluster: CurrentCluster;

@@ -9,7 +9,7 @@ import { KclError, isKclError } from '../errors.js';
 import { fieldManager, type Manifest } from './manifests.js';
 import { type ObjectRef, adminError, objectLabel, objectPath, refOf } from './object-refs.js';
 
-export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
+type ApplyOutcome = 'created' | 'updated' | 'unchanged';
 
 export interface AppliedObject {
   ref: ObjectRef;

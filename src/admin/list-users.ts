@@ -9,7 +9,7 @@ import { describeCertificate, parseCertificateChain } from '../pki/certificate.j
 import { isRecord } from '../util/validate.js';
 import { adminError } from './object-refs.js';
 
-export type CsrState = 'Pending' | 'Approved' | 'Issued' | 'Denied' | 'Failed';
+type CsrState = 'Pending' | 'Approved' | 'Issued' | 'Denied' | 'Failed';
 
 export interface UserRow {
   name: string;
@@ -19,7 +19,7 @@ export interface UserRow {
   certificateExpires?: Date;
 }
 
-export const managedBySelector = 'app.kubernetes.io/managed-by=kube-csr-login';
+const managedBySelector = 'app.kubernetes.io/managed-by=kube-csr-login';
 const timeoutMs = 30_000;
 
 export async function listUsers(client: ApiClient, usersNamespace: string): Promise<UserRow[]> {
@@ -42,7 +42,7 @@ export async function listUsers(client: ApiClient, usersNamespace: string): Prom
   }).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function csrState(csr: CsrObject): CsrState {
+function csrState(csr: CsrObject): CsrState {
   if (condition(csr, 'Denied')) return 'Denied';
   if (condition(csr, 'Failed')) return 'Failed';
   if (csr.certificatePem) return 'Issued';

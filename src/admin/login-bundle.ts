@@ -16,7 +16,7 @@ export interface BundleContent {
   token: string;
 }
 
-export function loginBundleYaml(content: BundleContent): string {
+function loginBundleYaml(content: BundleContent): string {
   const context = `${content.user}@${content.clusterName}`;
   const doc = {
     apiVersion: 'v1',

@@ -1,7 +1,6 @@
 // The objects `admin add-user` applies for one user (also printed by --dry-run -o yaml).
 import { groupsAnnotation } from '../kube/service-account.js';
 
-export { groupsAnnotation };
 export const fieldManager = 'kube-csr-login';
 
 export interface UserSpec {

@@ -15,7 +15,7 @@ export interface RemovedObject {
 
 const order = ['Secret', 'ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'];
 
-export function userObjectRefs(name: string, usersNamespace: string): ObjectRef[] {
+function userObjectRefs(name: string, usersNamespace: string): ObjectRef[] {
   const refs = userManifests({ name, groups: [], usersNamespace }).map(refOf);
   return order.map((kind) => refs.find((ref) => ref.kind === kind)).filter((ref): ref is ObjectRef => ref !== undefined);
 }

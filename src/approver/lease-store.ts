@@ -56,7 +56,7 @@ export function apiLeaseStore(client: ApiClient, namespace: string, name: string
   };
 }
 
-export function parseLease(value: unknown): { record: LeaseRecord; version: string } {
+function parseLease(value: unknown): { record: LeaseRecord; version: string } {
   if (!isRecord(value)) throw new Error('Lease is not an object');
   const metadata = record(value, 'metadata', 'lease');
   const spec = isRecord(value.spec) ? value.spec : {};

@@ -4,7 +4,7 @@ import type { CsrApi } from '../kube/csr-api.js';
 import type { Release } from '../cache/lock.js';
 import type { TokenDeps } from '../token/token-store.js';
 
-export interface Logger {
+interface Logger {
   /** Only with --verbose: never on a silent cache hit otherwise. */
   verbose: (message: string) => void;
   warn: (message: string) => void;

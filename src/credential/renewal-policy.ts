@@ -14,7 +14,7 @@ export function renewalDeadline(certificate: CertificateInfo, window: readonly [
 }
 
 /** A certificate this close to NotAfter is treated as expired: kubectl would race the clock. */
-export const expiryMarginMs = 30_000;
+const expiryMarginMs = 30_000;
 
 export function freshness(renewAt: Date, notAfter: Date, now: Date): Freshness {
   if (now.getTime() >= notAfter.getTime() - expiryMarginMs) return 'expired';

@@ -34,7 +34,7 @@ export interface Settings {
 /** spec.expirationSeconds is an int32. */
 const maxInt32 = 2 ** 31 - 1;
 
-export const defaults = {
+const defaults = {
   apiVersion: 'client.authentication.k8s.io/v1' as ExecApiVersion,
   expirationSeconds: 3600,
   minimumExpirationSeconds: 600,

@@ -13,7 +13,7 @@ import {
   string,
 } from '../util/validate.js';
 
-export const execApiVersions = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'] as const;
+const execApiVersions = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'] as const;
 export type ExecApiVersion = (typeof execApiVersions)[number];
 
 export interface ClusterInfo {

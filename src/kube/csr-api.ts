@@ -9,7 +9,7 @@ import { watchStream } from './watch-stream.js';
 const base = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 const callTimeoutMs = 30_000;
 
-export type CsrWatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; csr: CsrObject } | { type: 'EXPIRED' };
+type CsrWatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; csr: CsrObject } | { type: 'EXPIRED' };
 
 export interface CsrApi {
   create(input: CsrSpecInput): Promise<CsrObject>;

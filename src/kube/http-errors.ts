@@ -9,7 +9,7 @@ interface RequestLike {
   path: string;
 }
 
-export function statusMessage(body: string): string | undefined {
+function statusMessage(body: string): string | undefined {
   try {
     const doc: unknown = JSON.parse(body);
     if (isRecord(doc) && typeof doc.message === 'string') return oneLine(doc.message);
@@ -45,6 +45,6 @@ export function networkError(error: unknown, host: string): KclError {
   return new KclError('unreachable', `cannot reach the API server at ${host}: ${code || text}`);
 }
 
-export function oneLine(text: string): string {
+function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').slice(0, 400);
 }

@@ -9,7 +9,7 @@ import { readTextIfExists, writeFileAtomic } from '../util/files.js';
 import { findEntry, parseKubeconfig, type NamedKind } from './document.js';
 import { withKubeconfigLock, type LockOptions } from './lock.js';
 
-export interface LoadedFile {
+interface LoadedFile {
   file: string;
   doc: Document;
   original: string | undefined;

@@ -7,7 +7,7 @@ export function isKeyAlgorithm(value: string): value is KeyAlgorithm {
   return (keyAlgorithms as readonly string[]).includes(value);
 }
 
-export function isRsa(algorithm: KeyAlgorithm): boolean {
+function isRsa(algorithm: KeyAlgorithm): boolean {
   return algorithm.startsWith('rsa-');
 }
 

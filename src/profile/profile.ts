@@ -39,7 +39,7 @@ export interface Profile {
   kubeconfig?: KubeconfigEntries;
 }
 
-export interface KubeconfigEntries {
+interface KubeconfigEntries {
   /** The kubeconfig file list at setup time (--kubeconfig, else KUBECONFIG, else ~/.kube/config). */
   files: string[];
   cluster: string;
@@ -94,7 +94,7 @@ export async function readProfile(configDir: string, name: string): Promise<Prof
   }
 }
 
-export function parseProfile(doc: Json): Profile {
+function parseProfile(doc: Json): Profile {
   if (doc.version !== 1) throw new Error('unknown profile version');
   const profile: Profile = {};
   for (const key of ['server', 'certificateAuthorityFile', 'tlsServerName', 'proxyUrl', 'tokenFile', 'user', 'csrName'] as const) {

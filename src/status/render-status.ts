@@ -4,7 +4,7 @@ import type { CertificateState } from './cached-certificate.js';
 import type { ProfileStatus, TokenStatus } from './collect-status.js';
 import { relativeTime, rfc3339Seconds } from '../util/time.js';
 
-export const noProfilesText = 'no profiles: run kube-csr-login setup\n';
+const noProfilesText = 'no profiles: run kube-csr-login setup\n';
 
 export function renderStatusJson(statuses: readonly ProfileStatus[]): string {
   const profiles = statuses.map((s) => ({

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import { parse } from 'yaml';
 
-export interface Response {
+interface Response {
   status: number;
   body: unknown;
 }

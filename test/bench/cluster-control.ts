@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot, run } from '../e2e/cluster.js';
 
-export const clusterDir = process.env.KCL_CLUSTER_DIR ?? '/tmp/kcl-bench-cluster';
+const clusterDir = process.env.KCL_CLUSTER_DIR ?? '/tmp/kcl-bench-cluster';
 let started = false;
 
 export async function clusterUp(csrapproving: boolean, log: (line: string) => void): Promise<void> {

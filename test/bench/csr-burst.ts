@@ -107,12 +107,3 @@ export async function burst(spec: Burst): Promise<BurstResult> {
     complete,
   };
 }
-
-/** Deletes the named CSRs (admin), N in flight. */
-export async function deleteCsrs(api: BenchApi, names: string[], concurrency = 16): Promise<void> {
-  const queue = [...names];
-  const worker = async () => {
-    for (let name = queue.shift(); name !== undefined; name = queue.shift()) await api.request('DELETE', `${csrPath}/${encodeURIComponent(name)}`).catch(() => undefined);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}

@@ -1,6 +1,6 @@
 // The benchmark's output: a readable table (figure, ours, reference, ratio, target, result), then
 // with --json one JSON line naming every figure and ratio.
-export interface Target {
+interface Target {
   /** lower: ratio <= value passes (times, memory); higher: ratio >= value; equal: ours == value. */
   kind: 'lower' | 'higher' | 'equal';
   value: number;

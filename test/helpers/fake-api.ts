@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type TestCa, createCa, serverCertificate, signCsr } from './pki.js';
 
-export type Decision = 'approve' | 'deny' | 'fail' | 'none';
+type Decision = 'approve' | 'deny' | 'fail' | 'none';
 
 export interface FakeApiOptions {
   token: string;

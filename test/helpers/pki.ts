@@ -35,7 +35,7 @@ export async function createCa(name = 'test-ca'): Promise<TestCa> {
   return { certificatePem: certificate.toString('pem'), keys, certificate };
 }
 
-export async function privateKeyPem(keys: webcrypto.CryptoKeyPair): Promise<string> {
+async function privateKeyPem(keys: webcrypto.CryptoKeyPair): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as webcrypto.CryptoKey));
   return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }).toString();
 }

@@ -25,7 +25,7 @@ export interface Fixture {
   cleanup: () => Promise<void>;
 }
 
-export interface EntryOptions {
+interface EntryOptions {
   user?: string;
   groups?: string[];
   /** Certificate lifetime from t0, and the renewal point, in minutes. */
