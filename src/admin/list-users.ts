@@ -64,7 +64,8 @@ async function list(client: ApiClient, path: string, what: string): Promise<unkn
     throw adminError(error, what);
   });
   if (!isRecord(answer) || !Array.isArray(answer.items)) throw new KclError('server', `could not ${what}: the API server sent no items list`);
-  return answer.items;
+  const items: unknown[] = answer.items;
+  return items;
 }
 
 function readItem<T>(parse: () => T, what: string): T {

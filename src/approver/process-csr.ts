@@ -86,7 +86,7 @@ export function policyInput(raw: Json, csr: CsrObject, serviceAccount: ServiceAc
 
 function withCondition(raw: Json, decision: Exclude<Decision, { action: 'ignore' }>, now: Date): Json {
   const status = isRecord(raw.status) ? raw.status : {};
-  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
+  const conditions: unknown[] = Array.isArray(status.conditions) ? status.conditions : [];
   const condition = {
     type: decision.action === 'approve' ? 'Approved' : 'Denied',
     status: 'True',

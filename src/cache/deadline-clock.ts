@@ -15,7 +15,10 @@ const markerPrefix = 'deadline.';
 /** Makes deadline.<epoch> (and the clock) exist with the right mtime; removes older markers. */
 export async function keepDeadlineMarker(files: Pick<ProfileCacheFiles, 'dir' | 'clock'>, deadlineSeconds: number): Promise<void> {
   const marker = path.join(files.dir, `${markerPrefix}${deadlineSeconds}`);
-  const current = await fs.stat(marker).catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error)));
+  const current = await fs.stat(marker).catch((error: unknown) => {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  });
   if (current?.mtimeMs !== deadlineSeconds * 1000) {
     await (await fs.open(marker, 'w', privateFileMode)).close();
     await fs.utimes(marker, deadlineSeconds, deadlineSeconds);

@@ -38,7 +38,7 @@ export function csrApi(client: ApiClient, remainingMs: () => number = () => call
     },
     async *watch(name, resourceVersion, timeoutSeconds) {
       const query = new URLSearchParams({ fieldSelector: `metadata.name=${escapeFieldValue(name)}`, resourceVersion });
-      for await (const event of watchStream(client, `${base}?${query}`, timeoutSeconds)) {
+      for await (const event of watchStream(client, `${base}?${query.toString()}`, timeoutSeconds)) {
         if (event.type === 'BOOKMARK') continue;
         yield event.type === 'EXPIRED' ? event : { type: event.type, csr: parse(event.object) };
       }

@@ -66,7 +66,8 @@ export function createRequestClient(server: string, proxy: ProxySettings, prepar
       const text = await readBody(response, request.timeoutMs);
       if ((response.statusCode ?? 0) >= 300) throw httpError(response.statusCode ?? 0, text, request);
       try {
-        return text === '' ? {} : JSON.parse(text);
+        const parsed: unknown = text === '' ? {} : JSON.parse(text);
+        return parsed;
       } catch {
         throw new KclError('server', `the API server sent an unreadable response to ${request.method} ${request.path}`);
       }

@@ -1,5 +1,5 @@
 // Comment-preserving edits of one kubeconfig file with the yaml Document API (no typed round trip).
-import { Document, isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
+import { Document, isMap, isNode, isSeq, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
 import { KclError } from '../errors.js';
 
 export type NamedKind = 'clusters' | 'users' | 'contexts';
@@ -45,7 +45,7 @@ export function entryNames(doc: Document, kind: NamedKind): string[] {
 export function upsertEntry(doc: Document, kind: NamedKind, name: string, fields: Record<string, unknown>): void {
   let entry = findEntry(doc, kind, name);
   if (entry === undefined) {
-    entry = doc.createNode({ name, [itemKey[kind]]: {} }) as YAMLMap;
+    entry = doc.createNode({ name, [itemKey[kind]]: {} });
     seq(doc, kind).add(entry);
   }
   let body: unknown = entry.get(itemKey[kind], true);
@@ -62,7 +62,7 @@ export function upsertEntry(doc: Document, kind: NamedKind, name: string, fields
 
 function sameValue(node: unknown, value: unknown): boolean {
   if (node === undefined) return false;
-  const js: unknown = typeof node === 'object' && node !== null && 'toJSON' in node && typeof node.toJSON === 'function' ? node.toJSON() : node;
+  const js: unknown = isNode(node) ? node.toJSON() : node;
   return JSON.stringify(js) === JSON.stringify(value);
 }
 

@@ -120,7 +120,8 @@ function parseProfile(doc: Json): Profile {
     if (value !== undefined) profile[key] = value;
   }
   if (doc.renewWindow !== undefined) {
-    const [low, high, ...rest] = Array.isArray(doc.renewWindow) ? doc.renewWindow : [];
+    const window: unknown[] = Array.isArray(doc.renewWindow) ? doc.renewWindow : [];
+    const [low, high, ...rest] = window;
     if (typeof low !== 'number' || typeof high !== 'number' || rest.length > 0) {
       throw new Error('profile.renewWindow must be [min, max] fractions');
     }

@@ -2,7 +2,6 @@
 // dirs only (no network, no token read). Profiles are <config>/profiles/*.json plus any profile that
 // has cached state but no profile file (set up with flags only, or forgotten but not logged out).
 import { type Dirent, promises as fs } from 'node:fs';
-import path from 'node:path';
 import { KclError, describe, type ErrorCode } from '../errors.js';
 import { readBackoff } from '../cache/backoff.js';
 import { profileCacheFiles } from '../cache/layout.js';

@@ -6,7 +6,7 @@
 import { cluster } from '../e2e/cluster.js';
 import type { ProvisionedUser } from '../e2e/provision.js';
 import { adminApi, tokenApi } from './api-client.js';
-import { type Approver, startApprover } from './approver-process.js';
+import type { Approver } from './approver-process.js';
 import { burst, listCsrs } from './csr-burst.js';
 import { kubeletCsrs, names, userCsrFactory } from './csr-manifests.js';
 import { log, results } from './results.js';

@@ -39,7 +39,7 @@ afterAll(async () => {
   // wait for each replica to exit: a running child keeps jest alive after the suite
   await Promise.all(
     replicas.map((child) =>
-      child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')),
+      child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')),
     ),
   );
 });

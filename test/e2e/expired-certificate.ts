@@ -4,7 +4,6 @@ import 'reflect-metadata';
 import { X509Certificate as NodeCertificate, createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-type Provider = Parameters<typeof x509.X509CertificateGenerator.create>[1];
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 
 export async function expiredCopy(entry: { certificateChainPem: string; privateKeyPem: string; renewAt: string }) {
@@ -16,7 +15,7 @@ export async function expiredCopy(entry: { certificateChainPem: string; privateK
   const notBefore = new Date(notAfter.getTime() - 600_000);
   const certificate = await x509.X509CertificateGenerator.createSelfSigned(
     { serialNumber: '0a', name: subject, notBefore, notAfter, keys: { privateKey, publicKey }, signingAlgorithm: alg },
-    webcrypto as unknown as Provider,
+    webcrypto,
   );
   return { ...entry, certificateChainPem: certificate.toString('pem'), renewAt: new Date(notAfter.getTime() - 120_000).toISOString() };
 }

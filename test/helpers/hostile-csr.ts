@@ -31,11 +31,11 @@ async function request(user: string, variant: Variant): Promise<string> {
   const algorithm = rsa
     ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: variant.rsaBits, publicExponent: new Uint8Array([1, 0, 1]) }
     : { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = (await webcrypto.subtle.generateKey(algorithm as webcrypto.EcKeyGenParams, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(algorithm as webcrypto.EcKeyGenParams, true, ['sign', 'verify']));
   const csr = await x509.Pkcs10CertificateRequestGenerator.create(
     {
       name: variant.subject ?? [{ CN: [user] }, { O: ['devs'] }],
-      keys: keys as unknown as Parameters<typeof x509.Pkcs10CertificateRequestGenerator.create>[0]['keys'],
+      keys: keys,
       signingAlgorithm: algorithm,
       ...(variant.extensions ? { extensions: variant.extensions } : {}),
     },

@@ -32,7 +32,7 @@ function keysFor(spec: KeySpec): Promise<webcrypto.CryptoKeyPair> {
   let keys = keyCache.get(spec);
   if (!keys) {
     const algorithm = keyAlgorithms[spec].generate as webcrypto.EcKeyGenParams;
-    keys = webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']) as Promise<webcrypto.CryptoKeyPair>;
+    keys = webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
     keyCache.set(spec, keys);
   }
   return keys;
@@ -44,7 +44,7 @@ export async function requestPem(user: string, options: RequestOptions = {}): Pr
   const csr = await x509.Pkcs10CertificateRequestGenerator.create(
     {
       name: options.subject ?? [{ CN: [user] }, { O: ['devs'] }],
-      keys: keys as unknown as Parameters<Create>[0]['keys'],
+      keys: keys,
       signingAlgorithm: keyAlgorithms[spec].sign as Parameters<Create>[0]['signingAlgorithm'],
       ...(options.extensions ? { extensions: options.extensions } : {}),
       ...(options.attributes ? { attributes: options.attributes } : {}),
