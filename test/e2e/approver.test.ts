@@ -8,7 +8,8 @@ import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { csrApi } from '../../src/kube/csr-api.js';
 import { condition, parseCsrObject } from '../../src/kube/csr-object.js';
 import { createApiClient } from '../../src/kube/http.js';
-import { admin, cluster, launcher, run, sleep, tempDir } from './cluster.js';
+import { admin, cluster, launcher, run, tempDir } from './cluster.js';
+import { until } from '../helpers/until.js';
 import { hostileCsr, hostileVariants } from '../helpers/hostile-csr.js';
 import { type ProvisionedUser, provisionUser } from './provision.js';
 
@@ -70,21 +71,13 @@ test('hostile CSRs are denied or left alone, and never signed', async () => {
       names[key] = `refused by the apiserver: ${error.message}`;
     });
   }
-  await sleep(3000);
+  // Until the approver has judged every CSR it should (the other signer's is never its business).
   const outcomes: Record<string, string> = {};
-  for (const [key, name] of Object.entries(names)) {
-    if (name.startsWith('refused')) {
-      outcomes[key] = 'refused';
-      continue;
-    }
-    // The user may only read user=NAME: look at the others as the admin.
-    const json = await admin('get', 'csr', name, '-o', 'json').catch(() => '');
-    const parsed = json ? parseCsrObject(JSON.parse(json)) : undefined;
-    if (!parsed) outcomes[key] = 'gone';
-    else if (parsed.certificatePem) outcomes[key] = 'SIGNED';
-    else if (condition(parsed, 'Approved')) outcomes[key] = 'APPROVED';
-    else outcomes[key] = condition(parsed, 'Denied') ? 'denied' : 'pending';
-  }
+  const settled = async () => {
+    for (const [key, name] of Object.entries(names)) outcomes[key] = name.startsWith('refused') ? 'refused' : await outcome(name);
+    return Object.entries(outcomes).every(([key, outcome]) => key === 'other-signer' || outcome !== 'pending');
+  };
+  await until(settled, 'the approver to judge every hostile CSR', 60_000, 250);
   for (const [key, outcome] of Object.entries(outcomes)) {
     expect([key, ['denied', 'refused', ...(key === 'other-signer' ? ['pending'] : [])].includes(outcome)]).toEqual([key, true]);
   }
@@ -93,22 +86,23 @@ test('hostile CSRs are denied or left alone, and never signed', async () => {
   expect([outcomes['smuggled-sans'], outcomes['smuggled-sans-no-value'], outcomes['universal-string-cn']]).toEqual(['denied', 'denied', 'denied']);
 });
 
+/** What became of a CSR, read as the admin (the user may only read user=NAME). */
+async function outcome(name: string): Promise<string> {
+  const json = await admin('get', 'csr', name, '-o', 'json').catch(() => '');
+  const parsed = json ? parseCsrObject(JSON.parse(json)) : undefined;
+  if (!parsed) return 'gone';
+  if (parsed.certificatePem) return 'SIGNED';
+  if (condition(parsed, 'Approved')) return 'APPROVED';
+  return condition(parsed, 'Denied') ? 'denied' : 'pending';
+}
+
 test('a second replica stays passive until the leader stops, then takes over', async () => {
-  let holder = await leaseHolder();
-  for (let i = 0; i < 50 && !holder; i += 1) {
-    await sleep(200);
-    holder = await leaseHolder();
-  }
-  expect(holder).not.toBe('');
+  let holder = '';
+  await until(async () => (holder = await leaseHolder()) !== '', 'a replica to hold the lease', 10_000, 200);
   const leader = replicas.find((child) => holder.includes(String(child.pid)));
   expect(leader).toBeDefined();
   leader?.kill('SIGTERM');
-  let next = holder;
-  for (let i = 0; i < 150 && (next === holder || next === ''); i += 1) {
-    await sleep(200);
-    next = await leaseHolder();
-  }
-  expect(next).not.toBe(holder);
+  await until(async () => ![holder, ''].includes(await leaseHolder()), 'the other replica to take the lease', 30_000, 200);
   await admin('delete', 'csr', `user=${user.name}`, '--ignore-not-found');
   const result = await getCredential('cache-2');
   expect([result.code, result.stderr]).toEqual([0, '']);

@@ -90,8 +90,12 @@ async function trials(user: ProvisionedUser, seed: number): Promise<string[]> {
     const before = await cachedPair(file);
     if (await killAfter(background ? [...args(user), '--background'] : args(user), env, Math.floor(random() * renewalMs * 1.2))) killedMidway += 1;
     try {
-      const after = await cachedPair(file);
-      if (after !== undefined && after !== before && before !== undefined && !after.includes('BEGIN CERTIFICATE')) problems.push(`trial ${trial}: mixed entry`);
+      const after = await cachedPair(file); // throws on a partial entry or a key that is not the certificate's
+      // the old entry or a new one, never none: a killed background renewal must not lose what it replaces
+      if (before !== undefined && after === undefined) problems.push(`trial ${trial}: the cached entry was lost`);
+      if (after !== undefined && after !== before && !new X509Certificate(after).subject.split('\n').includes(`CN=${user.name}`)) {
+        problems.push(`trial ${trial}: the new entry is not ${user.name}'s`);
+      }
     } catch (error) {
       problems.push(`trial ${trial}: ${(error as Error).message}`);
     }

@@ -13,6 +13,7 @@ import type { ServiceAccountInfo } from '../../../src/kube/service-account.js';
 import { KclError } from '../../../src/errors.js';
 import type { Json } from '../../../src/util/validate.js';
 import { requestPem } from './csr-builder.js';
+import { until } from '../../helpers/until.js';
 
 async function rawCsr(subject: JsonName = [{ CN: ['jean.doe'] }, { O: ['devs'] }], name = 'user=jean.doe'): Promise<Json> {
   return {
@@ -95,7 +96,7 @@ test('a denial carries the reason; a failed event is logged, not fatal', async (
   const { deps, updates, logs } = setup(await rawCsr([{ CN: ['someone.else'] }]), { cached: account, eventError: new Error('forbidden') });
   expect(await processCsr(deps, 'user=jean.doe')).toBe('denied');
   expect(JSON.stringify(updates[0])).toContain('"reason":"SubjectMismatch"');
-  await new Promise((resolve) => setImmediate(resolve));
+  await until(() => logs.length === 2, 'the failed event to be logged');
   expect(logs).toEqual([expect.stringMatching(/^denied CSR .*SubjectMismatch/), expect.stringContaining('could not record an event')]);
 });
 

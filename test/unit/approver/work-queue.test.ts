@@ -2,6 +2,7 @@
 // added while it is being handled runs exactly once more afterwards.
 import { expect, test } from '@jest/globals';
 import { WorkQueue } from '../../../src/approver/work-queue.js';
+import { until } from '../../helpers/until.js';
 
 function gate() {
   let open: () => void = () => undefined;
@@ -37,13 +38,13 @@ test('never concurrently for one name; a re-add during handling runs once more',
     if (handled.length === 3) queue.close();
   });
   queue.add('a');
-  await new Promise((resolve) => setImmediate(resolve));
+  await until(() => handled.length === 1, "'a' to be in progress");
   // 'a' is in progress: three more adds while it runs, and another name
   queue.add('a');
   queue.add('a');
   queue.add('a');
   queue.add('b');
-  await new Promise((resolve) => setImmediate(resolve));
+  await until(() => handled.includes('b'), "'b' to be handled beside 'a'");
   expect(handled).toEqual(['a', 'b']);
   first.open();
   await running;

@@ -5,6 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { type Harness, createHarness, lastCredential } from '../../helpers/credential-harness.js';
 import { testEpoch } from '../../helpers/clock.js';
+import { until } from '../../helpers/until.js';
 import { KclError } from '../../../src/errors.js';
 
 const token = 'test-token-value-0123456789';
@@ -20,9 +21,9 @@ afterEach(async () => {
   await h.cleanup();
 });
 
+/** Until the plugin has created the CSR and opened its watch (a change before the watch is replayed). */
 async function untilCreated(fake: FakeApi, name: string): Promise<void> {
-  for (let i = 0; i < 200 && !fake.csrs.has(name); i += 1) await new Promise((r) => setTimeout(r, 10));
-  await new Promise((r) => setTimeout(r, 50)); // let the plugin start watching
+  await until(() => fake.csrs.has(name) && fake.requests.some((r) => r.endsWith('?watch')), `CSR ${name} created and watched`);
 }
 
 async function failure(run: Promise<void>): Promise<KclError> {

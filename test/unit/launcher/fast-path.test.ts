@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { releaseClaim } from '../../../src/cache/claim.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
+import { until } from '../../helpers/until.js';
 
 const launcher = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/kube-csr-login');
 const token = 'launcher-test-token';
@@ -162,6 +163,7 @@ describe('fast path and Node path agree', () => {
 
 describe('concurrent calls without a usable credential', () => {
   const claim = () => path.join(root, 'cache', 'default', 'renew.claim');
+  const waiters = () => path.join(root, 'cache', 'default', 'renew.waiters');
   const noNode = { KUBE_CSR_LOGIN_NODE: '/bin/false' }; // a call that reaches Node fails with exit 1
   const env = { KUBERNETES_EXEC_INFO: execInfo(false) };
   beforeEach(async () => {
@@ -178,7 +180,7 @@ describe('concurrent calls without a usable credential', () => {
     const claimer = spawn('sleep', ['10']);
     await writeFile(claim(), `${claimer.pid}\n`);
     const waiting = runLauncher(baseArgs, { ...env, ...noNode });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await until(async () => (await readFile(waiters(), 'utf8').catch(() => '')).trim() !== '', 'the launcher to wait in sh');
     await writeFile(fastFile(), answer, { mode: 0o600 });
     const served = await waiting;
     claimer.kill();
@@ -191,14 +193,13 @@ describe('concurrent calls without a usable credential', () => {
     const claimer = spawn('sleep', ['10']);
     await writeFile(claim(), `${claimer.pid}\n`);
     const waiting = runLauncher(baseArgs, { ...env, ...noNode });
-    const waiters = path.join(path.dirname(claim()), 'renew.waiters');
-    while (!(await readFile(waiters, 'utf8').catch(() => '')).trim()) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(async () => (await readFile(waiters(), 'utf8').catch(() => '')).trim() !== '', 'the launcher to register in renew.waiters');
     await writeFile(fastFile(), answer, { mode: 0o600 });
     await releaseClaim(claim(), claimer.pid ?? 0);
     const served = await waiting;
     claimer.kill();
     expect(served).toEqual({ code: 0, stdout: `${answer.trimEnd().split('\n').at(-1)}\n` });
-    await expect(readFile(waiters)).rejects.toThrow(); // taken by the claimer
+    await expect(readFile(waiters())).rejects.toThrow(); // taken by the claimer
   });
 
   test('a claim left empty (its owner killed before writing its pid) is removed after the wait', async () => {
