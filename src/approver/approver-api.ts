@@ -43,30 +43,23 @@ export function approverApi(client: ApiClient, reportingInstance: string): Appro
     },
     watch: (resourceVersion, timeoutSeconds, signal) => watchStream(client, `${path}?${new URLSearchParams({ ...(fieldSelector ? { fieldSelector } : {}), resourceVersion })}`, timeoutSeconds, signal),
   });
+  const getIfExists = async (path: string): Promise<Json | undefined> => {
+    try {
+      const doc = await client.json({ method: 'GET', path, timeoutMs });
+      return isRecord(doc) ? doc : undefined;
+    } catch (error) {
+      if (isKclError(error, 'notFound')) return undefined;
+      throw error;
+    }
+  };
   return {
     csrs: source(csrs, csrSelector),
     serviceAccounts: (namespace) => source(`/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts`),
-    async getRaw(name) {
-      try {
-        const doc = await client.json({ method: 'GET', path: `${csrs}/${encodeURIComponent(name)}`, timeoutMs });
-        return isRecord(doc) ? doc : undefined;
-      } catch (error) {
-        if (isKclError(error, 'notFound')) return undefined;
-        throw error;
-      }
-    },
+    getRaw: (name) => getIfExists(`${csrs}/${encodeURIComponent(name)}`),
     async updateApproval(name, raw) {
       await client.json({ method: 'PUT', path: `${csrs}/${encodeURIComponent(name)}/approval`, body: raw, timeoutMs });
     },
-    async getServiceAccount(namespace, name) {
-      try {
-        const doc = await client.json({ method: 'GET', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(name)}`, timeoutMs });
-        return isRecord(doc) ? doc : undefined;
-      } catch (error) {
-        if (isKclError(error, 'notFound')) return undefined;
-        throw error;
-      }
-    },
+    getServiceAccount: (namespace, name) => getIfExists(`/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(name)}`),
     async event(csr, type, reason, message, now) {
       const time = now.toISOString();
       const body = {
