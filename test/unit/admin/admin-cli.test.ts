@@ -83,7 +83,7 @@ describe('admin command line', () => {
     const wrong = await kubeconfig(dir, api.url, api.caPem, 'wrong-token');
     const rejected = await cli(['list-users', '--kubeconfig', wrong]);
     expect(rejected).toMatchObject({ code: exitCodes.unauthorized, stderr: "kube-csr-login: could not list the ServiceAccounts in namespace users: the API server rejected the kubeconfig's credentials (401 Unauthorized)\n" });
-  });
+  }, 30_000); // the first test here to load @kubernetes/client-node: 4 s alone, more on a busy machine
 
   test('add-user --bundle, list-users -o json, remove-user through a kubeconfig; the token is never printed', async () => {
     const dir = await tempDir('kcl-admin-cli');
