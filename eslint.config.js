@@ -25,6 +25,30 @@ export default tseslint.config(
     },
   },
   {
+    // The edge is the only composition root: below it, the clock, randomness, environment, home
+    // and process identity come from the deps a command built (src/cli/fast-path.ts must load nothing).
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/edge.ts', 'src/cli/fast-path.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...[
+          ['Date', 'now'],
+          ['Math', 'random'],
+          ['process', 'env'],
+          ['process', 'pid'],
+          ['os', 'homedir'],
+          ['os', 'hostname'],
+        ].map(([object, property]) => ({ object, property, message: 'read it from the Edge (src/cli/edge.ts) and pass it in the deps' })),
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'use the deps clock (now), built at the Edge' },
+        { selector: "ImportSpecifier[imported.name=/^(homedir|hostname)$/]", message: 'read it from the Edge (src/cli/edge.ts)' },
+      ],
+    },
+  },
+  {
     // Tests read JSON that the code under test wrote, and assert on it: `any` there is the point.
     files: ['test/**/*.ts'],
     rules: {
