@@ -4,12 +4,6 @@
 // KUBERNETES_EXEC_INFO arrive before the deadline, and when the token, profile and CA files are
 // older than it. Anything else goes to the full path, which decides exactly as before and rewrites
 // this file. This module imports nothing heavy: it runs before anything else is loaded.
-//
-// Format, one field per line (the launcher reads it with `read`; keep both in step):
-//   1 magic   2 deadline (epoch seconds)   3 arguments joined by US (0x1f)
-//   4 KUBERNETES_EXEC_INFO without the "interactive" value   5 token file
-//   6 profile file, or !path when there was none (it must still not exist)
-//   7 CA file   8 the ExecCredential JSON (one line)
 
 /**
  * The Linux cache directory, as env-paths computes it (XDG), unless overridden. Kept here, free of
@@ -19,8 +13,29 @@ export function linuxCacheDir(env: Readonly<Record<string, string | undefined>>,
   return env.KUBE_CSR_LOGIN_CACHE_DIR || `${env.XDG_CACHE_HOME || `${home}/.cache`}/kube-csr-login`;
 }
 
-export const fastPathMagic = 'kube-csr-login-fast-path-v1';
-export const argumentSeparator = '\x1f';
+/**
+ * The file's format: one field per line, in this order. bin/kube-csr-login reads the same fields with
+ * `read`, one shell variable each, in the same order; test/unit/launcher/fast-path-format.test.ts
+ * holds both sides to this table field by field. A change of format is a new magic (version).
+ */
+export const fastPathFormat = {
+  magic: 'kube-csr-login-fast-path-v2',
+  /** Joins the arguments. An argument holding it is never served from the file (both sides). */
+  argumentSeparator: '|',
+  fields: [
+    { name: 'magic', sh: 'kcl_magic', holds: 'the magic above' },
+    { name: 'deadline', sh: 'kcl_deadline', holds: 'the renewal deadline, whole epoch seconds' },
+    { name: 'args', sh: 'kcl_want_args', holds: 'the arguments, joined by the separator' },
+    { name: 'execInfo', sh: 'kcl_want_info', holds: 'KUBERNETES_EXEC_INFO without the spec.interactive value' },
+    { name: 'tokenFile', sh: 'kcl_token', holds: 'the token file, which must be older than this file' },
+    { name: 'profileFile', sh: 'kcl_prof', holds: 'the profile file, older than this file; !path: it must still not exist' },
+    { name: 'caFile', sh: 'kcl_ca', holds: 'the CA file, older than this file, or empty' },
+    { name: 'credential', sh: 'kcl_out', holds: 'the ExecCredential JSON, one line' },
+  ],
+} as const;
+
+export type FastPathField = (typeof fastPathFormat.fields)[number]['name'];
+type Fields = Record<FastPathField, string>;
 
 export interface FastPathInputs {
   args: readonly string[];
@@ -33,7 +48,7 @@ export interface FastPathInputs {
 }
 
 /** spec.interactive differs between a terminal and a pipe but does not change the answer. */
-export function withoutInteractive(execInfoRaw: string | undefined): string {
+function withoutInteractive(execInfoRaw: string | undefined): string {
   const raw = execInfoRaw ?? '';
   const marker = '"interactive":';
   const at = raw.indexOf(marker);
@@ -50,19 +65,28 @@ export function deadlineSeconds(deadline: Date): number {
 }
 
 export function renderFastPath(inputs: FastPathInputs, deadline: Date, credentialJson: string): string | undefined {
-  const fields = [
-    fastPathMagic,
-    String(deadlineSeconds(deadline)),
-    inputs.args.join(argumentSeparator),
-    withoutInteractive(inputs.execInfoRaw),
-    inputs.tokenFile,
-    inputs.profileExists ? inputs.profileFile : `!${inputs.profileFile}`,
-    inputs.caFile ?? '',
-    credentialJson.trimEnd(),
-  ];
+  if (inputs.args.some((arg) => arg.includes(fastPathFormat.argumentSeparator))) return undefined;
+  const fields: Fields = {
+    magic: fastPathFormat.magic,
+    deadline: String(deadlineSeconds(deadline)),
+    args: inputs.args.join(fastPathFormat.argumentSeparator),
+    execInfo: withoutInteractive(inputs.execInfoRaw),
+    tokenFile: inputs.tokenFile,
+    profileFile: inputs.profileExists ? inputs.profileFile : `!${inputs.profileFile}`,
+    caFile: inputs.caFile ?? '',
+    credential: credentialJson.trimEnd(),
+  };
+  const lines = fastPathFormat.fields.map(({ name }) => fields[name]);
   // A newline inside any field would shift the launcher's lines: then there is no fast path.
-  if (fields.some((field) => field.includes('\n'))) return undefined;
-  return `${fields.join('\n')}\n`;
+  if (lines.some((line) => line.includes('\n'))) return undefined;
+  return `${lines.join('\n')}\n`;
+}
+
+/** The fields of a file, or undefined when one is missing: like `read`, each needs its newline. */
+function parseFastPath(content: string): ((name: FastPathField) => string) | undefined {
+  const lines = content.split('\n');
+  if (lines.length <= fastPathFormat.fields.length) return undefined;
+  return (name) => lines[fastPathFormat.fields.findIndex((field) => field.name === name)] ?? '';
 }
 
 export interface FastPathRequest {
@@ -78,20 +102,21 @@ export interface FastPathRequest {
  * the launcher decides it; undefined otherwise.
  */
 export function answerFromFastPath(content: string, ownMtimeNs: bigint, request: FastPathRequest): string | undefined {
-  const [magic, deadline, args, info, token, profile, ca, output, ...rest] = content.split('\n');
-  // Like `read`, every field needs its newline: a file cut short is not served.
-  if (magic !== fastPathMagic || output === undefined || rest.length === 0) return undefined;
-  if (args !== request.args.join(argumentSeparator) || info !== withoutInteractive(request.execInfoRaw)) return undefined;
+  const field = parseFastPath(content);
+  if (field?.('magic') !== fastPathFormat.magic) return undefined;
+  if (request.args.some((arg) => arg.includes(fastPathFormat.argumentSeparator))) return undefined;
+  if (field('args') !== request.args.join(fastPathFormat.argumentSeparator)) return undefined;
+  if (field('execInfo') !== withoutInteractive(request.execInfoRaw)) return undefined;
   // The launcher's `[ -f F ] && [ ours -nt F ]`.
-  const olderThanUs = (file: string) => {
-    const stat = request.stat(file);
+  const olderThanUs = (path: string) => {
+    const stat = request.stat(path);
     return stat !== undefined && stat.isFile && stat.mtimeNs < ownMtimeNs;
   };
-  if (!token || !olderThanUs(token)) return undefined;
-  if (profile === undefined || (profile.startsWith('!') ? request.stat(profile.slice(1)) !== undefined : !olderThanUs(profile))) {
-    return undefined;
-  }
-  if (ca && !olderThanUs(ca)) return undefined;
-  if (!/^\d+$/.test(deadline ?? '') || Math.floor(request.nowMs / 1000) >= Number(deadline)) return undefined;
-  return `${output}\n`;
+  if (!field('tokenFile') || !olderThanUs(field('tokenFile'))) return undefined;
+  const profile = field('profileFile');
+  if (profile.startsWith('!') ? request.stat(profile.slice(1)) !== undefined : !olderThanUs(profile)) return undefined;
+  if (field('caFile') && !olderThanUs(field('caFile'))) return undefined;
+  const deadline = field('deadline');
+  if (!/^\d+$/.test(deadline) || Math.floor(request.nowMs / 1000) >= Number(deadline)) return undefined;
+  return `${field('credential')}\n`;
 }
