@@ -23,7 +23,7 @@ export interface ElectorDeps {
   now: () => number;
 }
 
-export interface Step {
+interface Step {
   leader: boolean;
   /** When to call step() again: the retry period, or sooner when the holder's lease expires sooner. */
   nextInMs: number;

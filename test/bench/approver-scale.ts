@@ -14,7 +14,7 @@ import { type Approver, type InClusterTarget, procMemory, startApprover } from '
 import { burst } from './csr-burst.js';
 import { kubeletCsrs, userCsrFactory } from './csr-manifests.js';
 import { startLoadgen } from './loadgen.js';
-import { recordApi, type Recorded } from './record-api.js';
+import type { Recorded } from './record-api.js';
 import { log, results } from './results.js';
 import { median } from './stats.js';
 
@@ -57,7 +57,7 @@ function p(values: number[], q: number): number {
 }
 
 /** Creates CSRs at a fixed rate (open loop) and times each from its create to its Approved event. */
-export async function paced(approver: Approver, user: ProvisionedUser, rate: number, seconds: number, label: string): Promise<{ p99: number; p50: number; decided: number; n: number; cpuMsPerDecision: number }> {
+async function paced(approver: Approver, user: ProvisionedUser, rate: number, seconds: number, label: string): Promise<{ p99: number; p50: number; decided: number; n: number; cpuMsPerDecision: number }> {
   const adminClient = await adminApi(cluster.adminKubeconfig, cluster.server, cluster.caFile, 4);
   const creator = await tokenApi(cluster.server, cluster.caFile, user.tokenFile, 96);
   const userManifest = await userCsrFactory(user.name, user.groups);

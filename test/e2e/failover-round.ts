@@ -60,7 +60,7 @@ async function lease(api: BenchApi, namespace: string): Promise<Lease | undefine
 }
 
 /** Waits until one of the replicas holds the lease; returns it. */
-export async function leaderOf(api: BenchApi, namespace: string, replicas: Replica[], timeoutMs = 60_000): Promise<Replica> {
+async function leaderOf(api: BenchApi, namespace: string, replicas: Replica[], timeoutMs = 60_000): Promise<Replica> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const holder = (await lease(api, namespace))?.holder ?? '';
