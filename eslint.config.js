@@ -19,6 +19,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      // URL and URLSearchParams render themselves (the default allows them only from the DOM lib)
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allow: [{ from: 'lib', name: ['Error', 'URL', 'URLSearchParams'] }, { from: 'package', package: 'url', name: ['URL', 'URLSearchParams'] }] },
+      ],
       'no-control-regex': 'off',
       eqeqeq: ['error', 'always'],
       'max-len': ['error', { code: 140, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true }],
