@@ -20,7 +20,7 @@ export function jwtExpiry(token: string): Date | undefined {
   return new Date(exp * 1000);
 }
 
-export const expiryWarningMs = 7 * 24 * 3600 * 1000;
+const expiryWarningMs = 7 * 24 * 3600 * 1000;
 
 /** True when the token expires within 7 days (or has expired). */
 export function expiresSoon(expiresAt: Date | undefined, now: Date): boolean {

@@ -4,7 +4,7 @@
 // keyring (which forgets everything at reboot). Loaded on first use only: a cache hit never loads it.
 import { KclError, describe } from '../errors.js';
 
-export const keyringService = 'kube-csr-login';
+const keyringService = 'kube-csr-login';
 const callTimeoutMs = 15_000;
 
 interface Entry {
@@ -13,7 +13,7 @@ interface Entry {
   deleteCredential: (signal?: AbortSignal) => Promise<boolean>;
 }
 
-export const keyringName: Partial<Record<NodeJS.Platform, string>> = {
+const keyringName: Partial<Record<NodeJS.Platform, string>> = {
   linux: 'the Secret Service (D-Bus)',
   darwin: 'the macOS Keychain',
   win32: 'the Windows Credential Manager',

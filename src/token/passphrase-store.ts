@@ -17,7 +17,7 @@ export interface PassphraseDeps {
   scrypt?: ScryptParams;
 }
 
-export const passphraseTries = 3;
+const passphraseTries = 3;
 
 export function passphraseStore(file: string, profile: string, deps: PassphraseDeps) {
   return {

@@ -12,7 +12,7 @@ export interface ScryptParams {
 }
 
 /** OWASP's scrypt recommendation: 128 MiB, about half a second here. */
-export const defaultScrypt: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
+const defaultScrypt: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
 
 const format = 'kube-csr-login-sealed-token';
 const aad = Buffer.from(`${format}-v1`);

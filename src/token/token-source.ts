@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { type Json, optionalString, string } from '../util/validate.js';
 
-export const tokenStorages = ['file', 'keyring', 'passphrase'] as const;
+const tokenStorages = ['file', 'keyring', 'passphrase'] as const;
 export type TokenStorage = (typeof tokenStorages)[number];
 
 export function isTokenStorage(value: string): value is TokenStorage {
@@ -30,7 +30,7 @@ export function resolveTokenSource(flagFile: string | undefined, profile: { toke
   return profile.tokenFile === undefined ? undefined : { storage: 'file', file: profile.tokenFile };
 }
 
-export const passphraseExpirationSeconds = 8 * 3600;
+const passphraseExpirationSeconds = 8 * 3600;
 
 /** With a passphrase, a certificate lasts a working day, so the passphrase is typed about once a day. */
 export function defaultExpirationSeconds(source: TokenSource, otherwise: number): number {

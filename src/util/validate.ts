@@ -48,7 +48,7 @@ export function optionalBoolean(obj: Json, key: string, what: string): boolean |
   return value;
 }
 
-function number(obj: Json, key: string, what: string): number {
+export function number(obj: Json, key: string, what: string): number {
   const value = obj[key];
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${what}.${key} must be a number`);
   return value;
