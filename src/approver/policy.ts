@@ -59,7 +59,7 @@ const trustedEncodings = ['UTF8String', 'PrintableString'];
 const list = (values: readonly string[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
 const when = (looked: string, problem: string | false): Check => (problem ? { looked, problem } : { looked });
 
-const rules: readonly Rule[] = [
+export const rules: readonly Rule[] = [
   {
     reason: 'RequesterNotServiceAccount',
     requirement: 'authenticated by a ServiceAccount token: spec.uid set, groups system:serviceaccounts and system:serviceaccounts:<users namespace>',
