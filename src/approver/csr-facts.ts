@@ -6,7 +6,6 @@ import { createPublicKey, verify } from 'node:crypto';
 import { type DerNode, oidOf, readDer, typed, universal } from './der.js';
 import { type SubjectAttribute, readSubject } from './csr-subject.js';
 
-export type { SubjectAttribute } from './csr-subject.js';
 
 export interface CsrFacts {
   /** Every subject value in order: its type name, ASN.1 string type and text. */

@@ -4,7 +4,7 @@
 // filters on (csr, requester, decision, reason).
 import { escapeControl } from './escape.js';
 
-export type LogFields = Record<string, string | number | boolean>;
+type LogFields = Record<string, string | number | boolean>;
 export type Log = (line: string, fields?: LogFields) => void;
 export type LogFormat = 'text' | 'json';
 

@@ -161,7 +161,7 @@ export interface RawRequest {
   trailing?: { request?: Buffer; info?: Buffer };
 }
 
-export function rawRequestDer(request: RawRequest): Buffer {
+function rawRequestDer(request: RawRequest): Buffer {
   const pair = keyPair(request.key ?? 'p256');
   const lengths = request.lengths ?? {};
   const info = seq(
