@@ -55,7 +55,6 @@ export type RuleResult = { reason: string; requirement: string } & ({ result: 'p
 
 const clientUsages = ['client auth', 'digital signature'];
 const allowedCurves = ['prime256v1', 'secp384r1'];
-const trustedEncodings = ['UTF8String', 'PrintableString'];
 const list = (values: readonly string[]) => `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
 const when = (looked: string, problem: string | false): Check => (problem ? { looked, problem } : { looked });
 

@@ -126,7 +126,6 @@ function splitHostPort(entry: string): { host: string; port: string } | undefine
 }
 
 function toAscii(domain: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(domain)) return domain;
   return domainToASCII(domain) || domain;
 }
