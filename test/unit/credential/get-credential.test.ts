@@ -72,6 +72,21 @@ describe('get-credential', () => {
     expect(second.getTime()).toBeLessThanOrEqual(expiry.getTime() + 62_000);
   });
 
+  test("past the deadline, the profile's recheckSeconds says how soon the client asks again", async () => {
+    await mkdir(path.join(h.configDir, 'profiles'), { recursive: true });
+    await writeFile(path.join(h.configDir, 'profiles', 'test.json'), JSON.stringify({ version: 1, recheckSeconds: 5 }));
+    await h.run();
+    const deadline = new Date(lastCredential(h).status.expirationTimestamp ?? '');
+    h.clock.offsetMs = deadline.getTime() + 1000 - Date.now();
+    await h.run();
+    const next = new Date(lastCredential(h).status.expirationTimestamp ?? '').getTime();
+    const now = Date.now() + h.clock.offsetMs;
+    expect(next).toBeGreaterThan(now);
+    expect(next).toBeLessThanOrEqual(now + 5_000);
+    await writeFile(path.join(h.configDir, 'profiles', 'test.json'), JSON.stringify({ version: 1, recheckSeconds: 0 }));
+    expect((await failure(h.run())).message).toContain('recheckSeconds');
+  });
+
   test('an expired certificate is renewed before answering', async () => {
     await h.run();
     h.clock.offsetMs = 2 * 3600_000;
