@@ -19,9 +19,18 @@ if [[ -x "$out/longrun-client" ]]; then
   echo "$out/longrun-client"
   exit 0
 fi
+mkdir -p "$out"
+# One build at a time per output (as build.sh): a second caller waits, then finds the binary.
+if command -v flock >/dev/null 2>&1; then
+  exec 8>"$out.lock"
+  flock -w 1800 8 || { echo "kube-csr-login: timed out waiting for the build lock $out.lock" >&2; exit 1; }
+  if [[ -x "$out/longrun-client" ]]; then
+    echo "$out/longrun-client"
+    exit 0
+  fi
+fi
 echo "building the long-running client-go test program into $out" >&2
 start=$(date +%s)
-mkdir -p "$out"
 tmp="$(mktemp -d "$out/build.XXXXXX")"
 # -mod=readonly: the control plane's go.mod already requires client-go; never rewrite the clone's files.
 (cd "$mod" && CGO_ENABLED=0 go build -mod=readonly -trimpath -o "$tmp/longrun-client" ./longrun-client)
