@@ -111,7 +111,7 @@ test('it recovers from an API server restart and rides out a stopped approver on
 
   const outage: Outage = await restartApiserver(own(), 2);
   await client.waitFor('a request to succeed after the restart', (events) => events.some((e) => e.kind === 'request' && e.ok && e.start > outage.to), 30_000);
-  await client.waitFor('a rotation after the restart', (events) => count(events, 'rotation', outage.to) >= 1, 60_000);
+  await client.waitFor('a rotation after the restart', (events) => count(events, 'rotation', outage.to) >= 1, 90_000);
 
   // Approver stopped: the background renewal's CSR stays pending past the deadline.
   await approver?.stop();

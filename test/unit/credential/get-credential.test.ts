@@ -172,6 +172,13 @@ describe('get-credential', () => {
     expect(error.message).toContain('cannot create resource');
   });
 
+  test('a 403 that is gone a moment later (an API server still starting) is retried, with no back-off', async () => {
+    api.options.fault = { method: 'POST', status: 403, body: { kind: 'Status', message: 'User "x" cannot create resource "certificatesigningrequests"' }, times: 1 };
+    await h.run();
+    expect(lastCredential(h).status.clientCertificateData).toContain('BEGIN CERTIFICATE');
+    await expect(stat(path.join(h.cacheDir, 'test', 'backoff.json'))).rejects.toThrow();
+  });
+
   test('server errors are reported as such', async () => {
     api.options.fault = { status: 500 };
     expect((await failure(h.run())).code).toBe('server');
