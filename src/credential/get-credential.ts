@@ -76,7 +76,7 @@ export async function getCredential(deps: CredentialDeps, input: GetCredentialIn
   const output = renderExecCredential(
     settings.apiVersion,
     entry,
-    credentialExpiry(entry.renewAt, entry.certificate.notAfter, deps.now()),
+    credentialExpiry(entry.renewAt, entry.certificate.notAfter, deps.now(), settings.recheckMs),
   );
   deps.stdout(output);
   if (deps.now() < entry.renewAt) {

@@ -21,6 +21,7 @@ export interface RenewContext {
 }
 
 const lockGraceMs = 15_000;
+const startupRetryMs = 2_000;
 
 /**
  * Blocking (wait: true) returns a usable entry or throws. In the background (wait: false) it gives
@@ -52,7 +53,15 @@ export async function renewUnderLock(deps: CredentialDeps, context: RenewContext
     const notifyWaiting = (message: string) => {
       if (settings.interactive && deps.stderrIsTerminal && mode.wait) deps.log.warn(message);
     };
-    const entry = await renewCredential({ ...deps, notifyWaiting }, { settings, identity, files, api });
+    const renew = () => renewCredential({ ...deps, notifyWaiting }, { settings, identity, files, api });
+    const entry = await renew().catch(async (error: unknown) => {
+      // An API server that has just (re)started answers 403 (or 401) until its RBAC and token caches
+      // have synced (seen across a restart in the long-running e2e suite): ask once more before
+      // believing it and backing off for a minute. The saved key makes the second try resume.
+      if (!(error instanceof KclError && (error.code === 'forbidden' || error.code === 'unauthorized'))) throw error;
+      await deps.sleep(startupRetryMs);
+      return renew();
+    });
     await clearBackoff(files.backoff);
     return entry;
   } catch (error) {

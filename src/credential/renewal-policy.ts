@@ -24,10 +24,11 @@ export function freshness(renewAt: Date, notAfter: Date, now: Date): Freshness {
 /**
  * The expirationTimestamp we hand to client-go. Before the deadline it is the deadline itself, so
  * long-running clients (k9s, controllers) call us again in time. Past it, while a background renewal
- * runs, ask again within a minute but never past NotAfter.
+ * runs, ask again within recheckMs (a minute by default) but never past NotAfter. client-go keeps
+ * the certificate it has until then; re-handing the same one does not close its connections.
  */
-export function credentialExpiry(renewAt: Date, notAfter: Date, now: Date): Date {
+export function credentialExpiry(renewAt: Date, notAfter: Date, now: Date, recheckMs: number): Date {
   if (now < renewAt) return renewAt;
-  const soon = Math.floor(now.getTime() / 1000) * 1000 + 60_000;
+  const soon = Math.floor(now.getTime() / 1000) * 1000 + recheckMs;
   return new Date(Math.min(soon, notAfter.getTime() - expiryMarginMs));
 }

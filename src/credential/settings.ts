@@ -28,6 +28,8 @@ export interface Settings {
   expirationSeconds: number;
   renewWindow: [number, number];
   waitTimeoutMs: number;
+  /** Past the deadline, how soon a long-running client is told to ask again. */
+  recheckMs: number;
   csrName: string;
 }
 
@@ -40,6 +42,7 @@ const defaults = {
   minimumExpirationSeconds: 600,
   renewWindow: [0.7, 0.9] as [number, number],
   waitTimeoutSeconds: 300,
+  recheckSeconds: 60,
 };
 
 export function resolveSettings(flags: CredentialFlags, profile: Profile | undefined, execInfo: ExecInfo | undefined): Settings {
@@ -64,6 +67,10 @@ export function resolveSettings(flags: CredentialFlags, profile: Profile | undef
   if (!(renewWindow[0] > 0 && renewWindow[0] <= renewWindow[1] && renewWindow[1] < 1)) {
     throw new KclError('usage', 'renew window must satisfy 0 < min <= max < 100 %');
   }
+  const recheckSeconds = flags.recheckSeconds ?? p.recheckSeconds ?? defaults.recheckSeconds;
+  if (!Number.isInteger(recheckSeconds) || recheckSeconds < 1 || recheckSeconds > 3600) {
+    throw new KclError('usage', 'recheckSeconds must be a whole number of seconds between 1 and 3600');
+  }
   const groups = [...new Set(flags.groups ?? p.groups ?? [])].sort();
   return {
     profile: flags.profile,
@@ -77,6 +84,7 @@ export function resolveSettings(flags: CredentialFlags, profile: Profile | undef
     expirationSeconds,
     renewWindow,
     waitTimeoutMs: 1000 * (flags.waitTimeoutSeconds ?? p.waitTimeoutSeconds ?? defaults.waitTimeoutSeconds),
+    recheckMs: 1000 * recheckSeconds,
     csrName: flags.csrName ?? p.csrName ?? `user=${user}`,
   };
 }

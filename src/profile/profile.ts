@@ -34,6 +34,8 @@ export interface Profile {
   expirationSeconds?: number;
   renewWindow?: [number, number];
   waitTimeoutSeconds?: number;
+  /** Past the renewal deadline, how far ahead expirationTimestamp points (default 60). */
+  recheckSeconds?: number;
   csrName?: string;
   /** What setup wrote into kubeconfig, so `logout --forget` removes exactly that. */
   kubeconfig?: KubeconfigEntries;
@@ -115,7 +117,7 @@ function parseProfile(doc: Json): Profile {
     if (!isKeyAlgorithm(keyAlgorithm)) throw new Error('profile.keyAlgorithm is unknown');
     profile.keyAlgorithm = keyAlgorithm;
   }
-  for (const key of ['expirationSeconds', 'waitTimeoutSeconds'] as const) {
+  for (const key of ['expirationSeconds', 'waitTimeoutSeconds', 'recheckSeconds'] as const) {
     const value = optionalNumber(doc, key, 'profile');
     if (value !== undefined) profile[key] = value;
   }

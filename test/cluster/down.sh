@@ -26,39 +26,8 @@ if [[ "${_KCL_LOCK_HELD:-}" != 1 ]] && command -v flock >/dev/null 2>&1; then
   flock -w 300 9 || die "another up.sh/down.sh holds $state.lock"
 fi
 
-# alive PID: exists and is not a zombie (a reaped-late child of a non-reaping PID 1 would otherwise look alive)
-alive() {
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  stat="${stat##*) }"
-  [[ "${stat:0:1}" != Z ]]
-}
-
-# ours: PID is alive and its command line names the state directory (guards against recycled PIDs)
-ours() {
-  alive "$1" || return 1
-  tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$state/"
-}
-
-wait_gone() { # pid seconds
-  local deadline=$(( $(date +%s) + $2 ))
-  while alive "$1"; do
-    (( $(date +%s) < deadline )) || return 1
-    sleep 0.2
-  done
-}
-
-stop_pid() { # name pid
-  local name="$1" pid="$2"
-  ours "$pid" || return 0
-  log "stopping $name (pid $pid)"
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  if ! wait_gone "$pid" 15; then
-    log "$name (pid $pid) ignored SIGTERM for 15 s; sending SIGKILL"
-    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    wait_gone "$pid" 10 || true
-  fi
-}
+# shellcheck source=processes.sh
+source "$(dirname "${BASH_SOURCE[0]}")/processes.sh"
 
 if [[ ! -d "$state" ]]; then
   log "no cluster state at $state; nothing to stop"

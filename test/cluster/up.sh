@@ -51,12 +51,8 @@ if command -v flock >/dev/null 2>&1; then
 fi
 export _KCL_LOCK_HELD=1 KCL_CLUSTER_DIR="$state"
 
-alive() {
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  stat="${stat##*) }"
-  [[ "${stat:0:1}" != Z ]]
-}
+# shellcheck source=processes.sh
+source "$here/processes.sh"
 
 # ---- reuse a healthy cluster -----------------------------------------------------------------------------------
 healthy() {
@@ -205,20 +201,10 @@ EOF
 kubeconfig "$state/admin.kubeconfig" admin "$pki/admin.crt" "$pki/admin.key"
 kubeconfig "$state/kcm.kubeconfig" kube-controller-manager "$pki/kcm.crt" "$pki/kcm.key"
 
-# ---- processes -------------------------------------------------------------------------------------------------
-# Each runs in its own session (setsid: no controlling terminal, no SIGHUP when the calling shell exits, and its
-# own process group for down.sh), with stdin/stdout/stderr away from the caller (so `$(npm run cluster:up)` does
-# not wait for them) and without the lock fd 9. The launcher shell writes its own PID and then execs the binary,
-# so the PID file names the real process.
+# ---- processes (each in its own session, see detach in processes.sh) --------------------------------------------
 launch() { # name args...
-  local name="$1"; shift
-  # shellcheck disable=SC2016 # expanded by the launcher shell
-  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' launcher "$state/pids/$name.pid" "$@" \
-    </dev/null >"$state/logs/$name.log" 2>&1 9>&- &
   started=1
-  local _
-  for _ in $(seq 1 50); do [[ -s "$state/pids/$name.pid" ]] && break; sleep 0.1; done
-  [[ -s "$state/pids/$name.pid" ]] || die "$name did not start (no PID file)"
+  detach "$@" || die "$1 did not start (no PID file)"
 }
 
 fail_with_log() { # name reason

@@ -74,6 +74,21 @@ describe('get-credential', () => {
     expect(second.getTime()).toBeLessThanOrEqual(expiry.getTime() + 62_000);
   });
 
+  test("past the deadline, the profile's recheckSeconds says how soon the client asks again", async () => {
+    await mkdir(path.join(h.configDir, 'profiles'), { recursive: true });
+    await writeFile(path.join(h.configDir, 'profiles', 'test.json'), JSON.stringify({ version: 1, recheckSeconds: 5 }));
+    await h.run();
+    const deadline = new Date(lastCredential(h).status.expirationTimestamp ?? '');
+    h.clock.offsetMs = deadline.getTime() + 1000 - Date.now();
+    await h.run();
+    const next = new Date(lastCredential(h).status.expirationTimestamp ?? '').getTime();
+    const now = Date.now() + h.clock.offsetMs;
+    expect(next).toBeGreaterThan(now);
+    expect(next).toBeLessThanOrEqual(now + 5_000);
+    await writeFile(path.join(h.configDir, 'profiles', 'test.json'), JSON.stringify({ version: 1, recheckSeconds: 0 }));
+    expect((await failure(h.run())).message).toContain('recheckSeconds');
+  });
+
   test('an expired certificate is renewed before answering', async () => {
     await h.run();
     h.clock.advance(2 * 3600_000);
@@ -157,6 +172,13 @@ describe('get-credential', () => {
     const error = await failure(h.run());
     expect(error.code).toBe('forbidden');
     expect(error.message).toContain('cannot create resource');
+  });
+
+  test('a 403 that is gone a moment later (an API server still starting) is retried, with no back-off', async () => {
+    api.options.fault = { method: 'POST', status: 403, body: { kind: 'Status', message: 'User "x" cannot create resource "certificatesigningrequests"' }, times: 1 };
+    await h.run();
+    expect(lastCredential(h).status.clientCertificateData).toContain('BEGIN CERTIFICATE');
+    await expect(stat(path.join(h.cacheDir, 'test', 'backoff.json'))).rejects.toThrow();
   });
 
   test('server errors are reported as such', async () => {
