@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { KclError } from '../../../src/errors.js';
 import type { CredentialFlags } from '../../../src/credential/settings.js';
 import { type Harness, createHarness, lastCredential } from '../../helpers/credential-harness.js';
+import { testEpoch } from '../../helpers/clock.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { type TestProxy, startConnectProxy } from '../../helpers/proxies.js';
 
@@ -17,8 +18,8 @@ let foreign: FakeApi;
 let h: Harness;
 
 beforeEach(async () => {
-  api = await startFakeApi({ token });
-  foreign = await startFakeApi({ token }); // would accept the token: it must never see it
+  api = await startFakeApi({ token, now: () => testEpoch });
+  foreign = await startFakeApi({ token, now: () => testEpoch }); // would accept the token: it must never see it
   h = await createHarness(api, token);
 });
 afterEach(async () => {

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { KclError } from '../../../src/errors.js';
 import { type Harness, createHarness, lastCredential } from '../../helpers/credential-harness.js';
+import { testEpoch } from '../../helpers/clock.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { type TestProxy, startConnectProxy, startSocksProxy, startsWithTlsHandshake } from '../../helpers/proxies.js';
 
@@ -14,7 +15,7 @@ let h: Harness;
 const proxies: TestProxy[] = [];
 
 beforeEach(async () => {
-  api = await startFakeApi({ token });
+  api = await startFakeApi({ token, now: () => testEpoch });
   h = await createHarness(api, token);
 });
 afterEach(async () => {
@@ -86,7 +87,7 @@ describe('proxy-url', () => {
   });
 
   test('the server certificate is checked inside the tunnel: another CA fails, nothing is sent', async () => {
-    const impostor = await startFakeApi({ token: 'other' });
+    const impostor = await startFakeApi({ token: 'other', now: () => testEpoch });
     try {
       const p = await proxy('connect', { [`kcl-api.test:${port()}`]: Number(new URL(impostor.url).port) });
       const error = await failure(h.run({ server: hidden(), proxyUrl: p.url }));

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import { tokenSha256 } from '../../../src/token/token-source.js';
+import { testEpoch } from '../../helpers/clock.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { type Harness, createHarness } from '../../helpers/credential-harness.js';
 
@@ -13,7 +14,7 @@ let api: FakeApi;
 let h: Harness;
 
 beforeEach(async () => {
-  api = await startFakeApi({ token });
+  api = await startFakeApi({ token, now: () => testEpoch });
   h = await createHarness(api, token);
 });
 afterEach(async () => {
