@@ -3,6 +3,7 @@
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { testEpoch } from './clock.js';
 import { type TestCa, createCa, serverCertificate, signCsr } from './pki.js';
 
 type Decision = 'approve' | 'deny' | 'fail' | 'none';
@@ -12,8 +13,9 @@ export interface FakeApiOptions {
   decision?: Decision;
   /** Validity the fake signer gives, relative to now. */
   lifetimeMs?: number;
-  /** The server's clock (creation times, validity); the real one by default, for tests that start
-   * real processes (they read the real clock). */
+  /** The server's clock (creation times, validity): by default it stands at testEpoch, where the
+   * in-process tests' clocks start; tests that start real processes (which read the real clock)
+   * pass the real one. */
   now?: () => Date;
   /** Answer this status to every request matching method + path prefix. */
   fault?: { method?: string; status: number; body?: object; times?: number };
@@ -63,7 +65,7 @@ const base = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
   const ca = await createCa();
   const tls = await serverCertificate(ca);
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? (() => testEpoch);
   let rv = 1;
   const watchers = new Set<{ name: string; res: ServerResponse }>();
   const api: FakeApi = {

@@ -45,7 +45,7 @@ const execInfo = (interactive: boolean, apiVersion = 'client.authentication.k8s.
   JSON.stringify({ kind: 'ExecCredential', apiVersion, spec: { interactive } });
 
 beforeAll(async () => {
-  api = await startFakeApi({ token });
+  api = await startFakeApi({ token, now: () => new Date() }); // the launcher and Node read the real clock
   root = await mkdtemp(path.join(os.tmpdir(), 'kcl-launcher-'));
   await mkdir(path.join(root, 'config'), { recursive: true });
   await writeFile(path.join(root, 'token'), token, { mode: 0o600 });
