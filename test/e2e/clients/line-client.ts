@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
-export interface Whoami {
+interface Whoami {
   username: string;
   groups: string[];
   credentialId: string;

@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
@@ -79,10 +79,10 @@ describe('get-credential', () => {
     await writeFile(path.join(h.configDir, 'profiles', 'test.json'), JSON.stringify({ version: 1, recheckSeconds: 5 }));
     await h.run();
     const deadline = new Date(lastCredential(h).status.expirationTimestamp ?? '');
-    h.clock.offsetMs = deadline.getTime() + 1000 - Date.now();
+    h.clock.set(new Date(deadline.getTime() + 1000));
     await h.run();
     const next = new Date(lastCredential(h).status.expirationTimestamp ?? '').getTime();
-    const now = Date.now() + h.clock.offsetMs;
+    const now = h.clock.now().getTime();
     expect(next).toBeGreaterThan(now);
     expect(next).toBeLessThanOrEqual(now + 5_000);
     await writeFile(path.join(h.configDir, 'profiles', 'test.json'), JSON.stringify({ version: 1, recheckSeconds: 0 }));
