@@ -88,11 +88,16 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
     const o = stored.object;
     if (decision === 'none') return;
     const type = decision === 'approve' ? 'Approved' : decision === 'deny' ? 'Denied' : 'Failed';
-    o.status.conditions = [{ type, status: 'True', reason: `Test${type}`, message: `${type.toLowerCase()} by the fake`, lastUpdateTime: now().toISOString() }];
+    o.status.conditions = [
+      { type, status: 'True', reason: `Test${type}`, message: `${type.toLowerCase()} by the fake`, lastUpdateTime: now().toISOString() },
+    ];
     if (decision === 'approve') {
       const pem = Buffer.from(o.spec.request, 'base64').toString('utf8');
       const lifetime = options.lifetimeMs ?? 3600_000;
-      const cert = await signCsr(ca, pem, { notBefore: new Date(now().getTime() - 300_000), notAfter: new Date(now().getTime() + lifetime) });
+      const cert = await signCsr(ca, pem, {
+        notBefore: new Date(now().getTime() - 300_000),
+        notAfter: new Date(now().getTime() + lifetime),
+      });
       o.status.certificate = Buffer.from(cert).toString('base64');
     }
     o.metadata.resourceVersion = String(++rv);
@@ -117,7 +122,13 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
       req.on('data', (c) => (text += c));
       req.on('end', () => resolve(text));
     });
-    const routed = await options.routes?.({ method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body });
+    const routed = await options.routes?.({
+      method: req.method ?? '',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+    });
     if (routed) return send(routed.status, routed.body);
     if (req.method === 'POST' && url.pathname === base) {
       const object = JSON.parse(body);
@@ -158,7 +169,8 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
       return;
     }
     const stored = api.csrs.get(name);
-    if (req.method === 'GET') return stored ? send(200, stored.object) : send(404, { kind: 'Status', reason: 'NotFound', message: 'not found' });
+    if (req.method === 'GET')
+      return stored ? send(200, stored.object) : send(404, { kind: 'Status', reason: 'NotFound', message: 'not found' });
     if (req.method === 'DELETE') {
       if (!stored) return send(404, { kind: 'Status', reason: 'NotFound', message: 'not found' });
       api.csrs.delete(name);
