@@ -22,7 +22,12 @@ export default tseslint.config(
       // URL and URLSearchParams render themselves (the default allows them only from the DOM lib)
       '@typescript-eslint/restrict-template-expressions': [
         'error',
-        { allow: [{ from: 'lib', name: ['Error', 'URL', 'URLSearchParams'] }, { from: 'package', package: 'url', name: ['URL', 'URLSearchParams'] }] },
+        {
+          allow: [
+            { from: 'lib', name: ['Error', 'URL', 'URLSearchParams'] },
+            { from: 'package', package: 'url', name: ['URL', 'URLSearchParams'] },
+          ],
+        },
       ],
       'no-control-regex': 'off',
       eqeqeq: ['error', 'always'],
@@ -49,7 +54,7 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'use the deps clock (now), built at the Edge' },
-        { selector: "ImportSpecifier[imported.name=/^(homedir|hostname)$/]", message: 'read it from the Edge (src/cli/edge.ts)' },
+        { selector: 'ImportSpecifier[imported.name=/^(homedir|hostname)$/]', message: 'read it from the Edge (src/cli/edge.ts)' },
       ],
     },
   },
@@ -68,7 +73,14 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+      },
     },
   },
 );

@@ -8,10 +8,14 @@ const root = path.resolve(import.meta.dirname, '..');
 const report = path.join(root, 'build', 'jest-report.json');
 rmSync(report, { force: true });
 const jest = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
-const result = spawnSync(process.execPath, ['--experimental-vm-modules', jest, '--json', `--outputFile=${report}`, ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const result = spawnSync(
+  process.execPath,
+  ['--experimental-vm-modules', jest, '--json', `--outputFile=${report}`, ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 let summary = 'jest: no report (the run failed before any test)';
 try {
   const data = JSON.parse(readFileSync(report, 'utf8'));

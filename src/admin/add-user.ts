@@ -55,7 +55,10 @@ export function manifestsFor(request: Pick<AddUserRequest, 'spec' | 'tokenDurati
 export async function addUser(deps: AddUserDeps, request: AddUserRequest): Promise<AddUserResult> {
   const { spec, bundle } = request;
   if (request.tokenDurationSeconds !== undefined && !bundle) {
-    throw new KclError('usage', 'admin add-user: --token-duration needs --bundle FILE (the requested token is written only into the bundle)');
+    throw new KclError(
+      'usage',
+      'admin add-user: --token-duration needs --bundle FILE (the requested token is written only into the bundle)',
+    );
   }
   const caPem = bundle ? bundleCertificateAuthority(bundle.cluster) : undefined;
   if (bundle) await checkBundleTarget(bundle.file);
@@ -75,14 +78,23 @@ export async function addUser(deps: AddUserDeps, request: AddUserRequest): Promi
     token = await waitForSecretToken(deps, result.tokenSecret, request.tokenWaitMs ?? defaultTokenWaitMs);
   }
   if (bundle && caPem !== undefined) {
-    await writeLoginBundle(bundle.file, { clusterName: bundle.cluster.name, server: bundle.server ?? bundle.cluster.server, certificateAuthorityPem: caPem, user: spec.name, token });
+    await writeLoginBundle(bundle.file, {
+      clusterName: bundle.cluster.name,
+      server: bundle.server ?? bundle.cluster.server,
+      certificateAuthorityPem: caPem,
+      user: spec.name,
+      token,
+    });
     result.bundleFile = bundle.file;
   }
   return result;
 }
 
 /** Deleting a service-account-token Secret invalidates its token; one we do not manage is only reported. */
-async function deleteOldTokenSecret(client: ApiClient, secret: { namespace: string; name: string }): Promise<'deleted' | 'unmanaged' | undefined> {
+async function deleteOldTokenSecret(
+  client: ApiClient,
+  secret: { namespace: string; name: string },
+): Promise<'deleted' | 'unmanaged' | undefined> {
   const ref = { apiVersion: 'v1', kind: 'Secret', ...secret };
   const found = await ownership(client, ref);
   if (found.state === 'absent') return undefined;
@@ -93,7 +105,10 @@ async function deleteOldTokenSecret(client: ApiClient, secret: { namespace: stri
 /** Checked before anything is applied: setup verifies the server with the bundle's CA. */
 function bundleCertificateAuthority(cluster: CurrentCluster): string {
   if (cluster.certificateAuthorityPem === undefined) {
-    throw new KclError('config', `the kubeconfig's cluster "${cluster.name}" has no certificate-authority(-data): a login bundle needs the CA the user's setup verifies the server with`);
+    throw new KclError(
+      'config',
+      `the kubeconfig's cluster "${cluster.name}" has no certificate-authority(-data): a login bundle needs the CA the user's setup verifies the server with`,
+    );
   }
   return checkCertificateAuthority(cluster.certificateAuthorityPem, `the certificate-authority of cluster "${cluster.name}"`);
 }

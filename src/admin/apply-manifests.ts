@@ -38,7 +38,13 @@ async function applyOne(client: ApiClient, manifest: Manifest): Promise<AppliedO
     );
     const query = `?fieldManager=${encodeURIComponent(fieldManager)}&force=true`;
     const after = comparable(
-      await client.json({ method: 'PATCH', path: path + query, body: manifest, contentType: 'application/apply-patch+yaml', timeoutMs: requestTimeoutMs }),
+      await client.json({
+        method: 'PATCH',
+        path: path + query,
+        body: manifest,
+        contentType: 'application/apply-patch+yaml',
+        timeoutMs: requestTimeoutMs,
+      }),
       label,
     );
     return { ref, outcome: before === undefined ? 'created' : before === after ? 'unchanged' : 'updated' };

@@ -23,23 +23,29 @@ const managedBySelector = 'app.kubernetes.io/managed-by=kube-csr-login';
 const timeoutMs = 30_000;
 
 export async function listUsers(client: ApiClient, usersNamespace: string): Promise<UserRow[]> {
-  const accounts = await list(client, `/api/v1/namespaces/${encodeURIComponent(usersNamespace)}/serviceaccounts?labelSelector=${encodeURIComponent(managedBySelector)}`, `list the ServiceAccounts in namespace ${usersNamespace}`);
+  const accounts = await list(
+    client,
+    `/api/v1/namespaces/${encodeURIComponent(usersNamespace)}/serviceaccounts?labelSelector=${encodeURIComponent(managedBySelector)}`,
+    `list the ServiceAccounts in namespace ${usersNamespace}`,
+  );
   if (accounts.length === 0) return [];
   const csrs = await list(client, '/apis/certificates.k8s.io/v1/certificatesigningrequests', 'list the CertificateSigningRequests');
   const byName = new Map(csrs.filter(isRecord).map((item) => [isRecord(item.metadata) ? item.metadata.name : undefined, item] as const));
-  return accounts.map((item) => {
-    const account = readItem(() => parseServiceAccount(item), 'ServiceAccount');
-    const row: UserRow = { name: account.name, groups: account.groups };
-    const raw = byName.get(`user=${account.name}`);
-    const csr = raw === undefined ? undefined : readItem(() => parseCsrObject(raw), `CSR user=${account.name}`);
-    // The name is fixed, but a user of the same name in another users namespace shares it.
-    if (csr && (csr.username === undefined || csr.username === `system:serviceaccount:${usersNamespace}:${account.name}`)) {
-      row.csr = { name: csr.name, created: csr.creationTimestamp, state: csrState(csr) };
-      const expires = certificateExpiry(csr);
-      if (expires) row.certificateExpires = expires;
-    }
-    return row;
-  }).sort((a, b) => a.name.localeCompare(b.name));
+  return accounts
+    .map((item) => {
+      const account = readItem(() => parseServiceAccount(item), 'ServiceAccount');
+      const row: UserRow = { name: account.name, groups: account.groups };
+      const raw = byName.get(`user=${account.name}`);
+      const csr = raw === undefined ? undefined : readItem(() => parseCsrObject(raw), `CSR user=${account.name}`);
+      // The name is fixed, but a user of the same name in another users namespace shares it.
+      if (csr && (csr.username === undefined || csr.username === `system:serviceaccount:${usersNamespace}:${account.name}`)) {
+        row.csr = { name: csr.name, created: csr.creationTimestamp, state: csrState(csr) };
+        const expires = certificateExpiry(csr);
+        if (expires) row.certificateExpires = expires;
+      }
+      return row;
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function csrState(csr: CsrObject): CsrState {
@@ -63,7 +69,8 @@ async function list(client: ApiClient, path: string, what: string): Promise<unkn
   const answer = await client.json({ method: 'GET', path, timeoutMs }).catch((error: unknown) => {
     throw adminError(error, what);
   });
-  if (!isRecord(answer) || !Array.isArray(answer.items)) throw new KclError('server', `could not ${what}: the API server sent no items list`);
+  if (!isRecord(answer) || !Array.isArray(answer.items))
+    throw new KclError('server', `could not ${what}: the API server sent no items list`);
   const items: unknown[] = answer.items;
   return items;
 }

@@ -21,7 +21,12 @@ function loginBundleYaml(content: BundleContent): string {
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: content.clusterName, cluster: { server: content.server, 'certificate-authority-data': Buffer.from(content.certificateAuthorityPem).toString('base64') } }],
+    clusters: [
+      {
+        name: content.clusterName,
+        cluster: { server: content.server, 'certificate-authority-data': Buffer.from(content.certificateAuthorityPem).toString('base64') },
+      },
+    ],
     users: [{ name: content.user, user: { token: content.token } }],
     contexts: [{ name: context, context: { cluster: content.clusterName, user: content.user } }],
     'current-context': context,

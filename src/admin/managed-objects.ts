@@ -20,11 +20,15 @@ export async function ownership(client: ApiClient, ref: ObjectRef): Promise<Owne
   const metadata = isRecord(object) && isRecord(object.metadata) ? object.metadata : {};
   const labels = isRecord(metadata.labels) ? metadata.labels : {};
   if (labels['app.kubernetes.io/managed-by'] !== 'kube-csr-login') return { state: 'unmanaged' };
-  if (typeof metadata.uid !== 'string' || metadata.uid === '') throw new KclError('server', `the API server sent an unreadable ${label}: metadata.uid must be a non-empty string`);
+  if (typeof metadata.uid !== 'string' || metadata.uid === '')
+    throw new KclError('server', `the API server sent an unreadable ${label}: metadata.uid must be a non-empty string`);
   return { state: 'managed', uid: metadata.uid };
 }
 
-/** An object already gone is 'absent'. With a uid, the API server deletes only that very object (409 if it was replaced since it was read). */
+/**
+ * An object already gone is 'absent'. With a uid, the API server deletes only that very object (409
+ * if it was replaced since it was read).
+ */
 export async function deleteObject(client: ApiClient, ref: ObjectRef, uid?: string): Promise<DeleteOutcome> {
   const body = uid === undefined ? {} : { body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } } };
   return client.json({ method: 'DELETE', path: objectPath(ref), ...body, timeoutMs }).then(

@@ -9,7 +9,12 @@ export interface UserSpec {
   usersNamespace: string;
 }
 
-export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [key: string]: unknown }; [key: string]: unknown };
+export type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+};
 
 export function userManifests(spec: UserSpec): Manifest[] {
   const objectName = `user=${spec.name}`;
@@ -17,31 +22,50 @@ export function userManifests(spec: UserSpec): Manifest[] {
   const labels = { 'app.kubernetes.io/managed-by': 'kube-csr-login', 'kube-csr-login.io/user': spec.name };
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: spec.name, namespace: ns, labels, annotations: { [groupsAnnotation]: spec.groups.join(',') } } },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: objectName, labels },
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: spec.name, namespace: ns, labels, annotations: { [groupsAnnotation]: spec.groups.join(',') } },
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: objectName, labels },
       rules: [
         // create cannot be restricted by resourceNames; the approver checks the requester instead
         { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create'] },
-        { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['get', 'watch', 'delete'], resourceNames: [objectName] },
+        {
+          apiGroups: ['certificates.k8s.io'],
+          resources: ['certificatesigningrequests'],
+          verbs: ['get', 'watch', 'delete'],
+          resourceNames: [objectName],
+        },
       ],
     },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: objectName, labels },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: objectName, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: objectName },
       subjects: [{ kind: 'ServiceAccount', name: spec.name, namespace: ns }],
     },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: objectName, namespace: ns, labels },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: objectName, namespace: ns, labels },
       rules: [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'], resourceNames: [spec.name] }],
     },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: objectName, namespace: ns, labels },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: objectName, namespace: ns, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: objectName },
       subjects: [{ kind: 'ServiceAccount', name: spec.name, namespace: ns }],
     },
     {
-      apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token',
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/service-account-token',
       metadata: { name: `${spec.name}-token`, namespace: ns, labels, annotations: { 'kubernetes.io/service-account.name': spec.name } },
     },
   ];

@@ -5,7 +5,10 @@ const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a
 
 export function validateUserName(name: string): string {
   if (name.length === 0 || name.length > 247 || !dns1123Subdomain.test(name)) {
-    throw new KclError('usage', `invalid user name "${name.slice(0, 80)}": use a DNS-1123 subdomain (lowercase letters, digits, '-', '.'; at most 247)`);
+    throw new KclError(
+      'usage',
+      `invalid user name "${name.slice(0, 80)}": use a DNS-1123 subdomain (lowercase letters, digits, '-', '.'; at most 247)`,
+    );
   }
   return name;
 }
@@ -22,7 +25,10 @@ const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function validateNamespace(namespace: string): string {
   if (namespace.length > 63 || !dns1123Label.test(namespace)) {
-    throw new KclError('usage', `invalid namespace "${namespace.slice(0, 80)}": use a DNS-1123 label (lowercase letters, digits, '-', at most 63)`);
+    throw new KclError(
+      'usage',
+      `invalid namespace "${namespace.slice(0, 80)}": use a DNS-1123 label (lowercase letters, digits, '-', at most 63)`,
+    );
   }
   return namespace;
 }

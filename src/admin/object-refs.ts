@@ -20,7 +20,11 @@ const resources: Record<string, Resource> = {
   'v1/ServiceAccount': { prefix: '/api/v1', plural: 'serviceaccounts', namespaced: true },
   'v1/Secret': { prefix: '/api/v1', plural: 'secrets', namespaced: true },
   'rbac.authorization.k8s.io/v1/ClusterRole': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterroles', namespaced: false },
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterrolebindings', namespaced: false },
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': {
+    prefix: '/apis/rbac.authorization.k8s.io/v1',
+    plural: 'clusterrolebindings',
+    namespaced: false,
+  },
   'rbac.authorization.k8s.io/v1/Role': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'roles', namespaced: true },
   'rbac.authorization.k8s.io/v1/RoleBinding': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'rolebindings', namespaced: true },
 };
@@ -50,7 +54,9 @@ export function refOf(manifest: { apiVersion: string; kind: string; metadata: { 
 export function adminError(error: unknown, what: string): unknown {
   if (!(error instanceof KclError)) return error;
   if (error.code === 'unauthorized' && error.message.includes('(401')) {
-    return new KclError('unauthorized', `could not ${what}: the API server rejected the kubeconfig's credentials (401 Unauthorized)`, { cause: error });
+    return new KclError('unauthorized', `could not ${what}: the API server rejected the kubeconfig's credentials (401 Unauthorized)`, {
+      cause: error,
+    });
   }
   return new KclError(error.code, `could not ${what}: ${error.message}`, { cause: error });
 }

@@ -24,7 +24,10 @@ export async function removeUser(client: ApiClient, user: { name: string; usersN
   const refs = userObjectRefs(user.name, user.usersNamespace);
   const account = refs.find((ref) => ref.kind === 'ServiceAccount');
   if (account && (await ownership(client, account)).state === 'unmanaged') {
-    throw new KclError('conflict', `${objectLabel(account)} is not managed by kube-csr-login (no label app.kubernetes.io/managed-by=kube-csr-login): not removing it (kubectl delete it, or adopt it with admin add-user first)`);
+    throw new KclError(
+      'conflict',
+      `${objectLabel(account)} is not managed by kube-csr-login (no label app.kubernetes.io/managed-by=kube-csr-login): not removing it (kubectl delete it, or adopt it with admin add-user first)`,
+    );
   }
   const removed: RemovedObject[] = [];
   for (const ref of refs) removed.push({ ref, outcome: await deleteObject(client, ref) });

@@ -11,9 +11,14 @@ export function addUserText(user: { name: string; groups: string[]; usersNamespa
   const lines = [`user ${user.name} (groups: ${groups}) in namespace ${user.usersNamespace}:`];
   for (const { ref, outcome } of result.applied) lines.push(`  ${outcome.padEnd(9)} ${objectLabel(ref)}`);
   const old = result.oldTokenSecret;
-  if (old?.outcome === 'deleted') lines.push(`deleted Secret ${old.namespace}/${old.name}: its long-lived token no longer works (within ~10 s: the API server caches accepted tokens)`);
+  if (old?.outcome === 'deleted')
+    lines.push(
+      `deleted Secret ${old.namespace}/${old.name}: its long-lived token no longer works (within ~10 s: the API server caches accepted tokens)`,
+    );
   if (old?.outcome === 'unmanaged') {
-    lines.push(`warning: Secret ${old.namespace}/${old.name} is not managed by kube-csr-login (no label app.kubernetes.io/managed-by=kube-csr-login): left in place; a long-lived token it holds still works (kubectl delete it to revoke that token)`);
+    lines.push(
+      `warning: Secret ${old.namespace}/${old.name} is not managed by kube-csr-login (no label app.kubernetes.io/managed-by=kube-csr-login): left in place; a long-lived token it holds still works (kubectl delete it to revoke that token)`,
+    );
   }
   if (result.tokenExpires) lines.push(`token: requested with a TokenRequest, valid until ${rfc3339Seconds(result.tokenExpires)}`);
   else if (result.tokenSecret) lines.push(`token: in Secret ${result.tokenSecret.namespace}/${result.tokenSecret.name} (not printed)`);
@@ -21,7 +26,9 @@ export function addUserText(user: { name: string; groups: string[]; usersNamespa
     lines.push(`wrote the login bundle ${result.bundleFile} (mode 0600; it holds the token: hand it over privately)`);
     lines.push(`${user.name} runs: kube-csr-login setup --bundle ${result.bundleFile}`);
   } else {
-    lines.push(`to hand the token over, write a login bundle: rerun with --bundle FILE, then ${user.name} runs: kube-csr-login setup --bundle FILE`);
+    lines.push(
+      `to hand the token over, write a login bundle: rerun with --bundle FILE, then ${user.name} runs: kube-csr-login setup --bundle FILE`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -52,9 +59,15 @@ export function usersTable(usersNamespace: string, rows: UserRow[], now: Date): 
       row.groups.join(',') || '-',
       row.csr ? rfc3339Seconds(row.csr.created) : '-',
       row.csr?.state ?? 'none',
-      row.certificateExpires ? `${rfc3339Seconds(row.certificateExpires)} (${relativeTime(row.certificateExpires, now, 'in', 'expired')})` : '-',
+      row.certificateExpires
+        ? `${rfc3339Seconds(row.certificateExpires)} (${relativeTime(row.certificateExpires, now, 'in', 'expired')})`
+        : '-',
     ]);
   }
   const widths = table[0]?.map((_, column) => Math.max(...table.map((cells) => (cells[column] ?? '').length))) ?? [];
-  return table.map((cells) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n') + '\n';
+  return (
+    table
+      .map((cells) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '))
+      .join('\n') + '\n'
+  );
 }

@@ -12,7 +12,11 @@ export interface RequestedToken {
   expires: Date;
 }
 
-export async function requestToken(client: ApiClient, account: { namespace: string; name: string }, expirationSeconds: number): Promise<RequestedToken> {
+export async function requestToken(
+  client: ApiClient,
+  account: { namespace: string; name: string },
+  expirationSeconds: number,
+): Promise<RequestedToken> {
   const label = `ServiceAccount ${account.namespace}/${account.name}`;
   const path = `${objectPath({ apiVersion: 'v1', kind: 'ServiceAccount', ...account })}/token`;
   const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds } };
@@ -28,7 +32,10 @@ export async function requestToken(client: ApiClient, account: { namespace: stri
     expires = new Date(string(status, 'expirationTimestamp', 'status'));
     if (Number.isNaN(expires.getTime())) throw new Error('status.expirationTimestamp is not a time');
   } catch (error) {
-    throw new KclError('server', `the API server sent an unreadable TokenRequest for ${label}: ${error instanceof Error ? error.message : 'bad object'}`);
+    throw new KclError(
+      'server',
+      `the API server sent an unreadable TokenRequest for ${label}: ${error instanceof Error ? error.message : 'bad object'}`,
+    );
   }
   return { token: checkToken(token, `the TokenRequest for ${label}`), expires };
 }

@@ -41,7 +41,13 @@ export function approverApi(client: ApiClient, reportingInstance: string): Appro
         else return typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : '';
       }
     },
-    watch: (resourceVersion, timeoutSeconds, signal) => watchStream(client, `${path}?${new URLSearchParams({ ...(fieldSelector ? { fieldSelector } : {}), resourceVersion })}`, timeoutSeconds, signal),
+    watch: (resourceVersion, timeoutSeconds, signal) =>
+      watchStream(
+        client,
+        `${path}?${new URLSearchParams({ ...(fieldSelector ? { fieldSelector } : {}), resourceVersion })}`,
+        timeoutSeconds,
+        signal,
+      ),
   });
   const getIfExists = async (path: string): Promise<Json | undefined> => {
     try {
@@ -59,14 +65,21 @@ export function approverApi(client: ApiClient, reportingInstance: string): Appro
     async updateApproval(name, raw) {
       await client.json({ method: 'PUT', path: `${csrs}/${encodeURIComponent(name)}/approval`, body: raw, timeoutMs });
     },
-    getServiceAccount: (namespace, name) => getIfExists(`/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(name)}`),
+    getServiceAccount: (namespace, name) =>
+      getIfExists(`/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${encodeURIComponent(name)}`),
     async event(csr, type, reason, message, now) {
       const time = now.toISOString();
       const body = {
         apiVersion: 'v1',
         kind: 'Event',
         metadata: { generateName: 'kube-csr-login-approver-', namespace: eventsNamespace },
-        involvedObject: { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', name: csr.name, uid: csr.uid, resourceVersion: csr.resourceVersion },
+        involvedObject: {
+          apiVersion: 'certificates.k8s.io/v1',
+          kind: 'CertificateSigningRequest',
+          name: csr.name,
+          uid: csr.uid,
+          resourceVersion: csr.resourceVersion,
+        },
         type,
         reason,
         message: message.slice(0, 1000),

@@ -128,7 +128,16 @@ export function createController(deps: ControllerDeps, options: ControllerOption
     run: async (signal) => {
       deps.metrics.setLeader(state.leader);
       signal.addEventListener('abort', () => queue.close(), { once: true });
-      const serviceAccounts = listWatch(countingRestarts(deps.api.serviceAccounts(options.usersNamespace), deps.metrics, 'serviceaccounts'), { page: (items, first) => accounts.collect(items, first), listed: () => accounts.listed(), event: (type, object) => accounts.apply(type, object) }, deps, { what: 'watching ServiceAccounts', watchTimeoutSeconds: options.watchTimeoutSeconds, signal });
+      const serviceAccounts = listWatch(
+        countingRestarts(deps.api.serviceAccounts(options.usersNamespace), deps.metrics, 'serviceaccounts'),
+        {
+          page: (items, first) => accounts.collect(items, first),
+          listed: () => accounts.listed(),
+          event: (type, object) => accounts.apply(type, object),
+        },
+        deps,
+        { what: 'watching ServiceAccounts', watchTimeoutSeconds: options.watchTimeoutSeconds, signal },
+      );
       await Promise.all([serviceAccounts, lead(signal), queue.run(options.workers, handle(signal))]);
       state.leader = false;
       deps.metrics.setLeader(false);

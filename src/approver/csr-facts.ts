@@ -6,7 +6,6 @@ import { createPublicKey, verify } from 'node:crypto';
 import { type DerNode, oidOf, readDer, typed, universal } from './der.js';
 import { type SubjectAttribute, readSubject } from './csr-subject.js';
 
-
 export interface CsrFacts {
   /** Every subject value in order: its type name, ASN.1 string type and text. */
   subject: SubjectAttribute[];
@@ -27,7 +26,12 @@ export interface CsrFacts {
 }
 
 const oids = { extensionRequest: '1.2.840.113549.1.9.14', challengePassword: '1.2.840.113549.1.9.7', subjectAltName: '2.5.29.17' };
-const extensionNames: Record<string, string> = { '2.5.29.17': 'subjectAltName', '2.5.29.19': 'basicConstraints', '2.5.29.15': 'keyUsage', '2.5.29.37': 'extKeyUsage' };
+const extensionNames: Record<string, string> = {
+  '2.5.29.17': 'subjectAltName',
+  '2.5.29.19': 'basicConstraints',
+  '2.5.29.15': 'keyUsage',
+  '2.5.29.37': 'extKeyUsage',
+};
 /** Signature algorithms Go's CheckSignature accepts for these keys (no SHA-1). */
 const signatureAlgorithms: Record<string, { key: string; hash: string }> = {
   '1.2.840.10045.4.3.2': { key: 'ec', hash: 'sha256' },
@@ -43,7 +47,8 @@ const signatureAlgorithms: Record<string, { key: string; hash: string }> = {
  * block it can decode (spaces and tabs allowed, any label skipped): with two blocks the approver
  * would judge one request and the signer sign another.
  */
-const singleRequestBlock = /^-----BEGIN CERTIFICATE REQUEST-----\r?\n((?:[A-Za-z0-9+/=]+\r?\n)+)-----END CERTIFICATE REQUEST-----(?:\r?\n)?$/;
+const singleRequestBlock =
+  /^-----BEGIN CERTIFICATE REQUEST-----\r?\n((?:[A-Za-z0-9+/=]+\r?\n)+)-----END CERTIFICATE REQUEST-----(?:\r?\n)?$/;
 
 /** Throws (a short reason) when the request is not a DER PKCS#10 request readable without doubt. */
 export function readCsrFacts(pem: string): CsrFacts {
@@ -55,14 +60,17 @@ export function readCsrFacts(pem: string): CsrFacts {
   const [info, algorithm, signature, ...extra] = typed(request, universal.sequence, 'the request').children;
   const [version, subject, spki, attributes, ...extraInfo] = typed(info, universal.sequence, 'the request info').children;
   if (extra.length > 0 || extraInfo.length > 0) throw new Error('the request has extra fields');
-  if (Buffer.compare(Buffer.from(typed(version, universal.integer, 'the version').content), Buffer.of(0)) !== 0) throw new Error('the request version is not 1');
+  if (Buffer.compare(Buffer.from(typed(version, universal.integer, 'the version').content), Buffer.of(0)) !== 0)
+    throw new Error('the request version is not 1');
   const names = readSubject(typed(subject, universal.sequence, 'the subject'));
   const facts: CsrFacts = {
     subject: names,
     commonNames: names.filter((n) => n.type === 'CN').map((n) => n.value),
     organizations: names.filter((n) => n.type === 'O').map((n) => n.value),
     otherSubjectAttributes: names.filter((n) => n.type !== 'CN' && n.type !== 'O').map((n) => n.type),
-    badEncodings: names.filter((n) => (n.type === 'CN' || n.type === 'O') && n.encoding !== 'UTF8String' && n.encoding !== 'PrintableString').map((n) => `${n.type} as ${n.encoding}`),
+    badEncodings: names
+      .filter((n) => (n.type === 'CN' || n.type === 'O') && n.encoding !== 'UTF8String' && n.encoding !== 'PrintableString')
+      .map((n) => `${n.type} as ${n.encoding}`),
     extensions: [],
     subjectAltNames: [],
     attributes: [],
@@ -70,7 +78,12 @@ export function readCsrFacts(pem: string): CsrFacts {
     signatureValid: false,
   };
   readAttributes(typed(attributes, 0, 'the attributes', 'context'), facts);
-  facts.signatureValid = signatureValid(info as DerNode, spki as DerNode, typed(algorithm, universal.sequence, 'the signature algorithm'), typed(signature, universal.bitString, 'the signature'));
+  facts.signatureValid = signatureValid(
+    info as DerNode,
+    spki as DerNode,
+    typed(algorithm, universal.sequence, 'the signature algorithm'),
+    typed(signature, universal.bitString, 'the signature'),
+  );
   return facts;
 }
 
@@ -143,7 +156,8 @@ function signatureValid(info: DerNode, spki: DerNode, algorithm: DerNode, signat
   const [id, parameters, ...rest] = algorithm.children;
   const known = signatureAlgorithms[oidOf(id as DerNode, 'the signature algorithm')];
   // RSA identifiers carry NULL parameters (or none); ECDSA ones none.
-  const parametersOk = parameters === undefined || (known?.key === 'rsa' && parameters.tag === universal.null && parameters.content.length === 0);
+  const parametersOk =
+    parameters === undefined || (known?.key === 'rsa' && parameters.tag === universal.null && parameters.content.length === 0);
   if (!known || !parametersOk || rest.length > 0 || signature.content[0] !== 0) return false;
   const key = createPublicKey({ key: Buffer.from(spki.raw), format: 'der', type: 'spki' });
   if (key.asymmetricKeyType !== known.key) return false;

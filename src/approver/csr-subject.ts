@@ -63,9 +63,20 @@ function text(value: DerNode): { encoding: string; value: string } {
     case universal.t61String:
       return { encoding: 'T61String', value: bytes.toString('latin1') };
     case universal.bmpString:
-      return { encoding: 'BMPString', value: bytes.length % 2 === 0 ? Buffer.from(bytes).swap16().toString('utf16le') : bytes.toString('hex') };
+      return {
+        encoding: 'BMPString',
+        value: bytes.length % 2 === 0 ? Buffer.from(bytes).swap16().toString('utf16le') : bytes.toString('hex'),
+      };
     case universal.universalString:
-      return { encoding: 'UniversalString', value: bytes.length % 4 === 0 ? chunks(bytes).map((point) => String.fromCodePoint(point)).join('') : bytes.toString('hex') };
+      return {
+        encoding: 'UniversalString',
+        value:
+          bytes.length % 4 === 0
+            ? chunks(bytes)
+                .map((point) => String.fromCodePoint(point))
+                .join('')
+            : bytes.toString('hex'),
+      };
     default:
       return { encoding: `universal tag ${value.tag}`, value: bytes.toString('hex') };
   }

@@ -58,7 +58,22 @@ export function typed(node: DerNode | undefined, tag: number, what: string, tagC
   return node;
 }
 
-export const universal = { boolean: 1, integer: 2, bitString: 3, octetString: 4, null: 5, oid: 6, utf8String: 12, sequence: sequenceTag, set: setTag, printableString: 19, t61String: 20, ia5String: 22, universalString: 28, bmpString: 30 } as const;
+export const universal = {
+  boolean: 1,
+  integer: 2,
+  bitString: 3,
+  octetString: 4,
+  null: 5,
+  oid: 6,
+  utf8String: 12,
+  sequence: sequenceTag,
+  set: setTag,
+  printableString: 19,
+  t61String: 20,
+  ia5String: 22,
+  universalString: 28,
+  bmpString: 30,
+} as const;
 
 /** Dotted form of an OBJECT IDENTIFIER's content (minimal base-128, as DER requires). */
 export function oidOf(node: DerNode, what: string): string {

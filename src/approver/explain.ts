@@ -32,10 +32,12 @@ export function explain(raw: Json, csr: CsrObject, account: ServiceAccountInfo |
   const { facts } = input;
   return {
     csr: csr.name,
-    state: csr.certificatePem ? 'Issued' : (['Failed', 'Denied', 'Approved'] as const).find((type) => condition(csr, type)) ?? 'Pending',
+    state: csr.certificatePem ? 'Issued' : ((['Failed', 'Denied', 'Approved'] as const).find((type) => condition(csr, type)) ?? 'Pending'),
     signerName: csr.signerName,
     requester: { username: csr.username ?? null, uid: input.requesterUid ?? null, groups: csr.groups },
-    serviceAccount: account ? { namespace: config.usersNamespace, name: account.name, uid: account.uid, allowedGroups: account.groups } : null,
+    serviceAccount: account
+      ? { namespace: config.usersNamespace, name: account.name, uid: account.uid, allowedGroups: account.groups }
+      : null,
     request: 'unreadable' in facts ? facts : requestFacts(facts),
     usages: csr.usages,
     expirationSeconds: csr.expirationSeconds ?? null,
@@ -57,7 +59,12 @@ export function renderExplanation(e: Explanation): string {
   const lines: Array<[string, string]> = [
     ['CSR', `${e.csr} (${e.state}), signer ${e.signerName}`],
     ['requester', `${e.requester.username ?? '(none)'}, uid ${e.requester.uid ?? '(none)'}, groups ${list(e.requester.groups)}`],
-    ['ServiceAccount', e.serviceAccount ? `${e.serviceAccount.namespace}/${e.serviceAccount.name}, uid ${e.serviceAccount.uid}, allowed groups ${list(e.serviceAccount.allowedGroups)}` : 'none'],
+    [
+      'ServiceAccount',
+      e.serviceAccount
+        ? `${e.serviceAccount.namespace}/${e.serviceAccount.name}, uid ${e.serviceAccount.uid}, allowed groups ${list(e.serviceAccount.allowedGroups)}`
+        : 'none',
+    ],
   ];
   if ('unreadable' in request) lines.push(['request', `unreadable: ${request.unreadable}`]);
   else {
@@ -65,7 +72,10 @@ export function renderExplanation(e: Explanation): string {
       ['subject', request.subject.map((n) => `${n.type}=${JSON.stringify(n.value)} (${n.encoding})`).join(', ') || '(empty)'],
       ['SANs', list(request.subjectAltNames)],
       ['extensions', list([...request.extensions, ...request.attributes])],
-      ['key', `${request.key.type}${request.key.bits ? ` ${request.key.bits} bits` : ''}${request.key.curve ? ` ${request.key.curve}` : ''}, signature ${request.signatureValid ? 'valid' : 'INVALID'}`],
+      [
+        'key',
+        `${request.key.type}${request.key.bits ? ` ${request.key.bits} bits` : ''}${request.key.curve ? ` ${request.key.curve}` : ''}, signature ${request.signatureValid ? 'valid' : 'INVALID'}`,
+      ],
     );
   }
   lines.push(['usages', list(e.usages)], ['expiration', e.expirationSeconds === null ? '(none)' : `${e.expirationSeconds} s`]);
@@ -75,7 +85,8 @@ export function renderExplanation(e: Explanation): string {
     ...(r.result === 'fail' && r.problem ? [`  ${''.padEnd(width)}           ${r.problem}`] : []),
   ]);
   const d = e.decision;
-  const verdict = d.action === 'ignore' ? `left alone (${d.why})` : d.action === 'approve' ? `approve: ${d.message}` : `deny ${d.reason}: ${d.message}`;
+  const verdict =
+    d.action === 'ignore' ? `left alone (${d.why})` : d.action === 'approve' ? `approve: ${d.message}` : `deny ${d.reason}: ${d.message}`;
   const text = [
     ...lines.map(([key, value]) => `${key.padEnd(15)}${value}`),
     '',

@@ -49,7 +49,13 @@ export function createElector(deps: ElectorDeps, config: ElectorConfig): Elector
     const current = await deps.store.get();
     const previousRead = lastRead;
     lastRead = now;
-    const fresh: LeaseRecord = { holder: config.identity, durationSeconds: Math.ceil(config.leaseDurationMs / 1000), acquireTime: microTime(now), renewTime: microTime(now), transitions: 0 };
+    const fresh: LeaseRecord = {
+      holder: config.identity,
+      durationSeconds: Math.ceil(config.leaseDurationMs / 1000),
+      acquireTime: microTime(now),
+      renewTime: microTime(now),
+      transitions: 0,
+    };
     if (!current) return deps.store.create(fresh);
     const key = JSON.stringify(current.record);
     if (observed?.key !== key) {
@@ -75,7 +81,8 @@ export function createElector(deps: ElectorDeps, config: ElectorConfig): Elector
         const leader = await attempt(now);
         lastRenewed = leader ? now : undefined;
         // a few ms past the expiry, so the next read finds it expired by this clock
-        const nextInMs = expiresAt === undefined ? config.retryPeriodMs : Math.max(10, Math.min(config.retryPeriodMs, expiresAt + 5 - deps.now()));
+        const nextInMs =
+          expiresAt === undefined ? config.retryPeriodMs : Math.max(10, Math.min(config.retryPeriodMs, expiresAt + 5 - deps.now()));
         return { leader, nextInMs };
       } catch (error) {
         // The API is unreachable: keep leading only while the last renewal is recent enough.

@@ -52,7 +52,9 @@ export function apiLeaseStore(client: ApiClient, namespace: string, name: string
     },
     create: (lease) => client.json({ method: 'POST', path: base, body: manifest(lease), timeoutMs }).then(() => true, conflictIsFalse),
     update: (lease, version) =>
-      client.json({ method: 'PUT', path: `${base}/${encodeURIComponent(name)}`, body: manifest(lease, version), timeoutMs }).then(() => true, conflictIsFalse),
+      client
+        .json({ method: 'PUT', path: `${base}/${encodeURIComponent(name)}`, body: manifest(lease, version), timeoutMs })
+        .then(() => true, conflictIsFalse),
   };
 }
 

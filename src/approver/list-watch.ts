@@ -38,7 +38,12 @@ export interface ListWatchOptions {
 
 const maxBackoffMs = 30_000;
 
-export async function listWatch(source: ListWatchSource, handlers: ListWatchHandlers, deps: ListWatchDeps, options: ListWatchOptions): Promise<void> {
+export async function listWatch(
+  source: ListWatchSource,
+  handlers: ListWatchHandlers,
+  deps: ListWatchDeps,
+  options: ListWatchOptions,
+): Promise<void> {
   const { signal } = options;
   let failures = 0;
   while (!signal.aborted) {
@@ -58,7 +63,13 @@ export async function listWatch(source: ListWatchSource, handlers: ListWatchHand
 }
 
 /** Watches, resuming after each end from the last version seen; returns to list again on 410. */
-async function watchUntilExpired(source: ListWatchSource, handlers: ListWatchHandlers, deps: ListWatchDeps, options: ListWatchOptions, from: string): Promise<void> {
+async function watchUntilExpired(
+  source: ListWatchSource,
+  handlers: ListWatchHandlers,
+  deps: ListWatchDeps,
+  options: ListWatchOptions,
+  from: string,
+): Promise<void> {
   let resourceVersion = from;
   while (!options.signal.aborted) {
     const started = deps.now().getTime();

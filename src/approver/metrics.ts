@@ -27,7 +27,11 @@ export function createMetrics(): Metrics {
   let dryRun = 0;
   let depth = () => 0;
   const increment = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
-  const family = (name: string, type: string, help: string, samples: string[]) => [`# HELP ${prefix}_${name} ${help}`, `# TYPE ${prefix}_${name} ${type}`, ...samples];
+  const family = (name: string, type: string, help: string, samples: string[]) => [
+    `# HELP ${prefix}_${name} ${help}`,
+    `# TYPE ${prefix}_${name} ${type}`,
+    ...samples,
+  ];
   return {
     decision(decision, reason, latencySeconds) {
       increment(decisions, `decision="${decision}",reason="${reason}"`);
@@ -51,7 +55,12 @@ export function createMetrics(): Metrics {
     },
     render() {
       const lines = [
-        ...family('decisions_total', 'counter', 'CSR decisions by decision and reason.', [...decisions].map(([labels, value]) => `${prefix}_decisions_total{${labels}} ${value}`)),
+        ...family(
+          'decisions_total',
+          'counter',
+          'CSR decisions by decision and reason.',
+          [...decisions].map(([labels, value]) => `${prefix}_decisions_total{${labels}} ${value}`),
+        ),
         ...family('decision_latency_seconds', 'histogram', 'Time from CSR creation to decision.', [
           ...buckets.map((bound, index) => `${prefix}_decision_latency_seconds_bucket{le="${bound}"} ${counts[index]}`),
           `${prefix}_decision_latency_seconds_bucket{le="+Inf"} ${total}`,
@@ -59,7 +68,12 @@ export function createMetrics(): Metrics {
           `${prefix}_decision_latency_seconds_count ${total}`,
         ]),
         ...family('queue_depth', 'gauge', 'CSR names waiting or being judged.', [`${prefix}_queue_depth ${depth()}`]),
-        ...family('watch_restarts_total', 'counter', 'Watches opened again after the first, by resource.', [...restarts].map(([labels, value]) => `${prefix}_watch_restarts_total{${labels}} ${value}`)),
+        ...family(
+          'watch_restarts_total',
+          'counter',
+          'Watches opened again after the first, by resource.',
+          [...restarts].map(([labels, value]) => `${prefix}_watch_restarts_total{${labels}} ${value}`),
+        ),
         ...family('leader', 'gauge', '1 while this replica holds the lease.', [`${prefix}_leader ${leader}`]),
         ...family('dry_run', 'gauge', '1 when decisions are only reported (--dry-run).', [`${prefix}_dry_run ${dryRun}`]),
       ];

@@ -51,7 +51,9 @@ export type Rule = { reason: string; requirement: string } & (
 );
 
 /** One rule's outcome; `skipped` when what it needs is missing (an earlier rule already failed). */
-export type RuleResult = { reason: string; requirement: string } & ({ result: 'pass' | 'fail'; looked: string; problem?: string } | { result: 'skipped' });
+export type RuleResult = { reason: string; requirement: string } & (
+  { result: 'pass' | 'fail'; looked: string; problem?: string } | { result: 'skipped' }
+);
 
 const clientUsages = ['client auth', 'digital signature'];
 const allowedCurves = ['prime256v1', 'secp384r1'];
@@ -61,13 +63,18 @@ const when = (looked: string, problem: string | false): Check => (problem ? { lo
 export const rules: readonly Rule[] = [
   {
     reason: 'RequesterNotServiceAccount',
-    requirement: 'authenticated by a ServiceAccount token: spec.uid set, groups system:serviceaccounts and system:serviceaccounts:<users namespace>',
+    requirement:
+      'authenticated by a ServiceAccount token: spec.uid set, groups system:serviceaccounts and system:serviceaccounts:<users namespace>',
     needs: 'nothing',
     check: ({ csr, requesterUid, config }) => {
       const required = ['system:serviceaccounts', `system:serviceaccounts:${config.usersNamespace}`];
       const missing = required.filter((group) => !csr.groups.includes(group));
       const looked = `uid ${requesterUid ? JSON.stringify(requesterUid) : '(none)'}, groups ${list(csr.groups)}`;
-      return when(looked, (!requesterUid || missing.length > 0) && `the requester was not authenticated as a ServiceAccount of ${config.usersNamespace} (${!requesterUid ? 'no spec.uid' : `missing groups ${missing.join(', ')}`})`);
+      return when(
+        looked,
+        (!requesterUid || missing.length > 0) &&
+          `the requester was not authenticated as a ServiceAccount of ${config.usersNamespace} (${!requesterUid ? 'no spec.uid' : `missing groups ${missing.join(', ')}`})`,
+      );
     },
   },
   {
@@ -76,14 +83,18 @@ export const rules: readonly Rule[] = [
     needs: 'nothing',
     check: ({ account, user, requesterUid, config }) => {
       if (!account || account.name !== user) return { looked: 'none', problem: `no ServiceAccount ${user} in ${config.usersNamespace}` };
-      return when(`ServiceAccount ${config.usersNamespace}/${user} uid ${account.uid}`, account.uid !== requesterUid && `the requester is an earlier ServiceAccount ${user} (uid differs)`);
+      return when(
+        `ServiceAccount ${config.usersNamespace}/${user} uid ${account.uid}`,
+        account.uid !== requesterUid && `the requester is an earlier ServiceAccount ${user} (uid differs)`,
+      );
     },
   },
   {
     reason: 'InvalidRequest',
     requirement: 'one PEM block holding a strict DER PKCS#10 request',
     needs: 'nothing',
-    check: ({ unreadable }) => (unreadable ? { looked: unreadable, problem: `the request is not a readable PKCS#10 CSR: ${unreadable}` } : { looked: 'PKCS#10, DER' }),
+    check: ({ unreadable }) =>
+      unreadable ? { looked: unreadable, problem: `the request is not a readable PKCS#10 CSR: ${unreadable}` } : { looked: 'PKCS#10, DER' },
   },
   {
     reason: 'WeakKey',
@@ -95,24 +106,43 @@ export const rules: readonly Rule[] = [
       return when(looked, !strong && `key ${looked} is not allowed (RSA >= 2048, ECDSA P-256 or P-384)`);
     },
   },
-  { reason: 'BadSignature', requirement: 'the self-signature verifies', needs: 'facts', check: ({ facts }) => when(facts.signatureValid ? 'valid' : 'invalid', !facts.signatureValid && 'the request signature does not verify') },
+  {
+    reason: 'BadSignature',
+    requirement: 'the self-signature verifies',
+    needs: 'facts',
+    check: ({ facts }) =>
+      when(facts.signatureValid ? 'valid' : 'invalid', !facts.signatureValid && 'the request signature does not verify'),
+  },
   {
     reason: 'SubjectEncoding',
     requirement: 'CN and O values are UTF8String or PrintableString (what the signer copies unchanged)',
     needs: 'facts',
-    check: ({ facts }) => when(facts.subject.map((n) => `${n.type}:${n.encoding}`).join(', ') || '(empty subject)', facts.badEncodings.length > 0 && `CN and O must be UTF8String or PrintableString (found ${facts.badEncodings.join(', ')})`),
+    check: ({ facts }) =>
+      when(
+        facts.subject.map((n) => `${n.type}:${n.encoding}`).join(', ') || '(empty subject)',
+        facts.badEncodings.length > 0 && `CN and O must be UTF8String or PrintableString (found ${facts.badEncodings.join(', ')})`,
+      ),
   },
   {
     reason: 'SubjectMismatch',
     requirement: 'exactly one CN, equal to the requester',
     needs: 'facts',
-    check: ({ facts, user }) => when(`CN ${list(facts.commonNames)}`, !(facts.commonNames.length === 1 && facts.commonNames[0] === user) && `the subject CN must be exactly "${user}", the requester`),
+    check: ({ facts, user }) =>
+      when(
+        `CN ${list(facts.commonNames)}`,
+        !(facts.commonNames.length === 1 && facts.commonNames[0] === user) && `the subject CN must be exactly "${user}", the requester`,
+      ),
   },
   {
     reason: 'ExtraSubjectAttributes',
     requirement: 'only CN and O in the subject',
     needs: 'facts',
-    check: ({ facts }) => when(list(facts.otherSubjectAttributes), facts.otherSubjectAttributes.length > 0 && `only CN and O are allowed in the subject (found ${facts.otherSubjectAttributes.join(', ')})`),
+    check: ({ facts }) =>
+      when(
+        list(facts.otherSubjectAttributes),
+        facts.otherSubjectAttributes.length > 0 &&
+          `only CN and O are allowed in the subject (found ${facts.otherSubjectAttributes.join(', ')})`,
+      ),
   },
   {
     reason: 'ForbiddenGroup',
@@ -129,14 +159,22 @@ export const rules: readonly Rule[] = [
     needs: 'facts and account',
     check: ({ facts, account }) => {
       const extra = facts.organizations.filter((group) => !account.groups.includes(group));
-      return when(`O ${list(facts.organizations)}, allowed ${list(account.groups)}`, extra.length > 0 && `groups not allowed for this user: ${extra.join(', ')} (allowed: ${account.groups.join(', ') || 'none'})`);
+      return when(
+        `O ${list(facts.organizations)}, allowed ${list(account.groups)}`,
+        extra.length > 0 && `groups not allowed for this user: ${extra.join(', ')} (allowed: ${account.groups.join(', ') || 'none'})`,
+      );
     },
   },
   {
     reason: 'SubjectAlternativeNames',
     requirement: 'no subject alternative names',
     needs: 'facts',
-    check: ({ facts }) => when(list(facts.subjectAltNames), facts.extensions.includes('subjectAltName') && `subject alternative names (DNS, IP, URI, email) are not allowed (found ${facts.subjectAltNames.join(', ')})`),
+    check: ({ facts }) =>
+      when(
+        list(facts.subjectAltNames),
+        facts.extensions.includes('subjectAltName') &&
+          `subject alternative names (DNS, IP, URI, email) are not allowed (found ${facts.subjectAltNames.join(', ')})`,
+      ),
   },
   {
     reason: 'ExtraExtensions',
@@ -144,7 +182,10 @@ export const rules: readonly Rule[] = [
     needs: 'facts',
     check: ({ facts }) => {
       const extra = [...facts.extensions, ...facts.attributes];
-      return when(`extensions ${list(facts.extensions)}, attributes ${list(facts.attributes)}`, extra.length > 0 && `no extensions or attributes are allowed (found ${extra.join(', ')})`);
+      return when(
+        `extensions ${list(facts.extensions)}, attributes ${list(facts.attributes)}`,
+        extra.length > 0 && `no extensions or attributes are allowed (found ${extra.join(', ')})`,
+      );
     },
   },
   {
@@ -154,15 +195,30 @@ export const rules: readonly Rule[] = [
     check: ({ csr, facts }) => {
       const allowed = facts.key.type === 'rsa' ? [...clientUsages, 'key encipherment'] : clientUsages;
       const valid = clientUsages.every((u) => csr.usages.includes(u)) && csr.usages.every((u) => allowed.includes(u));
-      return when(list(csr.usages), !valid && `usages must be ${clientUsages.join(' + ')}${allowed.length > 2 ? ' (+ key encipherment)' : ''}, got ${csr.usages.join(', ')}`);
+      return when(
+        list(csr.usages),
+        !valid &&
+          `usages must be ${clientUsages.join(' + ')}${allowed.length > 2 ? ' (+ key encipherment)' : ''}, got ${csr.usages.join(', ')}`,
+      );
     },
   },
-  { reason: 'ExpirationMissing', requirement: 'spec.expirationSeconds set', needs: 'nothing', check: ({ csr }) => when(String(csr.expirationSeconds ?? '(none)'), csr.expirationSeconds === undefined && 'spec.expirationSeconds must be set') },
+  {
+    reason: 'ExpirationMissing',
+    requirement: 'spec.expirationSeconds set',
+    needs: 'nothing',
+    check: ({ csr }) =>
+      when(String(csr.expirationSeconds ?? '(none)'), csr.expirationSeconds === undefined && 'spec.expirationSeconds must be set'),
+  },
   {
     reason: 'ExpirationTooLong',
     requirement: 'spec.expirationSeconds <= --max-expiration',
     needs: 'nothing',
-    check: ({ csr, config }) => when(`${csr.expirationSeconds ?? '(none)'} (max ${config.maxExpirationSeconds})`, !((csr.expirationSeconds ?? 0) <= config.maxExpirationSeconds) && `expirationSeconds must be at most ${config.maxExpirationSeconds}`),
+    check: ({ csr, config }) =>
+      when(
+        `${csr.expirationSeconds ?? '(none)'} (max ${config.maxExpirationSeconds})`,
+        !((csr.expirationSeconds ?? 0) <= config.maxExpirationSeconds) &&
+          `expirationSeconds must be at most ${config.maxExpirationSeconds}`,
+      ),
   },
 ];
 
@@ -175,7 +231,8 @@ export function userOf(csr: CsrObject, config: PolicyConfig): string | undefined
 /** The user name if this CSR is ours to judge (pending, our signer, from a ServiceAccount of the users namespace). */
 export function requester(csr: CsrObject, config: PolicyConfig): { user: string } | { ignore: string } {
   if (csr.signerName !== apiServerClientSigner) return { ignore: 'another signer' };
-  if (csr.certificatePem || condition(csr, 'Approved') || condition(csr, 'Denied') || condition(csr, 'Failed')) return { ignore: 'already decided' };
+  if (csr.certificatePem || condition(csr, 'Approved') || condition(csr, 'Denied') || condition(csr, 'Failed'))
+    return { ignore: 'already decided' };
   const user = userOf(csr, config);
   return user === undefined ? { ignore: 'not a user of this namespace' } : { user };
 }
@@ -193,7 +250,9 @@ export function evaluate(input: PolicyInput, config: PolicyConfig, user: string)
     else if (rule.needs === 'facts' && facts) checked = rule.check({ ...base, facts });
     else if (rule.needs === 'facts and account' && facts && account) checked = rule.check({ ...base, facts, account });
     if (!checked) return { reason, requirement, result: 'skipped' };
-    return checked.problem === undefined ? { reason, requirement, result: 'pass', looked: checked.looked } : { reason, requirement, result: 'fail', looked: checked.looked, problem: checked.problem };
+    return checked.problem === undefined
+      ? { reason, requirement, result: 'pass', looked: checked.looked }
+      : { reason, requirement, result: 'fail', looked: checked.looked, problem: checked.problem };
   });
 }
 
@@ -203,5 +262,9 @@ export function decide(input: PolicyInput, config: PolicyConfig): Decision {
   const failed = evaluate(input, config, who.user).find((result) => result.result === 'fail');
   if (failed?.result === 'fail') return { action: 'deny', reason: failed.reason, message: failed.problem ?? failed.requirement };
   const groups = 'unreadable' in input.facts ? [] : input.facts.organizations;
-  return { action: 'approve', reason: 'KubeCsrLoginApproved', message: `CN=${who.user} with groups [${groups.join(', ')}] checked by kube-csr-login` };
+  return {
+    action: 'approve',
+    reason: 'KubeCsrLoginApproved',
+    message: `CN=${who.user} with groups [${groups.join(', ')}] checked by kube-csr-login`,
+  };
 }

@@ -70,10 +70,15 @@ export async function processCsr(deps: ProcessDeps, name: string): Promise<Outco
   const reported = deps.dryRun ? `would_${decision.action}` : outcome;
   deps.metrics.decision(reported, decision.reason, (deps.now().getTime() - csr.creationTimestamp.getTime()) / 1000);
   const fields = { csr: name, requester: csr.username ?? '', decision: reported, reason: decision.reason, message: decision.message };
-  deps.log(`${deps.dryRun ? `dry run: would ${decision.action}` : outcome} CSR ${name} from ${csr.username}: ${decision.reason}: ${decision.message}`, fields);
+  deps.log(
+    `${deps.dryRun ? `dry run: would ${decision.action}` : outcome} CSR ${name} from ${csr.username}: ${decision.reason}: ${decision.message}`,
+    fields,
+  );
   const type = decision.action === 'approve' ? 'Normal' : 'Warning';
   const eventMessage = deps.dryRun ? `dry run, not written: would ${decision.action}: ${message}` : message;
-  deps.api.event(csr, type, decision.reason, eventMessage, deps.now()).catch((error: unknown) => deps.log(`could not record an event for CSR ${name}: ${describe(error)}`));
+  deps.api
+    .event(csr, type, decision.reason, eventMessage, deps.now())
+    .catch((error: unknown) => deps.log(`could not record an event for CSR ${name}: ${describe(error)}`));
   return deps.dryRun ? 'reported' : outcome;
 }
 

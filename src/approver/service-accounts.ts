@@ -53,7 +53,8 @@ export class ServiceAccountCache {
       return;
     }
     const metadata = isRecord(object.metadata) ? object.metadata : {};
-    const resourceVersion = typeof metadata.resourceVersion === 'string' && !metadata.resourceVersion.includes(' ') ? metadata.resourceVersion : '';
+    const resourceVersion =
+      typeof metadata.resourceVersion === 'string' && !metadata.resourceVersion.includes(' ') ? metadata.resourceVersion : '';
     // uids and resourceVersions have no spaces; groups come last and may. join() makes one flat
     // string (a template literal may keep the parsed pieces alive as a rope).
     this.byName.set(account.name, [this.generation, account.uid, resourceVersion, account.groups.join(',')].join(' '));

@@ -22,7 +22,13 @@ export async function releaseClaim(file: string | undefined, pid: number): Promi
 
 async function wakeWaiters(file: string, pid: number): Promise<void> {
   const taken = `${file}.${pid}`;
-  if (!(await fs.rename(file, taken).then(() => true, () => false))) return;
+  if (
+    !(await fs.rename(file, taken).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return;
   const text = await fs.readFile(taken, 'utf8').catch(() => '');
   await fs.rm(taken, { force: true });
   for (const line of text.split('\n')) {

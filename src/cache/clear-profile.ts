@@ -14,7 +14,8 @@ export async function clearProfiles(cacheDir: string, profiles: string[] | 'all'
     const files = profileCacheFiles(cacheDir, name);
     const removed = await removeIfExists(files.fastPath);
     const markers = (await deadlineMarkers(files.dir)).map((name) => path.join(files.dir, name));
-    for (const file of [files.credential, files.pending, files.backoff, files.backgroundLog, files.waiters, files.clock, ...markers]) await removeIfExists(file);
+    for (const file of [files.credential, files.pending, files.backoff, files.backgroundLog, files.waiters, files.clock, ...markers])
+      await removeIfExists(file);
     if ((await removeIfExists(files.dir)) || removed) cleared.push(name);
   }
   return cleared;

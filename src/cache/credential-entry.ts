@@ -58,7 +58,8 @@ function parseEntry(text: string): CredentialEntry {
 }
 
 function verifyEntry(entry: CredentialEntry, expected: LooseIdentity): CacheRead {
-  if (expected.digest !== undefined && entry.identity !== expected.digest) return { kind: 'miss', reason: 'cached certificate is for another identity' };
+  if (expected.digest !== undefined && entry.identity !== expected.digest)
+    return { kind: 'miss', reason: 'cached certificate is for another identity' };
   const chain = parseCertificateChain(entry.certificateChainPem);
   const leaf = chain[0] as X509Certificate;
   const certificate = describeCertificate(leaf);

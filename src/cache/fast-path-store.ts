@@ -9,7 +9,12 @@ import type { ProfileCacheFiles } from './layout.js';
  * Rewrites the file when its content changed or a watched file is newer (the launcher would keep
  * missing), so a warm cache hit normally does not write.
  */
-export async function refreshFastPath(files: Pick<ProfileCacheFiles, 'dir' | 'clock' | 'fastPath'>, content: string | undefined, inputs: FastPathInputs, deadline: Date): Promise<void> {
+export async function refreshFastPath(
+  files: Pick<ProfileCacheFiles, 'dir' | 'clock' | 'fastPath'>,
+  content: string | undefined,
+  inputs: FastPathInputs,
+  deadline: Date,
+): Promise<void> {
   if (content === undefined) return;
   // before the file: a launcher reading the new deadline finds its marker (or falls back to date)
   await keepDeadlineMarker(files, deadlineSeconds(deadline));

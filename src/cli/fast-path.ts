@@ -7,7 +7,11 @@ import { answerFromFastPath, linuxCacheDir } from '../cache/fast-path.js';
 
 export { writeStdout } from './stdout.js';
 
-export function fastPathAnswer(args: readonly string[], env: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform): string | undefined {
+export function fastPathAnswer(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  platform: NodeJS.Platform,
+): string | undefined {
   if (args[0] !== 'get-credential' || env.KUBE_CSR_LOGIN_NO_FAST_PATH || env.KUBE_CSR_LOGIN_VERBOSE) return undefined;
   if (platform !== 'linux' || !env.HOME) return undefined;
   let profile = 'default';

@@ -20,7 +20,10 @@ const commands: Record<string, () => Promise<Command>> = {
 
 export async function main(argv: string[], entryScript: string): Promise<number> {
   const edge = processEdge(entryScript, argv.includes('-v') || argv.includes('--verbose'));
-  return runCli(argv.filter((a) => a !== '-v' && a !== '--verbose'), edge);
+  return runCli(
+    argv.filter((a) => a !== '-v' && a !== '--verbose'),
+    edge,
+  );
 }
 
 export async function runCli(argv: string[], edge: Edge): Promise<number> {

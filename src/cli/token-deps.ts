@@ -15,10 +15,14 @@ export function terminalTokenDeps(edge: Edge, profile: string): TokenDeps {
     platform: edge.platform,
     askPassphrase: async (prompt) => typed ?? ask(prompt),
     newPassphrase: async () => {
-      const first = await ask(`kube-csr-login: new passphrase for the token of profile "${profile}" (at least ${minimumLength} characters): `);
+      const first = await ask(
+        `kube-csr-login: new passphrase for the token of profile "${profile}" (at least ${minimumLength} characters): `,
+      );
       if (first === '') throw new KclError('passphraseRequired', 'no passphrase given: nothing was written');
-      if ([...first].length < minimumLength) throw new KclError('usage', `the passphrase is shorter than ${minimumLength} characters: nothing was written`);
-      if ((await ask('kube-csr-login: the same passphrase again: ')) !== first) throw new KclError('usage', 'the two passphrases differ: nothing was written');
+      if ([...first].length < minimumLength)
+        throw new KclError('usage', `the passphrase is shorter than ${minimumLength} characters: nothing was written`);
+      if ((await ask('kube-csr-login: the same passphrase again: ')) !== first)
+        throw new KclError('usage', 'the two passphrases differ: nothing was written');
       typed = first;
       return first;
     },

@@ -69,7 +69,9 @@ export async function getCredential(deps: CredentialDeps, input: GetCredentialIn
       cached = { kind: 'hit', entry: await (await renewal()).renewUnderLock(deps, context, { wait: true }) };
     } catch (error) {
       if (!(error instanceof KclError)) throw error;
-      deps.log.warn(`kube-csr-login: ${error.message}; the current certificate is valid until ${cached.entry.certificate.notAfter.toISOString()}`);
+      deps.log.warn(
+        `kube-csr-login: ${error.message}; the current certificate is valid until ${cached.entry.certificate.notAfter.toISOString()}`,
+      );
     }
   }
   const { entry } = cached;
@@ -102,7 +104,8 @@ export async function getCredential(deps: CredentialDeps, input: GetCredentialIn
 async function tokenAccess(settings: Settings, deps: CredentialDeps, mayAsk: boolean) {
   const { askPassphrase, ...rest } = deps.tokens;
   const store = tokenStore(settings.token, settings.profile, mayAsk && askPassphrase ? { ...rest, askPassphrase } : rest);
-  if (settings.token.storage !== 'file') return { sha256: settings.token.sha256, read: store.read, mayAsk: mayAsk && askPassphrase !== undefined };
+  if (settings.token.storage !== 'file')
+    return { sha256: settings.token.sha256, read: store.read, mayAsk: mayAsk && askPassphrase !== undefined };
   const token = await store.read();
   return { sha256: tokenSha256(token), read: async () => token, mayAsk: false };
 }

@@ -28,9 +28,21 @@ const startupRetryMs = 2_000;
  * up silently when another process holds the lock, and returns undefined. force: renew even when
  * the cache holds a fresh certificate (`kube-csr-login login`).
  */
-export async function renewUnderLock(deps: CredentialDeps, context: RenewContext, mode: { wait: true; force?: boolean }): Promise<VerifiedEntry>;
-export async function renewUnderLock(deps: CredentialDeps, context: RenewContext, mode: { wait: false }): Promise<VerifiedEntry | undefined>;
-export async function renewUnderLock(deps: CredentialDeps, context: RenewContext, mode: { wait: boolean; force?: boolean }): Promise<VerifiedEntry | undefined> {
+export async function renewUnderLock(
+  deps: CredentialDeps,
+  context: RenewContext,
+  mode: { wait: true; force?: boolean },
+): Promise<VerifiedEntry>;
+export async function renewUnderLock(
+  deps: CredentialDeps,
+  context: RenewContext,
+  mode: { wait: false },
+): Promise<VerifiedEntry | undefined>;
+export async function renewUnderLock(
+  deps: CredentialDeps,
+  context: RenewContext,
+  mode: { wait: boolean; force?: boolean },
+): Promise<VerifiedEntry | undefined> {
   const { settings, identity, files } = context;
   if ((await ensurePrivateDir(files.dir)).repaired) {
     deps.log.warn(`kube-csr-login: ${files.dir} was open to other users; its mode is now 0700`);
@@ -38,7 +50,10 @@ export async function renewUnderLock(deps: CredentialDeps, context: RenewContext
   const blocked = await readBackoff(files.backoff, identity, deps.now());
   if (blocked) {
     const retry = rfc3339Seconds(blocked.until);
-    throw new KclError(blocked.code, `${blocked.message} (not retrying before ${retry}; run kube-csr-login logout --profile ${settings.profile} to retry now)`);
+    throw new KclError(
+      blocked.code,
+      `${blocked.message} (not retrying before ${retry}; run kube-csr-login logout --profile ${settings.profile} to retry now)`,
+    );
   }
   const release = await deps.lock(files.dir, files.lock, mode.wait ? settings.waitTimeoutMs + lockGraceMs : 0);
   if (!release) return undefined;

@@ -6,12 +6,7 @@ import type { ProfileCacheFiles } from '../cache/layout.js';
 import { readPendingKey, removePendingKey, writePendingKey } from '../cache/pending-key.js';
 import type { CsrApi } from '../kube/csr-api.js';
 import { isInProgress } from '../kube/csr-object.js';
-import {
-  certificateMatchesKey,
-  describeCertificate,
-  parseCertificateChain,
-  sameIdentity,
-} from '../pki/certificate.js';
+import { certificateMatchesKey, describeCertificate, parseCertificateChain, sameIdentity } from '../pki/certificate.js';
 import { clientUsages } from '../pki/key-algorithm.js';
 import { renewalDeadline } from './renewal-policy.js';
 import type { Settings } from './settings.js';
@@ -57,7 +52,9 @@ export async function renewCredential(deps: RenewDeps, input: RenewInput): Promi
     },
   });
   if (!csr.certificatePem) {
-    deps.notifyWaiting(`kube-csr-login: waiting for CSR ${csr.name} to be approved (an admin can run: kubectl certificate approve ${csr.name})`);
+    deps.notifyWaiting(
+      `kube-csr-login: waiting for CSR ${csr.name} to be approved (an admin can run: kubectl certificate approve ${csr.name})`,
+    );
   }
   const chainPem = await waitForCertificate(api, csr, deadline, deps);
 

@@ -51,7 +51,9 @@ export function resolveSettings(flags: CredentialFlags, profile: Profile | undef
   const token = resolveTokenSource(flags.tokenFile, p);
   const server = flags.server ?? p.server;
   const caFile = flags.certificateAuthority ?? p.certificateAuthorityFile;
-  const missing = [!user && '--user', !token && '--token-file', !server && '--server', !caFile && '--certificate-authority'].filter(Boolean);
+  const missing = [!user && '--user', !token && '--token-file', !server && '--server', !caFile && '--certificate-authority'].filter(
+    Boolean,
+  );
   if (missing.length > 0 || !user || !token || !server || !caFile) {
     const hint = profile
       ? ''

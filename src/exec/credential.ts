@@ -9,11 +9,7 @@ export interface IssuedCredential {
   privateKeyPem: string;
 }
 
-export function renderExecCredential(
-  apiVersion: ExecApiVersion,
-  credential: IssuedCredential,
-  expiration: Date,
-): string {
+export function renderExecCredential(apiVersion: ExecApiVersion, credential: IssuedCredential, expiration: Date): string {
   return `${JSON.stringify({
     apiVersion,
     kind: 'ExecCredential',

@@ -4,14 +4,7 @@
 // goes (see credential/settings.ts): only its server and proxy-url are read.
 import { KclError, describe } from '../errors.js';
 import { checkServerUrl } from '../kube/server-url.js';
-import {
-  type Json,
-  optionalBoolean,
-  optionalRecord,
-  optionalString,
-  parseJsonObject,
-  string,
-} from '../util/validate.js';
+import { type Json, optionalBoolean, optionalRecord, optionalString, parseJsonObject, string } from '../util/validate.js';
 
 const execApiVersions = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'] as const;
 export type ExecApiVersion = (typeof execApiVersions)[number];

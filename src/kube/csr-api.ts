@@ -55,6 +55,9 @@ function parse(value: unknown): CsrObject {
   try {
     return parseCsrObject(value);
   } catch (error) {
-    throw new KclError('server', `the API server sent an invalid CertificateSigningRequest: ${error instanceof Error ? error.message : ''}`);
+    throw new KclError(
+      'server',
+      `the API server sent an invalid CertificateSigningRequest: ${error instanceof Error ? error.message : ''}`,
+    );
   }
 }

@@ -23,7 +23,10 @@ export function httpError(status: number, body: string, request: RequestLike): K
   const detail = statusMessage(body) ?? `HTTP ${status}`;
   const what = `${request.method} ${request.path.split('?')[0]}`;
   if (status === 401) {
-    return new KclError('unauthorized', 'the API server rejected the token (401 Unauthorized): it was revoked or expired; ask your admin for a new token');
+    return new KclError(
+      'unauthorized',
+      'the API server rejected the token (401 Unauthorized): it was revoked or expired; ask your admin for a new token',
+    );
   }
   if (status === 403) return new KclError('forbidden', `permission denied (403): ${detail}`);
   if (status === 404) return new KclError('notFound', `not found (404): ${detail}`);
@@ -40,7 +43,10 @@ export function networkError(error: unknown, host: string): KclError {
   const code = errorCode(error) ?? '';
   const text = error instanceof Error ? oneLine(error.message) : 'unknown error';
   if (tlsCodes.test(code) || /certificate|TLS|SSL/i.test(text)) {
-    return new KclError('tls', `TLS handshake with ${host} failed: ${text} (check the cluster's certificate-authority and tls-server-name)`);
+    return new KclError(
+      'tls',
+      `TLS handshake with ${host} failed: ${text} (check the cluster's certificate-authority and tls-server-name)`,
+    );
   }
   return new KclError('unreachable', `cannot reach the API server at ${host}: ${code || text}`);
 }

@@ -111,7 +111,9 @@ async function send(base: URL, agent: https.Agent, prepare: PrepareRequest, requ
     headers: {
       accept: 'application/json',
       'user-agent': 'kube-csr-login',
-      ...(body === undefined ? {} : { 'content-type': request.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) }),
+      ...(body === undefined
+        ? {}
+        : { 'content-type': request.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) }),
     },
     timeout: request.timeoutMs, // idle: also ends a stream (watch) that goes silent
   };

@@ -35,7 +35,8 @@ export function inClusterServer(env: Readonly<Record<string, string | undefined>
   } catch {
     throw new KclError('config', 'KUBERNETES_SERVICE_HOST is not a host name or IP address');
   }
-  if (url.pathname !== '/' || url.username || url.search) throw new KclError('config', 'KUBERNETES_SERVICE_HOST is not a host name or IP address');
+  if (url.pathname !== '/' || url.username || url.search)
+    throw new KclError('config', 'KUBERNETES_SERVICE_HOST is not a host name or IP address');
   return url.origin;
 }
 
@@ -52,7 +53,8 @@ export async function inClusterClient(deps: InClusterDeps): Promise<InCluster> {
   const validToken = (text: string) => {
     const token = text.trim();
     // a header value: visible ASCII only, so a corrupt file never reaches the request line
-    if (token === '' || !/^[\x21-\x7e]+$/.test(token)) throw new KclError('config', `the pod's ServiceAccount token (${serviceAccountDir}/token) is empty or malformed`);
+    if (token === '' || !/^[\x21-\x7e]+$/.test(token))
+      throw new KclError('config', `the pod's ServiceAccount token (${serviceAccountDir}/token) is empty or malformed`);
     return token;
   };
   let token = validToken(await read('token'));

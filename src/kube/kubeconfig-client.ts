@@ -51,7 +51,10 @@ async function loadKubeconfig(choice: KubeconfigChoice): Promise<{ client: ApiCl
   if (!choice.kubeconfig && !choice.env.KUBECONFIG && choice.env.KUBERNETES_SERVICE_HOST) {
     if (choice.context) throw new KclError('usage', '--context needs a kubeconfig (in a pod, pass --kubeconfig FILE)');
     const inCluster = await inClusterClient({ env: choice.env, readText: (file) => readFile(file, 'utf8'), nowMs: choice.nowMs });
-    return { client: inCluster.client, cluster: { name: 'in-cluster', server: inCluster.server, caData: Buffer.from(inCluster.certificateAuthorityPem).toString('base64') } };
+    return {
+      client: inCluster.client,
+      cluster: { name: 'in-cluster', server: inCluster.server, caData: Buffer.from(inCluster.certificateAuthorityPem).toString('base64') },
+    };
   }
   const { KubeConfig } = await import('@kubernetes/client-node');
   const config = new KubeConfig();
@@ -62,13 +65,19 @@ async function loadKubeconfig(choice: KubeconfigChoice): Promise<{ client: ApiCl
   } catch (error) {
     throw new KclError('config', `could not load the kubeconfig: ${describe(error)}`);
   }
-  if (choice.context && !config.getContextObject(choice.context)) throw new KclError('config', `the kubeconfig has no context "${choice.context.slice(0, 100)}"`);
+  if (choice.context && !config.getContextObject(choice.context))
+    throw new KclError('config', `the kubeconfig has no context "${choice.context.slice(0, 100)}"`);
   const cluster = config.getCurrentCluster();
   if (!cluster?.server) throw new KclError('config', 'the kubeconfig has no current cluster with a server');
   if (!cluster.server.startsWith('https://')) {
     // client-node falls back to http://localhost:8080 when it finds no kubeconfig at all
     const found = choice.kubeconfig || choice.env.KUBECONFIG || cluster.server !== 'http://localhost:8080';
-    throw new KclError('config', found ? `the kubeconfig's server ${cluster.server.slice(0, 100)} is not an https:// URL` : 'no kubeconfig found: pass --kubeconfig FILE or set KUBECONFIG');
+    throw new KclError(
+      'config',
+      found
+        ? `the kubeconfig's server ${cluster.server.slice(0, 100)} is not an https:// URL`
+        : 'no kubeconfig found: pass --kubeconfig FILE or set KUBECONFIG',
+    );
   }
   const proxy = { proxyUrl: cluster.proxyUrl, environment: proxyEnvironment(choice.env) };
   const client = createRequestClient(cluster.server, proxy, async (options) => {

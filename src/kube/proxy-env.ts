@@ -88,7 +88,10 @@ function noProxyMatchers(noProxy: string): { ip: Matcher[]; domain: Matcher[] } 
     if (entryIp !== undefined) {
       const list = new BlockList();
       list.addAddress(entryIp.address, entryIp.family);
-      ip.push((_host, targetPort, target) => target !== undefined && list.check(target.address, target.family) && (port === '' || port === targetPort));
+      ip.push(
+        (_host, targetPort, target) =>
+          target !== undefined && list.check(target.address, target.family) && (port === '' || port === targetPort),
+      );
       continue;
     }
     // foo.com matches foo.com and bar.foo.com; .foo.com and *.foo.com match bar.foo.com only

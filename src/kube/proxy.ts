@@ -39,7 +39,9 @@ export async function openTunnel(proxyUrl: string, host: string, port: number, t
 
 function connectTunnel(proxy: URL, host: string, port: number, timeoutMs: number): Promise<Duplex> {
   const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-  const auth = proxy.username ? Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64') : undefined;
+  const auth = proxy.username
+    ? Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')
+    : undefined;
   return new Promise((resolve, reject) => {
     const req = http.request({
       host: proxy.hostname.replace(/^\[(.*)\]$/, '$1'),
@@ -51,7 +53,8 @@ function connectTunnel(proxy: URL, host: string, port: number, timeoutMs: number
     });
     req.on('timeout', () => req.destroy(new KclError('timeout', `the proxy ${proxy.host} did not answer`)));
     req.on('error', (error) =>
-      reject(error instanceof KclError ? error : new KclError('unreachable', `cannot reach the proxy ${proxy.host}`)));
+      reject(error instanceof KclError ? error : new KclError('unreachable', `cannot reach the proxy ${proxy.host}`)),
+    );
     req.on('connect', (response, socket, head) => {
       if (response.statusCode !== 200) {
         socket.destroy();

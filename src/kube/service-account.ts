@@ -25,5 +25,12 @@ export function parseServiceAccount(value: unknown): ServiceAccountInfo {
 
 /** "devs, ops,,devs" -> [devs, ops]: comma-separated, trimmed, empty and repeated entries dropped. */
 export function parseGroupList(value: string): string[] {
-  return [...new Set(value.split(',').map((group) => group.trim()).filter((group) => group !== ''))];
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((group) => group.trim())
+        .filter((group) => group !== ''),
+    ),
+  ];
 }

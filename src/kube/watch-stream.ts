@@ -13,8 +13,17 @@ export type RawWatchEvent =
   | { type: 'BOOKMARK'; resourceVersion: string }
   | { type: 'EXPIRED' };
 
-export async function* watchStream(client: ApiClient, path: string, timeoutSeconds: number, signal?: AbortSignal): AsyncIterable<RawWatchEvent> {
-  const query = new URLSearchParams({ watch: 'true', allowWatchBookmarks: 'true', timeoutSeconds: String(Math.max(1, Math.ceil(timeoutSeconds))) });
+export async function* watchStream(
+  client: ApiClient,
+  path: string,
+  timeoutSeconds: number,
+  signal?: AbortSignal,
+): AsyncIterable<RawWatchEvent> {
+  const query = new URLSearchParams({
+    watch: 'true',
+    allowWatchBookmarks: 'true',
+    timeoutSeconds: String(Math.max(1, Math.ceil(timeoutSeconds))),
+  });
   const separator = path.includes('?') ? '&' : '?';
   if (signal?.aborted) return;
   let response: IncomingMessage;

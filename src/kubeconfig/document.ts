@@ -7,7 +7,15 @@ const itemKey: Record<NamedKind, string> = { clusters: 'cluster', users: 'user',
 
 export function parseKubeconfig(text: string | undefined, file: string): Document {
   if (text === undefined || text.trim() === '') {
-    return new Document({ apiVersion: 'v1', kind: 'Config', preferences: {}, clusters: [], users: [], contexts: [], 'current-context': '' });
+    return new Document({
+      apiVersion: 'v1',
+      kind: 'Config',
+      preferences: {},
+      clusters: [],
+      users: [],
+      contexts: [],
+      'current-context': '',
+    });
   }
   const doc = parseDocument(text);
   if (doc.errors.length > 0) throw new KclError('config', `${file}: invalid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`);

@@ -35,10 +35,11 @@ export async function editKubeconfigs<T>(files: string[], edit: (set: Kubeconfig
     const set: KubeconfigSet = {
       files: loaded,
       owner: (kind, name) => loaded.find((f) => findEntry(f.doc, kind, name) !== undefined) ?? first,
-      currentContextOwner: () => loaded.find((f) => {
-        const value: unknown = f.doc.get('current-context');
-        return typeof value === 'string' && value !== '';
-      }) ?? first,
+      currentContextOwner: () =>
+        loaded.find((f) => {
+          const value: unknown = f.doc.get('current-context');
+          return typeof value === 'string' && value !== '';
+        }) ?? first,
     };
     const blank = parseKubeconfig(undefined, '').toString();
     const result = edit(set);

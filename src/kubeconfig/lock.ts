@@ -23,7 +23,10 @@ export async function withKubeconfigLock<T>(file: string, fn: () => Promise<T>, 
         throw new KclError('config', `cannot create lock file ${lockFile}: ${errorCode(error) ?? 'unknown error'}`);
       }
       if (waitedMs >= timeoutMs) {
-        throw new KclError('lock', `kubeconfig is locked by another process: remove ${lockFile} if no kubectl or kube-csr-login is running`);
+        throw new KclError(
+          'lock',
+          `kubeconfig is locked by another process: remove ${lockFile} if no kubectl or kube-csr-login is running`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }

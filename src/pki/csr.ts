@@ -8,7 +8,13 @@ import { KclError } from '../errors.js';
 import type { KeyAlgorithm } from './key-algorithm.js';
 
 const generate = promisify(generateKeyPair);
-const oid = { commonName: '2.5.4.3', organization: '2.5.4.10', ecdsaSha256: '1.2.840.10045.4.3.2', ecdsaSha384: '1.2.840.10045.4.3.3', rsaSha256: '1.2.840.113549.1.1.11' };
+const oid = {
+  commonName: '2.5.4.3',
+  organization: '2.5.4.10',
+  ecdsaSha256: '1.2.840.10045.4.3.2',
+  ecdsaSha384: '1.2.840.10045.4.3.3',
+  rsaSha256: '1.2.840.113549.1.1.11',
+};
 
 export async function generatePrivateKeyPem(algorithm: KeyAlgorithm): Promise<string> {
   const { privateKey } = algorithm.startsWith('rsa-')
@@ -29,7 +35,12 @@ function attribute(type: string, value: string): Asn1Set {
 }
 
 /** Subject CN = user, one O per group; no extensions, no SANs: exactly what the approver accepts. */
-export async function buildCsrPem(privateKeyPem: string, algorithm: KeyAlgorithm, user: string, groups: readonly string[]): Promise<string> {
+export async function buildCsrPem(
+  privateKeyPem: string,
+  algorithm: KeyAlgorithm,
+  user: string,
+  groups: readonly string[],
+): Promise<string> {
   const privateKey = createPrivateKey(privateKeyPem);
   const spki = fromBER(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }));
   const info = new Sequence({

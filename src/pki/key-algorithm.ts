@@ -13,7 +13,5 @@ function isRsa(algorithm: KeyAlgorithm): boolean {
 
 /** Usages for a client certificate: key encipherment only makes sense for RSA keys. */
 export function clientUsages(algorithm: KeyAlgorithm): string[] {
-  return isRsa(algorithm)
-    ? ['client auth', 'digital signature', 'key encipherment']
-    : ['client auth', 'digital signature'];
+  return isRsa(algorithm) ? ['client auth', 'digital signature', 'key encipherment'] : ['client auth', 'digital signature'];
 }

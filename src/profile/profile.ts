@@ -104,7 +104,9 @@ function parseProfile(doc: Json): Profile {
     if (value !== undefined) profile[key] = value;
   }
   if (optionalBoolean(doc, 'insecureSkipTlsVerify', 'profile') === true) {
-    throw new Error('insecureSkipTlsVerify is not supported: the token is only ever sent to a server verified with certificateAuthorityFile');
+    throw new Error(
+      'insecureSkipTlsVerify is not supported: the token is only ever sent to a server verified with certificateAuthorityFile',
+    );
   }
   if (doc.groups !== undefined) profile.groups = stringArray(doc, 'groups', 'profile');
   const apiVersion = optionalString(doc, 'apiVersion', 'profile');

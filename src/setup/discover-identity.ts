@@ -34,7 +34,8 @@ export async function whoAmI(client: ApiClient): Promise<UserInfo> {
   const status = isRecord(review) ? review.status : undefined;
   const userInfo = isRecord(status) ? status.userInfo : undefined;
   const username = isRecord(userInfo) ? userInfo.username : undefined;
-  if (typeof username !== 'string' || username === '') throw new KclError('server', 'the API server sent a SelfSubjectReview without a username');
+  if (typeof username !== 'string' || username === '')
+    throw new KclError('server', 'the API server sent a SelfSubjectReview without a username');
   const groups = isRecord(userInfo) && Array.isArray(userInfo.groups) ? userInfo.groups.filter((g) => typeof g === 'string') : [];
   return { username, groups };
 }
@@ -43,7 +44,10 @@ export async function discoverIdentity(client: ApiClient): Promise<Identity> {
   const { username } = await whoAmI(client);
   const match = /^system:serviceaccount:([a-z0-9.-]+):([a-z0-9.-]+)$/.exec(username);
   if (!match?.[1] || !match[2]) {
-    throw new KclError('config', `the token belongs to "${username.slice(0, 100)}", not to a ServiceAccount: ask your admin for a login bundle (kube-csr-login admin add-user)`);
+    throw new KclError(
+      'config',
+      `the token belongs to "${username.slice(0, 100)}", not to a ServiceAccount: ask your admin for a login bundle (kube-csr-login admin add-user)`,
+    );
   }
   const [, namespace, user] = match;
   return { username, user, namespace, groups: await annotatedGroups(client, namespace, user) };

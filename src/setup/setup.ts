@@ -91,7 +91,18 @@ export async function setup(deps: SetupDeps, request: SetupRequest): Promise<Set
   });
   const addedBefore = existing?.kubeconfig?.cluster === kubeconfig.cluster && existing.kubeconfig.clusterAdded;
   // fields setup owns in a fixed order, so that a second run serializes the same bytes
-  const { server: _s, certificateAuthorityFile: _c, tlsServerName: _n, proxyUrl: _p, tokenFile: _t, tokenStore: _ts, user: _u, groups: _g, kubeconfig: _k, ...kept } = existing ?? {};
+  const {
+    server: _s,
+    certificateAuthorityFile: _c,
+    tlsServerName: _n,
+    proxyUrl: _p,
+    tokenFile: _t,
+    tokenStore: _ts,
+    user: _u,
+    groups: _g,
+    kubeconfig: _k,
+    ...kept
+  } = existing ?? {};
   if (request.expirationSeconds !== undefined) kept.expirationSeconds = request.expirationSeconds;
   const profile: Profile = {
     server: login.server,
@@ -110,7 +121,10 @@ export async function setup(deps: SetupDeps, request: SetupRequest): Promise<Set
 
   deps.progress(`requesting the first certificate for ${identity.user} (CSR user=${identity.user}; it must be approved)`);
   const check = await deps.firstLogin(request.profile, connection).catch((error: unknown) => {
-    throw withContext(error, `setup saved profile "${request.profile}" and context ${kubeconfig.context}, but the first certificate failed`);
+    throw withContext(
+      error,
+      `setup saved profile "${request.profile}" and context ${kubeconfig.context}, but the first certificate failed`,
+    );
   });
   return { profile: request.profile, tokenStorage: token.storage, identity, groups, kubeconfig, login: check };
 }
@@ -127,7 +141,10 @@ function chooseGroups(identity: Identity, wanted: string[] | undefined): string[
   if (wanted === undefined) return allowed;
   const refused = wanted.filter((group) => !allowed.includes(group));
   if (refused.length > 0) {
-    throw new KclError('usage', `--groups: ${refused.join(', ')} not allowed for ${identity.user} (allowed: ${allowed.join(', ') || 'none'})`);
+    throw new KclError(
+      'usage',
+      `--groups: ${refused.join(', ')} not allowed for ${identity.user} (allowed: ${allowed.join(', ') || 'none'})`,
+    );
   }
   return [...new Set(wanted)].sort();
 }

@@ -37,7 +37,13 @@ export function tokenFields(source: TokenSource): Pick<Profile, 'tokenFile' | 't
  * After a switch of storage: removes the copy setup made before. Returns a warning when that
  * failed (the new setup stands; the user must know an old copy is left).
  */
-export async function removeOldToken(existing: Profile | undefined, current: TokenSource, files: ProfileFiles, profile: string, deps: TokenDeps): Promise<string | undefined> {
+export async function removeOldToken(
+  existing: Profile | undefined,
+  current: TokenSource,
+  files: ProfileFiles,
+  profile: string,
+  deps: TokenDeps,
+): Promise<string | undefined> {
   const old = existing && resolveTokenSource(undefined, existing);
   if (!old || old.storage === current.storage) return undefined;
   const ours = old.storage === 'keyring' || old.file === files.token || old.file === files.sealedToken;

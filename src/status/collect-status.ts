@@ -90,7 +90,8 @@ async function profileStatus(deps: StatusDeps, name: string): Promise<ProfileSta
 async function tokenStatus(profile: Profile, now: Date): Promise<TokenStatus | undefined> {
   const source = resolveTokenSource(undefined, profile);
   if (!source) return undefined;
-  const expiresAt = source.storage === 'file' ? jwtExpiry((await readTextIfExists(source.file).catch(() => undefined))?.trim() ?? '') : source.expiresAt;
+  const expiresAt =
+    source.storage === 'file' ? jwtExpiry((await readTextIfExists(source.file).catch(() => undefined))?.trim() ?? '') : source.expiresAt;
   return { storage: source.storage, ...(expiresAt ? { expiresAt } : {}), expiresSoon: expiresSoon(expiresAt, now) };
 }
 
@@ -141,4 +142,3 @@ async function fileExists(file: string): Promise<boolean> {
     return false;
   }
 }
-

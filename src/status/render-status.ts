@@ -13,7 +13,13 @@ export function renderStatusJson(statuses: readonly ProfileStatus[]): string {
     context: s.context ?? null,
     user: s.user ?? null,
     groups: s.groups,
-    token: s.token ? { storage: s.token.storage, expiresAt: s.token.expiresAt ? rfc3339Seconds(s.token.expiresAt) : null, expiresSoon: s.token.expiresSoon } : null,
+    token: s.token
+      ? {
+          storage: s.token.storage,
+          expiresAt: s.token.expiresAt ? rfc3339Seconds(s.token.expiresAt) : null,
+          expiresSoon: s.token.expiresSoon,
+        }
+      : null,
     certificate: s.certificate
       ? {
           subject: { user: s.certificate.subject.user ?? null, groups: s.certificate.subject.groups },
@@ -24,7 +30,9 @@ export function renderStatusJson(statuses: readonly ProfileStatus[]): string {
         }
       : null,
     ...(s.reason === undefined ? {} : { reason: s.reason }),
-    ...(s.backoff === undefined ? {} : { backoff: { code: s.backoff.code, message: s.backoff.message, until: rfc3339Seconds(s.backoff.until) } }),
+    ...(s.backoff === undefined
+      ? {}
+      : { backoff: { code: s.backoff.code, message: s.backoff.message, until: rfc3339Seconds(s.backoff.until) } }),
     ...(s.profileError === undefined ? {} : { profileError: s.profileError }),
   }));
   return `${JSON.stringify({ profiles }, null, 2)}\n`;

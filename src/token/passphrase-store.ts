@@ -46,7 +46,8 @@ export function passphraseStore(file: string, profile: string, deps: PassphraseD
       throw new KclError('wrongPassphrase', `wrong passphrase for the token of profile "${profile}" (${passphraseTries} tries)`);
     },
     write: async (token: string): Promise<void> => {
-      if (!deps.newPassphrase) throw new KclError('passphraseRequired', '--token-storage passphrase needs a terminal to type the new passphrase');
+      if (!deps.newPassphrase)
+        throw new KclError('passphraseRequired', '--token-storage passphrase needs a terminal to type the new passphrase');
       const passphrase = await deps.newPassphrase();
       await writeFileAtomic(file, await sealToken(token, passphrase, deps.scrypt));
     },

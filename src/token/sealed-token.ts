@@ -96,6 +96,8 @@ function memoryOf({ N, r, p }: ScryptParams): number {
 
 function deriveKey(passphrase: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(passphrase.normalize('NFC'), salt, 32, { ...params, maxmem: maxMemory + 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(passphrase.normalize('NFC'), salt, 32, { ...params, maxmem: maxMemory + 1024 * 1024 }, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
   });
 }

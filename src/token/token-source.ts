@@ -24,7 +24,10 @@ export type StoredToken = ({ storage: 'keyring'; account: string } | { storage: 
 export type TokenSource = { storage: 'file'; file: string } | StoredToken;
 
 /** --token-file wins; then the profile's keyring or encrypted file; then the profile's token file. */
-export function resolveTokenSource(flagFile: string | undefined, profile: { tokenFile?: string; tokenStore?: StoredToken }): TokenSource | undefined {
+export function resolveTokenSource(
+  flagFile: string | undefined,
+  profile: { tokenFile?: string; tokenStore?: StoredToken },
+): TokenSource | undefined {
   if (flagFile !== undefined) return { storage: 'file', file: flagFile };
   if (profile.tokenStore !== undefined) return profile.tokenStore;
   return profile.tokenFile === undefined ? undefined : { storage: 'file', file: profile.tokenFile };

@@ -28,7 +28,10 @@ export function tokenStore(source: TokenSource, profile: string, deps: TokenDeps
     read: async () => {
       const token = await store.read();
       if (tokenSha256(token) !== source.sha256) {
-        throw new KclError('config', `the token in the ${source.storage} store is not the one profile "${profile}" was set up with: rerun kube-csr-login setup`);
+        throw new KclError(
+          'config',
+          `the token in the ${source.storage} store is not the one profile "${profile}" was set up with: rerun kube-csr-login setup`,
+        );
       }
       return token;
     },

@@ -35,7 +35,8 @@ function client(server: string, tls: Tls, maxSockets: number): BenchApi {
   return {
     request(method, path, body) {
       const text = body === undefined ? undefined : JSON.stringify(body);
-      const extra: Record<string, string | number> = text === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+      const extra: Record<string, string | number> =
+        text === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
       return new Promise((resolve, reject) => {
         const req = https.request(options(method, path, extra, true), (res) => {
           let data = '';

@@ -18,7 +18,14 @@ export async function approverVsKcm(user: ProvisionedUser, n: number, start: () 
   const admin = await adminApi(cluster.adminKubeconfig, cluster.server, cluster.caFile, concurrency);
   const kubelet = await kubeletCsrs(n);
   log(`kcm csrapproving: ${n} kubelet client CSRs`);
-  const k = await burst({ creator: admin, watcher: admin, names: [...kubelet.keys()], manifest: (name) => kubelet.get(name), concurrency, timeoutMs: 300_000 });
+  const k = await burst({
+    creator: admin,
+    watcher: admin,
+    names: [...kubelet.keys()],
+    manifest: (name) => kubelet.get(name),
+    concurrency,
+    timeoutMs: 300_000,
+  });
   log(`kcm: ${JSON.stringify(k)}`);
   const approver = await start();
   const before = await approver.memory();
@@ -28,17 +35,42 @@ export async function approverVsKcm(user: ProvisionedUser, n: number, start: () 
   log(`our approver: ${n} user CSRs`);
   const o = await burst({ creator, watcher: admin, names: names('bench-user-', n), manifest, concurrency, timeoutMs: 300_000 });
   log(`ours: ${JSON.stringify(o)}`);
-  for (const [who, r] of [['kcm', k], ['ours', o]] as const) {
-    if (!r.complete || r.denied || r.createErrors.length) results.notes.push(`approverVsKcm ${who}: ${r.created}/${n} created, ${r.approved} approved, ${r.denied} denied${r.createErrors.length ? `; ${r.createErrors[0]}` : ''}`);
+  for (const [who, r] of [
+    ['kcm', k],
+    ['ours', o],
+  ] as const) {
+    if (!r.complete || r.denied || r.createErrors.length)
+      results.notes.push(
+        `approverVsKcm ${who}: ${r.created}/${n} created, ${r.approved} approved, ${r.denied} denied${r.createErrors.length ? `; ${r.createErrors[0]}` : ''}`,
+      );
   }
   const kcmRate = rate(k.approved, k.approvedMs);
   const ourRate = rate(o.approved, o.approvedMs);
-  Object.assign(results.raw, { kcmApprovalsPerS: kcmRate, kcmAllApprovedMs: k.approvedMs, kcmCreateMs: k.createMs, approverApprovalsPerS: ourRate, approverAllApprovedMs: o.approvedMs, approverCreateMs: o.createMs });
-  results.rows.push({ figure: 'approverVsKcm', ours: ourRate, reference: kcmRate, unit: '/s', target: { kind: 'higher', value: 1 }, note: `(approvals/s, ${n} CSRs each, ${concurrency} creates in flight; all approved in ${(o.approvedMs / 1000).toFixed(1)} s vs ${(k.approvedMs / 1000).toFixed(1)} s)` });
+  Object.assign(results.raw, {
+    kcmApprovalsPerS: kcmRate,
+    kcmAllApprovedMs: k.approvedMs,
+    kcmCreateMs: k.createMs,
+    approverApprovalsPerS: ourRate,
+    approverAllApprovedMs: o.approvedMs,
+    approverCreateMs: o.createMs,
+  });
+  results.rows.push({
+    figure: 'approverVsKcm',
+    ours: ourRate,
+    reference: kcmRate,
+    unit: '/s',
+    target: { kind: 'higher', value: 1 },
+    note: `(approvals/s, ${n} CSRs each, ${concurrency} creates in flight; all approved in ${(o.approvedMs / 1000).toFixed(1)} s vs ${(k.approvedMs / 1000).toFixed(1)} s)`,
+  });
   return approver;
 }
 
-export async function approverMemory(user: ProvisionedUser, total: number, approver: Approver, start: () => Promise<Approver>): Promise<Approver | undefined> {
+export async function approverMemory(
+  user: ProvisionedUser,
+  total: number,
+  approver: Approver,
+  start: () => Promise<Approver>,
+): Promise<Approver | undefined> {
   const admin = await adminApi(cluster.adminKubeconfig, cluster.server, cluster.caFile, concurrency);
   let existing = 0;
   await listCsrs(admin, () => (existing += 1));
@@ -48,14 +80,31 @@ export async function approverMemory(user: ProvisionedUser, total: number, appro
   const before = await approver.memory();
   log(`memory: ${existing} CSRs in the cluster, creating ${n} more; approver RSS ${before.rssKiB} KiB`);
   const samples: number[] = [];
-  const sampler = setInterval(() => void approver.memory().then((m) => samples.push(m.rssKiB), () => undefined), 5000);
+  const sampler = setInterval(
+    () =>
+      void approver.memory().then(
+        (m) => samples.push(m.rssKiB),
+        () => undefined,
+      ),
+    5000,
+  );
   // a memory figure, not a rate: give a loaded machine time to decide them all (9000 took 173-410 s)
-  const r = await burst({ creator, watcher: admin, names: names('bench-mem-', n), manifest, concurrency, timeoutMs: 900_000 }).finally(() => clearInterval(sampler));
+  const r = await burst({ creator, watcher: admin, names: names('bench-mem-', n), manifest, concurrency, timeoutMs: 900_000 }).finally(() =>
+    clearInterval(sampler),
+  );
   log(`memory burst: ${JSON.stringify(r)}; RSS every 5 s (KiB): ${samples.join(' ')}`);
   await new Promise((resolve) => setTimeout(resolve, 2000)); // let it drain the events that follow (signing)
   const after = await approver.memory();
   const inCluster = existing + r.created;
-  Object.assign(results.raw, { memoryCsrsInCluster: inCluster, memoryCsrsDecided: r.approved + r.denied, memoryBurstApprovedMs: r.approvedMs, approverRssBeforeKiB: before.rssKiB, approverRssMaxDuringKiB: Math.max(before.rssKiB, ...samples), approverRssAfterKiB: after.rssKiB, approverPeakKiB: after.hwmKiB });
+  Object.assign(results.raw, {
+    memoryCsrsInCluster: inCluster,
+    memoryCsrsDecided: r.approved + r.denied,
+    memoryBurstApprovedMs: r.approvedMs,
+    approverRssBeforeKiB: before.rssKiB,
+    approverRssMaxDuringKiB: Math.max(before.rssKiB, ...samples),
+    approverRssAfterKiB: after.rssKiB,
+    approverPeakKiB: after.hwmKiB,
+  });
   if (!r.complete) results.notes.push(`approver memory: only ${r.approved + r.denied}/${n} decided within 15 min (${r.created} created)`);
   const note = `(VmHWM with ${inCluster} CSRs in the cluster, ${r.approved} approved by it in ${(r.approvedMs / 1000).toFixed(0)} s; RSS before ${before.rssKiB} KiB, max sampled ${Math.max(before.rssKiB, ...samples)}, after ${after.rssKiB} KiB)`;
   results.rows.push({ figure: 'approverPeakMemory', ours: after.hwmKiB, reference: before.rssKiB, unit: 'KiB', target: null, note });
@@ -66,11 +115,20 @@ export async function approverMemory(user: ProvisionedUser, total: number, appro
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const restart = await fresh.memory();
     results.raw.approverRestartPeakKiB = restart.hwmKiB;
-    results.rows.push({ figure: 'approverRestartPeak (extra)', ours: restart.hwmKiB, reference: null, unit: 'KiB', target: null, note: `(a fresh approver, ready after listing ${inCluster} CSRs)` });
+    results.rows.push({
+      figure: 'approverRestartPeak (extra)',
+      ours: restart.hwmKiB,
+      reference: null,
+      unit: 'KiB',
+      target: null,
+      note: `(a fresh approver, ready after listing ${inCluster} CSRs)`,
+    });
     return fresh;
   } catch (error) {
     results.raw.approverRestartPeakKiB = null;
-    results.notes.push(`a fresh approver with ${inCluster} CSRs in the cluster did not become ready: ${(error as Error).message.split('\n')[0]}`);
+    results.notes.push(
+      `a fresh approver with ${inCluster} CSRs in the cluster did not become ready: ${(error as Error).message.split('\n')[0]}`,
+    );
     return undefined;
   }
 }

@@ -37,7 +37,13 @@ export async function procMemory(pid: number): Promise<Memory> {
 /** NODE_OPTIONS of the approver container in examples/deploy/deployment.yaml (its heap cap). */
 export async function deploymentNodeOptions(): Promise<string> {
   const text = await readFile(path.join(repoRoot, 'examples/deploy/deployment.yaml'), 'utf8');
-  for (const doc of parseAllDocuments(text).map((d) => d.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: Array<{ env?: Array<{ name: string; value?: string }> }> } } } })) {
+  for (const doc of parseAllDocuments(text).map(
+    (d) =>
+      d.toJS() as {
+        kind?: string;
+        spec?: { template?: { spec?: { containers?: Array<{ env?: Array<{ name: string; value?: string }> }> } } };
+      },
+  )) {
     const env = doc.kind === 'Deployment' ? doc.spec?.template?.spec?.containers?.[0]?.env : undefined;
     const value = env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
     if (value) return value;
@@ -57,7 +63,8 @@ export interface InClusterTarget {
 
 // In a private mount namespace, a tmpfs over /run (= /var/run) gets the pod's ServiceAccount files,
 // then the approver runs with no kubeconfig: exactly the in-cluster configuration of a Deployment.
-const podSandbox = 'set -e; mount -t tmpfs -o size=1m tmpfs /run; d=/run/secrets/kubernetes.io/serviceaccount; mkdir -p "$d"; cp "$KCL_POD_TOKEN" "$d/token"; cp "$KCL_POD_CA" "$d/ca.crt"; unset KCL_POD_TOKEN KCL_POD_CA; exec "$@"';
+const podSandbox =
+  'set -e; mount -t tmpfs -o size=1m tmpfs /run; d=/run/secrets/kubernetes.io/serviceaccount; mkdir -p "$d"; cp "$KCL_POD_TOKEN" "$d/token"; cp "$KCL_POD_CA" "$d/ca.crt"; unset KCL_POD_TOKEN KCL_POD_CA; exec "$@"';
 
 /**
  * Starts the approver the way the example deployment runs it (same NODE_OPTIONS): with a
@@ -72,8 +79,17 @@ export async function startApprover(target: string | InClusterTarget, log: (line
     child = spawn(launcher, [...args, '--kubeconfig', target], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   } else {
     if (process.getuid?.() !== 0) throw new Error('the in-cluster approver runs in a mount namespace: run the bench as root');
-    Object.assign(env, { KUBERNETES_SERVICE_HOST: target.host, KUBERNETES_SERVICE_PORT: String(target.port), POD_NAMESPACE: target.namespace, KCL_POD_TOKEN: target.tokenFile, KCL_POD_CA: target.caFile });
-    child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', podSandbox, 'pod', launcher, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    Object.assign(env, {
+      KUBERNETES_SERVICE_HOST: target.host,
+      KUBERNETES_SERVICE_PORT: String(target.port),
+      POD_NAMESPACE: target.namespace,
+      KCL_POD_TOKEN: target.tokenFile,
+      KCL_POD_CA: target.caFile,
+    });
+    child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', podSandbox, 'pod', launcher, ...args], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   }
   const pid = child.pid;
   if (pid === undefined) throw new Error('cannot start the approver');
@@ -107,6 +123,8 @@ export async function startApprover(target: string | InClusterTarget, log: (line
     }
     await sleep(100);
   }
-  log(`approver ${pid} ready and leading (${typeof target === 'string' ? 'kubeconfig' : `in-cluster, ${target.host}:${target.port}`}; metrics on ${address}; NODE_OPTIONS=${env.NODE_OPTIONS})`);
+  log(
+    `approver ${pid} ready and leading (${typeof target === 'string' ? 'kubeconfig' : `in-cluster, ${target.host}:${target.port}`}; metrics on ${address}; NODE_OPTIONS=${env.NODE_OPTIONS})`,
+  );
   return { pid, cpuMs: () => procCpuMs(pid), memory: () => procMemory(pid), metrics: async () => (await get('/metrics')).text, stop };
 }

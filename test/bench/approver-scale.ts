@@ -47,7 +47,14 @@ export async function idleVsFloor(approver: Approver): Promise<number> {
   const floor = spawn(nodeBin, ['-e', 'setInterval(()=>{},1e3)'], { stdio: 'ignore' });
   const floorRss = await settledRss(floor.pid!).finally(() => floor.kill('SIGKILL'));
   Object.assign(results.raw, { approverIdleRssKiB: idle, nodeFloorRssKiB: floorRss });
-  results.rows.push({ figure: 'approverIdleVsNodeFloor', ours: idle, reference: floorRss, unit: 'KiB', target: { kind: 'lower', value: 2 }, note: '(VmRSS at rest, in-cluster config as examples/deploy runs it, real control plane; vs node -e "setInterval(()=>{},1e3)")' });
+  results.rows.push({
+    figure: 'approverIdleVsNodeFloor',
+    ours: idle,
+    reference: floorRss,
+    unit: 'KiB',
+    target: { kind: 'lower', value: 2 },
+    note: '(VmRSS at rest, in-cluster config as examples/deploy runs it, real control plane; vs node -e "setInterval(()=>{},1e3)")',
+  });
   return idle;
 }
 
@@ -57,7 +64,13 @@ function p(values: number[], q: number): number {
 }
 
 /** Creates CSRs at a fixed rate (open loop) and times each from its create to its Approved event. */
-async function paced(approver: Approver, user: ProvisionedUser, rate: number, seconds: number, label: string): Promise<{ p99: number; p50: number; decided: number; n: number; cpuMsPerDecision: number }> {
+async function paced(
+  approver: Approver,
+  user: ProvisionedUser,
+  rate: number,
+  seconds: number,
+  label: string,
+): Promise<{ p99: number; p50: number; decided: number; n: number; cpuMsPerDecision: number }> {
   const adminClient = await adminApi(cluster.adminKubeconfig, cluster.server, cluster.caFile, 4);
   const creator = await tokenApi(cluster.server, cluster.caFile, user.tokenFile, 96);
   const userManifest = await userCsrFactory(user.name, user.groups);
@@ -67,11 +80,15 @@ async function paced(approver: Approver, user: ProvisionedUser, rate: number, se
   const approvedAt = new Map<string, number>();
   const list = await adminClient.request('GET', `${csrPath}?labelSelector=${encodeURIComponent(selector)}`);
   const rv = (list.body as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion ?? '';
-  const watch = adminClient.watch(`${csrPath}?watch=1&labelSelector=${encodeURIComponent(selector)}&resourceVersion=${rv}`, (type, object) => {
-    const o = object as { metadata?: { name?: string }; status?: { conditions?: { type?: string }[] } } | null;
-    const name = o?.metadata?.name;
-    if (name && !approvedAt.has(name) && (o?.status?.conditions ?? []).some((c) => c.type === 'Approved')) approvedAt.set(name, performance.now());
-  });
+  const watch = adminClient.watch(
+    `${csrPath}?watch=1&labelSelector=${encodeURIComponent(selector)}&resourceVersion=${rv}`,
+    (type, object) => {
+      const o = object as { metadata?: { name?: string }; status?: { conditions?: { type?: string }[] } } | null;
+      const name = o?.metadata?.name;
+      if (name && !approvedAt.has(name) && (o?.status?.conditions ?? []).some((c) => c.type === 'Approved'))
+        approvedAt.set(name, performance.now());
+    },
+  );
   const n = Math.round(rate * seconds);
   const cpuBefore = await approver.cpuMs();
   const start = performance.now();
@@ -85,7 +102,12 @@ async function paced(approver: Approver, user: ProvisionedUser, rate: number, se
     const object = userManifest(name) as { metadata: { labels: Record<string, string> } };
     object.metadata.labels['kube-csr-login.io/latency'] = run;
     sentAt.set(name, performance.now());
-    creates.push(creator.request('POST', csrPath, object).then((r) => void (r.status === 201 || (failures += 1)), () => void (failures += 1)));
+    creates.push(
+      creator.request('POST', csrPath, object).then(
+        (r) => void (r.status === 201 || (failures += 1)),
+        () => void (failures += 1),
+      ),
+    );
   }
   await Promise.all(creates);
   const deadline = performance.now() + 120_000;
@@ -94,8 +116,16 @@ async function paced(approver: Approver, user: ProvisionedUser, rate: number, se
   const cpuMs = (await approver.cpuMs()) - cpuBefore;
   watch.stop();
   const latencies = [...sentAt].map(([name, at]) => (approvedAt.get(name) ?? Infinity) - at);
-  const result = { p99: p(latencies, 0.99), p50: p(latencies, 0.5), decided: approvedAt.size, n, cpuMsPerDecision: cpuMs / Math.max(1, approvedAt.size) };
-  log(`${label}: ${n} CSRs at ${rate}/s: ${JSON.stringify(result)}, ${failures} creates failed, offered over ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  const result = {
+    p99: p(latencies, 0.99),
+    p50: p(latencies, 0.5),
+    decided: approvedAt.size,
+    n,
+    cpuMsPerDecision: cpuMs / Math.max(1, approvedAt.size),
+  };
+  log(
+    `${label}: ${n} CSRs at ${rate}/s: ${JSON.stringify(result)}, ${failures} creates failed, offered over ${((performance.now() - start) / 1000).toFixed(1)} s`,
+  );
   await adminClient.request('DELETE', `${csrPath}?labelSelector=${encodeURIComponent(selector)}`);
   return result;
 }
@@ -104,11 +134,36 @@ export async function latencyParts(approver: Approver, user: ProvisionedUser): P
   const steady = await paced(approver, user, 28, 60, 'steady28');
   Object.assign(results.raw, { approverP50DecisionMs: steady.p50, approverSteadyDecided: steady.decided, approverSteadyCsrs: steady.n });
   // absolute goals: the reference column holds the goal, so the ratio must stay <= 1
-  results.rows.push({ figure: 'approverP99DecisionMs', ours: steady.p99, reference: 1000, unit: 'ms', target: { kind: 'lower', value: 1 }, note: `(create -> Approved seen by a watch, ${steady.n} CSRs at 28/s for 60 s, real control plane, in-cluster approver; p50 ${steady.p50.toFixed(0)} ms; reference = goal)` });
-  results.rows.push({ figure: 'approverDecisionCpuMs', ours: steady.cpuMsPerDecision, reference: 2, unit: 'ms', target: { kind: 'lower', value: 1 }, note: `(utime+stime from /proc/<pid>/stat over the 28/s run, per decision; reference = goal)` });
+  results.rows.push({
+    figure: 'approverP99DecisionMs',
+    ours: steady.p99,
+    reference: 1000,
+    unit: 'ms',
+    target: { kind: 'lower', value: 1 },
+    note: `(create -> Approved seen by a watch, ${steady.n} CSRs at 28/s for 60 s, real control plane, in-cluster approver; p50 ${steady.p50.toFixed(0)} ms; reference = goal)`,
+  });
+  results.rows.push({
+    figure: 'approverDecisionCpuMs',
+    ours: steady.cpuMsPerDecision,
+    reference: 2,
+    unit: 'ms',
+    target: { kind: 'lower', value: 1 },
+    note: `(utime+stime from /proc/<pid>/stat over the 28/s run, per decision; reference = goal)`,
+  });
   const peak = await paced(approver, user, 280, 10, 'burst280');
-  Object.assign(results.raw, { approverBurst280P50Ms: peak.p50, approverBurstDecided: peak.decided, approverBurstCpuMsPerDecision: peak.cpuMsPerDecision });
-  results.rows.push({ figure: 'approverBurst280P99Ms', ours: peak.p99, reference: 2000, unit: 'ms', target: { kind: 'lower', value: 1 }, note: `(${peak.n} CSRs at 280/s for 10 s, real control plane; p50 ${peak.p50.toFixed(0)} ms; reference = goal)` });
+  Object.assign(results.raw, {
+    approverBurst280P50Ms: peak.p50,
+    approverBurstDecided: peak.decided,
+    approverBurstCpuMsPerDecision: peak.cpuMsPerDecision,
+  });
+  results.rows.push({
+    figure: 'approverBurst280P99Ms',
+    ours: peak.p99,
+    reference: 2000,
+    unit: 'ms',
+    target: { kind: 'lower', value: 1 },
+    note: `(${peak.n} CSRs at 280/s for 10 s, real control plane; p50 ${peak.p50.toFixed(0)} ms; reference = goal)`,
+  });
 }
 
 /** Starts a second kube-controller-manager running only csrapproving, its client limiter raised. */
@@ -117,7 +172,20 @@ async function unthrottledKcm(): Promise<ChildProcess> {
   const bin = /^KCL_BIN_DIR=(.*)$/m.exec(env)?.[1];
   if (!bin) throw new Error('cluster.env names no KCL_BIN_DIR');
   const kubeconfig = path.join(process.env.KCL_CLUSTER_DIR ?? '', 'kcm.kubeconfig');
-  const child = spawn(path.join(bin, 'kube-controller-manager'), [`--kubeconfig=${kubeconfig}`, '--controllers=csrapproving', '--leader-elect=false', '--use-service-account-credentials=true', '--kube-api-qps=1000', '--kube-api-burst=2000', '--secure-port=0', '--profiling=false'], { stdio: 'ignore' });
+  const child = spawn(
+    path.join(bin, 'kube-controller-manager'),
+    [
+      `--kubeconfig=${kubeconfig}`,
+      '--controllers=csrapproving',
+      '--leader-elect=false',
+      '--use-service-account-credentials=true',
+      '--kube-api-qps=1000',
+      '--kube-api-burst=2000',
+      '--secure-port=0',
+      '--profiling=false',
+    ],
+    { stdio: 'ignore' },
+  );
   await sleep(5_000);
   if (child.exitCode !== null) throw new Error(`kube-controller-manager (unthrottled) exited ${child.exitCode}`);
   return child;
@@ -129,13 +197,32 @@ export async function kcmUnthrottled(n: number): Promise<void> {
   try {
     const api = await adminApi(cluster.adminKubeconfig, cluster.server, cluster.caFile, 16);
     const kubelet = await kubeletCsrs(n);
-    const renamed = new Map([...kubelet].map(([name, object]) => [`fast-${name}`, { ...(object as object), metadata: { name: `fast-${name}`, labels: { 'kube-csr-login.io/bench': 'true' } } }]));
-    const k = await burst({ creator: api, watcher: api, names: [...renamed.keys()], manifest: (name) => renamed.get(name), concurrency: 16, timeoutMs: 300_000 });
+    const renamed = new Map(
+      [...kubelet].map(([name, object]) => [
+        `fast-${name}`,
+        { ...(object as object), metadata: { name: `fast-${name}`, labels: { 'kube-csr-login.io/bench': 'true' } } },
+      ]),
+    );
+    const k = await burst({
+      creator: api,
+      watcher: api,
+      names: [...renamed.keys()],
+      manifest: (name) => renamed.get(name),
+      concurrency: 16,
+      timeoutMs: 300_000,
+    });
     log(`kcm unthrottled: ${JSON.stringify(k)}`);
     const rate = (k.approved * 1000) / k.approvedMs;
     const ours = results.raw.approverApprovalsPerS ?? null;
     results.raw.kcmUnthrottledApprovalsPerS = rate;
-    results.rows.push({ figure: 'approverVsKcmUnthrottled', ours, reference: rate, unit: '/s', target: null, note: `(kcm csrapproving alone with --kube-api-qps=1000 --kube-api-burst=2000, ${n} kubelet CSRs, all approved in ${(k.approvedMs / 1000).toFixed(1)} s; ours from approverVsKcm)` });
+    results.rows.push({
+      figure: 'approverVsKcmUnthrottled',
+      ours,
+      reference: rate,
+      unit: '/s',
+      target: null,
+      note: `(kcm csrapproving alone with --kube-api-qps=1000 --kube-api-burst=2000, ${n} kubelet CSRs, all approved in ${(k.approvedMs / 1000).toFixed(1)} s; ours from approverVsKcm)`,
+    });
   } finally {
     kcm.kill('SIGTERM');
   }
@@ -162,7 +249,14 @@ export async function loadgen100k(recorded: Recorded, user: ProvisionedUser, idl
     log(`loadgen: approver ready with ${decided} CSRs and ${users} ServiceAccounts listed: RSS ${startRss} KiB`);
     const samples: number[] = [];
     const a = approver;
-    const sampler = setInterval(() => void a.memory().then((m) => samples.push(m.rssKiB), () => undefined), 250);
+    const sampler = setInterval(
+      () =>
+        void a.memory().then(
+          (m) => samples.push(m.rssKiB),
+          () => undefined,
+        ),
+      250,
+    );
     const start = performance.now();
     for (let j = 0; j < requests.length; j += 1) {
       const due = start + (j * 1000) / 280;
@@ -177,10 +271,34 @@ export async function loadgen100k(recorded: Recorded, user: ProvisionedUser, idl
     clearInterval(sampler);
     const memory = await approver.memory();
     const latencies = [...gen.createdAt].map(([i, at]) => (gen.approvedAt.get(i) ?? Infinity) - at);
-    const stats = { ...gen.stats, decided: gen.decidedCount(), startRssKiB: startRss, maxSampledKiB: Math.max(...samples), hwmKiB: memory.hwmKiB, p99Ms: p(latencies, 0.99), p50Ms: p(latencies, 0.5) };
+    const stats = {
+      ...gen.stats,
+      decided: gen.decidedCount(),
+      startRssKiB: startRss,
+      maxSampledKiB: Math.max(...samples),
+      hwmKiB: memory.hwmKiB,
+      p99Ms: p(latencies, 0.99),
+      p50Ms: p(latencies, 0.5),
+    };
     log(`loadgen: ${JSON.stringify(stats)}`);
-    Object.assign(results.raw, { loadgen100kPeakKiB: memory.hwmKiB, loadgen100kStartRssKiB: startRss, loadgen100kDecided: stats.decided, loadgen100kDoubleApprovals: gen.stats.doubleApprovals, loadgen100kConflicts: gen.stats.conflicts, loadgen100kRelists: gen.stats.lists, loadgen100kP99Ms: stats.p99Ms, loadgen100kGets: gen.stats.gets });
-    results.rows.push({ figure: 'approver100kVsIdle', ours: memory.hwmKiB, reference: idleKiB, unit: 'KiB', target: { kind: 'lower', value: 1.3 }, note: `(VmHWM: load generator with recorded real JSON serving ${users} ServiceAccounts and ${users} CSRs, ${decided} issued + ${users - decided} created at 280/s and decided (${stats.decided}), one 410 mid-burst -> ${gen.stats.lists - 1} relist(s), ${gen.stats.doubleApprovals} double approvals; idle from the real control plane; p99 create->approved ${stats.p99Ms.toFixed(0)} ms)` });
+    Object.assign(results.raw, {
+      loadgen100kPeakKiB: memory.hwmKiB,
+      loadgen100kStartRssKiB: startRss,
+      loadgen100kDecided: stats.decided,
+      loadgen100kDoubleApprovals: gen.stats.doubleApprovals,
+      loadgen100kConflicts: gen.stats.conflicts,
+      loadgen100kRelists: gen.stats.lists,
+      loadgen100kP99Ms: stats.p99Ms,
+      loadgen100kGets: gen.stats.gets,
+    });
+    results.rows.push({
+      figure: 'approver100kVsIdle',
+      ours: memory.hwmKiB,
+      reference: idleKiB,
+      unit: 'KiB',
+      target: { kind: 'lower', value: 1.3 },
+      note: `(VmHWM: load generator with recorded real JSON serving ${users} ServiceAccounts and ${users} CSRs, ${decided} issued + ${users - decided} created at 280/s and decided (${stats.decided}), one 410 mid-burst -> ${gen.stats.lists - 1} relist(s), ${gen.stats.doubleApprovals} double approvals; idle from the real control plane; p99 create->approved ${stats.p99Ms.toFixed(0)} ms)`,
+    });
   } finally {
     await approver?.stop();
     await gen.close();
@@ -212,9 +330,22 @@ export async function failoverRounds(rounds: number, dir: string): Promise<void>
   } finally {
     await Promise.all(replicas.map(stopReplica));
   }
-  Object.assign(results.raw, { failoverRoundsRun: rounds, failoverDoubleOrWrong: wrong, failoverMissingEvents: missingEvents, failoverMaxTakeoverMs: Math.max(...takeovers), failoverMedianTakeoverMs: median(takeovers) });
+  Object.assign(results.raw, {
+    failoverRoundsRun: rounds,
+    failoverDoubleOrWrong: wrong,
+    failoverMissingEvents: missingEvents,
+    failoverMaxTakeoverMs: Math.max(...takeovers),
+    failoverMedianTakeoverMs: median(takeovers),
+  });
   results.raw.failoverRounds = ok;
   results.raw.failoverStuckCsrs = stuck;
-  results.rows.push({ figure: 'failoverRounds', ours: ok, reference: null, unit: '', target: { kind: 'equal', value: rounds }, note: `(rounds where all 2,000 CSRs were approved exactly once and the standby held the Lease within ${leaseDurationMs / 1000} s of the kill; takeover median ${median(takeovers).toFixed(0)} ms, max ${Math.max(...takeovers).toFixed(0)} ms; ${wrong} double/wrong decisions; ${missingEvents} approvals whose Event died with the leader)` });
+  results.rows.push({
+    figure: 'failoverRounds',
+    ours: ok,
+    reference: null,
+    unit: '',
+    target: { kind: 'equal', value: rounds },
+    note: `(rounds where all 2,000 CSRs were approved exactly once and the standby held the Lease within ${leaseDurationMs / 1000} s of the kill; takeover median ${median(takeovers).toFixed(0)} ms, max ${Math.max(...takeovers).toFixed(0)} ms; ${wrong} double/wrong decisions; ${missingEvents} approvals whose Event died with the leader)`,
+  });
   results.rows.push({ figure: 'failoverStuckCsrs', ours: stuck, reference: null, unit: '', target: { kind: 'equal', value: 0 } });
 }

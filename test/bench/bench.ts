@@ -96,7 +96,10 @@ async function scaleParts(): Promise<void> {
     await section('7a record the real API server JSON for the load generator', async () => {
       const admin = await adminApi(cluster.adminKubeconfig, cluster.server, cluster.caFile, 4);
       recorded = await recordApi(admin, await tokenApi(cluster.server, cluster.caFile, user.tokenFile, 4), user, 'users');
-      if (recorded.constructed.length) results.notes.push(`load generator: ${recorded.constructed.join(', ')} built from the documented format (the server sent none in time); everything else recorded`);
+      if (recorded.constructed.length)
+        results.notes.push(
+          `load generator: ${recorded.constructed.join(', ')} built from the documented format (the server sent none in time); everything else recorded`,
+        );
     });
   }
   let idle: number | undefined;
@@ -112,7 +115,9 @@ async function scaleParts(): Promise<void> {
   if (only.has('7') && recorded && idle !== undefined) {
     const r = recorded;
     const i = idle;
-    await section('7b approver with 100,000 CSRs (load generator)', () => loadgen100k(r, user, i, dir, Number(process.env.KCL_BENCH_LOADGEN_USERS ?? 100_000)));
+    await section('7b approver with 100,000 CSRs (load generator)', () =>
+      loadgen100k(r, user, i, dir, Number(process.env.KCL_BENCH_LOADGEN_USERS ?? 100_000)),
+    );
   }
   if (only.has('10')) await section(`10 failover, ${failoverRoundCount} rounds`, () => failoverRounds(failoverRoundCount, dir));
   if (only.has('11')) {

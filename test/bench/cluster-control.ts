@@ -25,6 +25,9 @@ export async function clusterUp(csrapproving: boolean, log: (line: string) => vo
 export async function clusterDown(log: (line: string) => void): Promise<void> {
   if (!started || process.env.KCL_BENCH_KEEP_CLUSTER === '1') return;
   log('stopping the control plane');
-  const down = await run('bash', [path.join(repoRoot, 'test/cluster/down.sh')], { env: { KCL_CLUSTER_DIR: clusterDir }, timeoutMs: 120_000 });
+  const down = await run('bash', [path.join(repoRoot, 'test/cluster/down.sh')], {
+    env: { KCL_CLUSTER_DIR: clusterDir },
+    timeoutMs: 120_000,
+  });
   if (down.code !== 0) log(`down.sh failed: ${down.stderr.trim()}`);
 }

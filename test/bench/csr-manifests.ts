@@ -15,7 +15,10 @@ export async function kubeletCsrs(n: number): Promise<Map<string, unknown>> {
   const out = new Map<string, unknown>();
   for (let i = 0; i < n; i += 1) {
     const request = await buildCsrPem(key, 'ecdsa-p256', `system:node:bench-${i}`, ['system:nodes']);
-    out.set(`bench-kubelet-${i}`, csr(`bench-kubelet-${i}`, request, 'kubernetes.io/kube-apiserver-client-kubelet', ['digital signature', 'client auth']));
+    out.set(
+      `bench-kubelet-${i}`,
+      csr(`bench-kubelet-${i}`, request, 'kubernetes.io/kube-apiserver-client-kubelet', ['digital signature', 'client auth']),
+    );
   }
   return out;
 }

@@ -18,10 +18,16 @@ interface Kv {
 async function range(port: string, key: string, prefix: boolean): Promise<Kv[]> {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const end = prefix ? b64(key.slice(0, -1) + String.fromCharCode(key.charCodeAt(key.length - 1) + 1)) : undefined;
-  const res = await fetch(`http://127.0.0.1:${port}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: b64(key), ...(end ? { range_end: end } : {}) }) });
+  const res = await fetch(`http://127.0.0.1:${port}/v3/kv/range`, {
+    method: 'POST',
+    body: JSON.stringify({ key: b64(key), ...(end ? { range_end: end } : {}) }),
+  });
   if (!res.ok) throw new Error(`etcd range ${key}: HTTP ${res.status}`);
   const body = (await res.json()) as { kvs?: { key: string; value: string }[] };
-  return (body.kvs ?? []).map((kv) => ({ key: Buffer.from(kv.key, 'base64').toString('utf8'), value: Buffer.from(kv.value, 'base64').toString('latin1') }));
+  return (body.kvs ?? []).map((kv) => ({
+    key: Buffer.from(kv.key, 'base64').toString('utf8'),
+    value: Buffer.from(kv.value, 'base64').toString('latin1'),
+  }));
 }
 
 export async function etcdFootprint(): Promise<void> {
@@ -33,7 +39,11 @@ export async function etcdFootprint(): Promise<void> {
   const env = { KUBECONFIG: cluster.adminKubeconfig };
   const add = await run(launcher, ['admin', 'add-user', name, '--groups', 'devs', '--bundle', bundle], { env });
   if (add.code !== 0) throw new Error(`admin add-user: ${add.stderr.trim()}`);
-  const home = { KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, 'config'), KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, 'cache'), KUBECONFIG: path.join(dir, 'kubeconfig') };
+  const home = {
+    KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, 'config'),
+    KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, 'cache'),
+    KUBECONFIG: path.join(dir, 'kubeconfig'),
+  };
   const setup = await run(launcher, ['setup', '--bundle', bundle], { env: home, timeoutMs: 120_000 });
   if (setup.code !== 0) throw new Error(`setup: ${setup.stderr.trim()}`);
   const objects: Record<string, string> = {
@@ -56,7 +66,9 @@ export async function etcdFootprint(): Promise<void> {
   const rbac = bytes.clusterRole! + bytes.clusterRoleBinding! + bytes.role! + bytes.roleBinding!;
   const perUser = bytes.csr! + bytes.secret! + bytes.serviceAccount! + rbac + 1.25 * bytes.eventEach;
   const withoutCsr = perUser - bytes.csr!;
-  log(`etcd bytes (key + value) for ${name}: ${JSON.stringify(bytes)}; per user ${perUser.toFixed(0)}, without the CSR ${withoutCsr.toFixed(0)}`);
+  log(
+    `etcd bytes (key + value) for ${name}: ${JSON.stringify(bytes)}; per user ${perUser.toFixed(0)}, without the CSR ${withoutCsr.toFixed(0)}`,
+  );
   Object.assign(results.raw, {
     etcdCsrBytes: bytes.csr!,
     etcdSecretBytes: bytes.secret!,
@@ -67,5 +79,12 @@ export async function etcdFootprint(): Promise<void> {
     etcdUsersAt2GiB: Math.floor(quotaBytes / perUser),
     etcdUsersAt2GiBWithoutCsr: Math.floor(quotaBytes / withoutCsr),
   });
-  results.rows.push({ figure: 'etcdBytesPerUser (extra)', ours: perUser, reference: null, unit: 'B', target: null, note: `(read from etcd: CSR ${bytes.csr} + token Secret ${bytes.secret} + ServiceAccount ${bytes.serviceAccount} + RBAC ${rbac} + 1.25 x Event ${bytes.eventEach}; 2 GiB quota at ${Math.floor(quotaBytes / perUser)} users, ${Math.floor(quotaBytes / withoutCsr)} without the CSR; before MVCC history and fragmentation)` });
+  results.rows.push({
+    figure: 'etcdBytesPerUser (extra)',
+    ours: perUser,
+    reference: null,
+    unit: 'B',
+    target: null,
+    note: `(read from etcd: CSR ${bytes.csr} + token Secret ${bytes.secret} + ServiceAccount ${bytes.serviceAccount} + RBAC ${rbac} + 1.25 x Event ${bytes.eventEach}; 2 GiB quota at ${Math.floor(quotaBytes / perUser)} users, ${Math.floor(quotaBytes / withoutCsr)} without the CSR; before MVCC history and fragmentation)`,
+  });
 }

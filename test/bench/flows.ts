@@ -8,7 +8,19 @@ import type { ProvisionedUser } from '../e2e/provision.js';
 import { timed } from './stats.js';
 
 export function pluginArgs(user: ProvisionedUser): string[] {
-  return ['get-credential', '--server', cluster.server, '--certificate-authority', cluster.caFile, '--token-file', user.tokenFile, '--user', user.name, '--groups', user.groups.join(',')];
+  return [
+    'get-credential',
+    '--server',
+    cluster.server,
+    '--certificate-authority',
+    cluster.caFile,
+    '--token-file',
+    user.tokenFile,
+    '--user',
+    user.name,
+    '--groups',
+    user.groups.join(','),
+  ];
 }
 
 export async function freshCacheEnv(): Promise<NodeJS.ProcessEnv> {

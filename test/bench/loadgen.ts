@@ -35,7 +35,17 @@ export interface Loadgen {
   create: (user: number, requestPem: string) => void;
   /** Ends every CSR watch with 410 Expired and refuses resuming from older versions. */
   expire: () => void;
-  stats: { approvals: number; conflicts: number; doubleApprovals: number; lists: number; listPages: number; watches: number; expired: number; events: number; gets: number };
+  stats: {
+    approvals: number;
+    conflicts: number;
+    doubleApprovals: number;
+    lists: number;
+    listPages: number;
+    watches: number;
+    expired: number;
+    events: number;
+    gets: number;
+  };
   decidedCount: () => number;
   approvedAt: Map<number, number>;
   createdAt: Map<number, number>;
@@ -76,7 +86,9 @@ function csrTemplates(recorded: Recorded) {
     return o;
   };
   const keys = ['NAME', 'UID', 'RV', 'NS', 'USER', 'SAUID', 'REQUEST'];
-  const states = [objectOf(recorded.events.pending), objectOf(recorded.events.approved), objectOf(recorded.events.issued)].map((o) => mark(o, true));
+  const states = [objectOf(recorded.events.pending), objectOf(recorded.events.approved), objectOf(recorded.events.issued)].map((o) =>
+    mark(o, true),
+  );
   const listItem = (o: Obj) => {
     const { kind: _kind, apiVersion: _apiVersion, ...rest } = o;
     return rest;
@@ -123,7 +135,15 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
   const createdAt = new Map<number, number>();
   const csrWatches = new Set<ServerResponse>();
   const uid = (kind: string, i: number) => `${kind}0000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-  const csrValues = (i: number) => ({ NAME: `user=user-${i}`, UID: uid('c', i), RV: String(csrRv[i]), NS: namespace, USER: `user-${i}`, SAUID: uid('a', i), REQUEST: requests.get(i) ?? decidedRequest });
+  const csrValues = (i: number) => ({
+    NAME: `user=user-${i}`,
+    UID: uid('c', i),
+    RV: String(csrRv[i]),
+    NS: namespace,
+    USER: `user-${i}`,
+    SAUID: uid('a', i),
+    REQUEST: requests.get(i) ?? decidedRequest,
+  });
   const saValues = (i: number) => ({ NAME: `user-${i}`, UID: uid('a', i), RV: String(saRv), NS: namespace });
   const indexOf = (name: string) => {
     const m = /^user=user-(\d+)$/.exec(name);
@@ -152,7 +172,8 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   };
-  const status = (code: number, reason: string, message: string) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+  const status = (code: number, reason: string, message: string) =>
+    JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
   const readBody = (req: IncomingMessage) =>
     new Promise<string>((resolve) => {
       let text = '';
@@ -161,7 +182,15 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
       req.on('end', () => resolve(text));
     });
 
-  const page = (res: ServerResponse, query: URLSearchParams, total: number, exists: (i: number) => boolean, item: (i: number) => string, envelope: Obj, listRv: number) => {
+  const page = (
+    res: ServerResponse,
+    query: URLSearchParams,
+    total: number,
+    exists: (i: number) => boolean,
+    item: (i: number) => string,
+    envelope: Obj,
+    listRv: number,
+  ) => {
     const limit = Math.max(1, Math.min(Number(query.get('limit') ?? total) || total, 5000));
     let start = 0;
     let atRv = listRv;
@@ -192,7 +221,8 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
     const q = url.searchParams;
     const path = url.pathname;
     if (path === csrBase && req.method === 'GET') {
-      if (q.get('fieldSelector') !== `spec.signerName=${signer}`) return send(res, 400, status(400, 'BadRequest', 'the load generator serves only the signer field selector'));
+      if (q.get('fieldSelector') !== `spec.signerName=${signer}`)
+        return send(res, 400, status(400, 'BadRequest', 'the load generator serves only the signer field selector'));
       if (q.get('watch') === 'true') {
         const from = Number(q.get('resourceVersion') ?? 0);
         res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
@@ -210,7 +240,15 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
         return;
       }
       if (!q.get('continue')) stats.lists += 1;
-      return page(res, q, users, (i) => csrRv[i]! > 0, (i) => csr.item[state[i]!]!(csrValues(i)), listEnvelope, rv);
+      return page(
+        res,
+        q,
+        users,
+        (i) => csrRv[i]! > 0,
+        (i) => csr.item[state[i]!]!(csrValues(i)),
+        listEnvelope,
+        rv,
+      );
     }
     if (path.startsWith(`${csrBase}/`)) {
       const rest = decodeURIComponent(path.slice(csrBase.length + 1));
@@ -225,7 +263,15 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
         const body = JSON.parse(await readBody(req)) as Obj;
         if (String(body.metadata?.resourceVersion) !== String(csrRv[i])) {
           stats.conflicts += 1;
-          return send(res, 409, status(409, 'Conflict', `Operation cannot be fulfilled on certificatesigningrequests.certificates.k8s.io "user=user-${i}": the object has been modified; please apply your changes to the latest version and try again`));
+          return send(
+            res,
+            409,
+            status(
+              409,
+              'Conflict',
+              `Operation cannot be fulfilled on certificatesigningrequests.certificates.k8s.io "user=user-${i}": the object has been modified; please apply your changes to the latest version and try again`,
+            ),
+          );
         }
         if (state[i] !== pending) stats.doubleApprovals += 1;
         stats.approvals += 1;
@@ -251,18 +297,30 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
         res.on('close', () => clearTimeout(timeout));
         return;
       }
-      return page(res, q, users, () => true, (i) => sa.item(saValues(i)), saListEnvelope, saRv);
+      return page(
+        res,
+        q,
+        users,
+        () => true,
+        (i) => sa.item(saValues(i)),
+        saListEnvelope,
+        saRv,
+      );
     }
     if (path.startsWith(`${saBase}/`) && req.method === 'GET') {
       const m = /^user-(\d+)$/.exec(decodeURIComponent(path.slice(saBase.length + 1)));
       const i = m ? Number(m[1]) : -1;
-      return i >= 0 && i < users ? send(res, 200, sa.object(saValues(i))) : send(res, 404, status(404, 'NotFound', 'serviceaccount not found'));
+      return i >= 0 && i < users
+        ? send(res, 200, sa.object(saValues(i)))
+        : send(res, 404, status(404, 'NotFound', 'serviceaccount not found'));
     }
     if (path.includes('/leases')) {
-      if (req.method === 'GET') return lease ? send(res, 200, JSON.stringify(lease)) : send(res, 404, status(404, 'NotFound', 'lease not found'));
+      if (req.method === 'GET')
+        return lease ? send(res, 200, JSON.stringify(lease)) : send(res, 404, status(404, 'NotFound', 'lease not found'));
       const body = JSON.parse(await readBody(req)) as Obj;
       if (req.method === 'POST' && lease) return send(res, 409, status(409, 'AlreadyExists', 'lease exists'));
-      if (req.method === 'PUT' && (!lease || body.metadata?.resourceVersion !== lease.metadata.resourceVersion)) return send(res, 409, status(409, 'Conflict', 'lease modified'));
+      if (req.method === 'PUT' && (!lease || body.metadata?.resourceVersion !== lease.metadata.resourceVersion))
+        return send(res, 409, status(409, 'Conflict', 'lease modified'));
       lease = { ...body, metadata: { ...body.metadata, resourceVersion: String(++rv) } };
       return send(res, req.method === 'POST' ? 201 : 200, JSON.stringify(lease));
     }
@@ -274,7 +332,10 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
     send(res, 404, status(404, 'NotFound', `the load generator does not serve ${req.method} ${path}`));
   };
 
-  const server = https.createServer({ cert: served.certificatePem, key: served.keyPem, keepAlive: true }, (req, res) => void handle(req, res).catch(() => res.destroy()));
+  const server = https.createServer(
+    { cert: served.certificatePem, key: served.keyPem, keepAlive: true },
+    (req, res) => void handle(req, res).catch(() => res.destroy()),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {

@@ -46,13 +46,22 @@ export async function recordApi(admin: BenchApi, creator: BenchApi, user: Provis
   const start = await admin.request('GET', `${csrPath}?limit=1`);
   const rv = (start.body as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion ?? '';
   // JSON.stringify of the parsed event keeps the server's field order and values (JSON has no other state)
-  const watching = collectLines(admin, `${csrPath}?watch=1&fieldSelector=metadata.name%3D${encodeURIComponent(name)}&resourceVersion=${rv}`, (lines) => lines.some((l) => l.includes('"certificate"')), 60_000);
+  const watching = collectLines(
+    admin,
+    `${csrPath}?watch=1&fieldSelector=metadata.name%3D${encodeURIComponent(name)}&resourceVersion=${rv}`,
+    (lines) => lines.some((l) => l.includes('"certificate"')),
+    60_000,
+  );
   const manifest = (await userCsrFactory(user.name, user.groups))(name);
   const created = await creator.request('POST', csrPath, manifest);
   if (created.status !== 201) throw new Error(`record: create CSR: HTTP ${created.status}`);
   const object = created.body as { status?: { conditions?: unknown[] } };
   const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  object.status = { conditions: [{ type: 'Approved', status: 'True', reason: 'KubeCsrLoginApproved', message: 'recorded by the bench', lastUpdateTime: time }] };
+  object.status = {
+    conditions: [
+      { type: 'Approved', status: 'True', reason: 'KubeCsrLoginApproved', message: 'recorded by the bench', lastUpdateTime: time },
+    ],
+  };
   const approval = await admin.request('PUT', `${csrPath}/${encodeURIComponent(name)}/approval`, object);
   if (approval.status !== 200) throw new Error(`record: approve: HTTP ${approval.status}`);
   const lines = await watching;
@@ -71,22 +80,50 @@ export async function recordApi(admin: BenchApi, creator: BenchApi, user: Provis
   const listBody = list.body as { metadata: Record<string, unknown> };
   listBody.metadata = (page.body as { metadata: Record<string, unknown> }).metadata; // a real continue token and remainingItemCount
   const sa = await admin.request('GET', `/api/v1/namespaces/${namespace}/serviceaccounts/${encodeURIComponent(user.name)}`);
-  const saList = await admin.request('GET', `/api/v1/namespaces/${namespace}/serviceaccounts?fieldSelector=metadata.name%3D${encodeURIComponent(user.name)}&limit=1`);
+  const saList = await admin.request(
+    'GET',
+    `/api/v1/namespaces/${namespace}/serviceaccounts?fieldSelector=metadata.name%3D${encodeURIComponent(user.name)}&limit=1`,
+  );
   // a watch from a resourceVersion long gone: the server answers with a 410 Expired ERROR event
   const old = await collectLines(admin, `${csrPath}?watch=1&resourceVersion=1`, (l) => l.length > 0, 5_000);
   let expired = old.find((l) => l.startsWith('{"type":"ERROR"') && l.includes('410'));
   if (!expired) {
     constructed.push('expired');
-    expired = JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'too old resource version: 1 (2)', reason: 'Expired', code: 410 } });
+    expired = JSON.stringify({
+      type: 'ERROR',
+      object: {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'too old resource version: 1 (2)',
+        reason: 'Expired',
+        code: 410,
+      },
+    });
   }
   // a watch list (sendInitialEvents) ends its initial events with a BOOKMARK at once
   const now = await admin.request('GET', `${csrPath}?limit=1`);
   const currentRv = (now.body as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion ?? '';
-  const marks = await collectLines(admin, `${csrPath}?watch=1&allowWatchBookmarks=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&resourceVersion=${currentRv}&fieldSelector=metadata.name%3D${encodeURIComponent(name)}`, (ls) => ls.some((l) => l.startsWith('{"type":"BOOKMARK"')), 10_000);
+  const marks = await collectLines(
+    admin,
+    `${csrPath}?watch=1&allowWatchBookmarks=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&resourceVersion=${currentRv}&fieldSelector=metadata.name%3D${encodeURIComponent(name)}`,
+    (ls) => ls.some((l) => l.startsWith('{"type":"BOOKMARK"')),
+    10_000,
+  );
   let bookmark = marks.find((l) => l.startsWith('{"type":"BOOKMARK"'));
   if (!bookmark) {
     constructed.push('bookmark');
-    bookmark = JSON.stringify({ type: 'BOOKMARK', object: { kind: 'CertificateSigningRequest', apiVersion: 'certificates.k8s.io/v1', metadata: { resourceVersion: currentRv, creationTimestamp: null }, spec: { request: null, signerName: '' }, status: {} } });
+    bookmark = JSON.stringify({
+      type: 'BOOKMARK',
+      object: {
+        kind: 'CertificateSigningRequest',
+        apiVersion: 'certificates.k8s.io/v1',
+        metadata: { resourceVersion: currentRv, creationTimestamp: null },
+        spec: { request: null, signerName: '' },
+        status: {},
+      },
+    });
   }
   await admin.request('DELETE', `${csrPath}/${encodeURIComponent(name)}`);
   return {

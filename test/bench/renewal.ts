@@ -30,15 +30,25 @@ export async function blockingVsSeed(user: ProvisionedUser, seedUser: Provisione
   if (argv.leaks.length) results.notes.push(`TOKEN IN ARGV: ${argv.leaks.join('; ')}`);
   Object.assign(results.raw, { blockingRenewalMs: median(ours), seedFlowMs: median(seed) });
   log(`blocking renewal ms: ${ours.map((v) => v.toFixed(0)).join(' ')}; seed flow ms: ${seed.map((v) => v.toFixed(0)).join(' ')}`);
-  results.rows.push({ figure: 'blockingRenewalVsSeedFlow', ours: median(ours), reference: median(seed), unit: 'ms', target: { kind: 'lower', value: 0.5 }, note: `(${runs} runs each; ours approved by ${approvedBy})` });
-  results.notes.push(`seed flow: user ${seedUser.name} outside the users namespace (the approver leaves it alone), openssl RSA-2048, kubectl create, admin kubectl certificate approve, kubectl get csr polled; argv checked for tokens in ${argv.samples} samples: ${argv.leaks.length} leaks`);
+  results.rows.push({
+    figure: 'blockingRenewalVsSeedFlow',
+    ours: median(ours),
+    reference: median(seed),
+    unit: 'ms',
+    target: { kind: 'lower', value: 0.5 },
+    note: `(${runs} runs each; ours approved by ${approvedBy})`,
+  });
+  results.notes.push(
+    `seed flow: user ${seedUser.name} outside the users namespace (the approver leaves it alone), openssl RSA-2048, kubectl create, admin kubectl certificate approve, kubectl get csr polled; argv checked for tokens in ${argv.samples} samples: ${argv.leaks.length} leaks`,
+  );
 }
 
 // Starts n copies of the command at once from one sh (as `xargs -P` or a shell loop would) and
 // waits for all; each copy's stdout and exit status land in dir. Single and burst go through the same
 // fan-out, so the ratio compares like with like (spawning 32 processes from Node alone costs more
 // than 0.5 renewals on 2 cores, which is the harness, not the product).
-const fanOutScript = 'n=$1; out=$2; shift 2; i=0; while [ $i -lt $n ]; do { "$@" >"$out/$i.out" 2>"$out/$i.err"; echo $? >"$out/$i.rc"; } & i=$((i + 1)); done; wait';
+const fanOutScript =
+  'n=$1; out=$2; shift 2; i=0; while [ $i -lt $n ]; do { "$@" >"$out/$i.out" 2>"$out/$i.err"; echo $? >"$out/$i.rc"; } & i=$((i + 1)); done; wait';
 
 interface FanOut {
   wall: number;
@@ -53,7 +63,9 @@ async function fanOut(n: number, args: string[], env: NodeJS.ProcessEnv): Promis
   let succeeded = 0;
   const failures: string[] = [];
   for (let i = 0; i < n; i += 1) {
-    const [rc, stdout, stderr] = await Promise.all(['rc', 'out', 'err'].map((ext) => readFile(path.join(out, `${i}.${ext}`), 'utf8').catch(() => '')));
+    const [rc, stdout, stderr] = await Promise.all(
+      ['rc', 'out', 'err'].map((ext) => readFile(path.join(out, `${i}.${ext}`), 'utf8').catch(() => '')),
+    );
     if (rc?.trim() === '0' && stdout?.includes('"clientCertificateData"')) succeeded += 1;
     else failures.push(stderr?.trim().split('\n')[0] || `exit ${rc?.trim()}`);
   }
@@ -111,11 +123,37 @@ export async function parallel32(user: ProvisionedUser, n = 32, rounds = 5): Pro
   log(`parallel${n}: walls ms ${ms(walls)}; single ms ${ms(singles)}; CSRs ${csrs.join(' ')}; succeeded ${succeeded.join(' ')}`);
   const worstCsrs = csrs.find((c) => c !== 1) ?? 1;
   const fewest = Math.min(...succeeded);
-  Object.assign(results.raw, { parallel32Csrs: worstCsrs, parallel32Succeeded: fewest, parallel32WallMs: median(walls), parallel32SingleMs: median(singles) });
+  Object.assign(results.raw, {
+    parallel32Csrs: worstCsrs,
+    parallel32Succeeded: fewest,
+    parallel32WallMs: median(walls),
+    parallel32SingleMs: median(singles),
+  });
   results.raw.argvTokenLeaks = (results.raw.argvTokenLeaks ?? 0) + argv.leaks.length;
   if (argv.leaks.length) results.notes.push(`TOKEN IN ARGV during parallel32: ${argv.leaks.join('; ')}`);
   if (failures.size) results.notes.push(`parallel32 failures: ${[...failures].join(' | ')}`);
-  results.rows.push({ figure: 'parallel32Csrs', ours: worstCsrs, reference: null, unit: '', target: { kind: 'equal', value: 1 }, note: `(CSRs created by ${n} processes, per round: ${csrs.join(', ')})` });
-  results.rows.push({ figure: 'parallel32Succeeded', ours: fewest, reference: null, unit: '', target: { kind: 'equal', value: n }, note: `(fewest successes in a round; ${succeeded.join(', ')})` });
-  results.rows.push({ figure: 'parallel32VsSingle', ours: median(walls), reference: median(singles), unit: 'ms', target: { kind: 'lower', value: 1.5 }, note: `(median of ${rounds} rounds, ${n} calls vs 1 call started by one sh; walls ${ms(walls)})` });
+  results.rows.push({
+    figure: 'parallel32Csrs',
+    ours: worstCsrs,
+    reference: null,
+    unit: '',
+    target: { kind: 'equal', value: 1 },
+    note: `(CSRs created by ${n} processes, per round: ${csrs.join(', ')})`,
+  });
+  results.rows.push({
+    figure: 'parallel32Succeeded',
+    ours: fewest,
+    reference: null,
+    unit: '',
+    target: { kind: 'equal', value: n },
+    note: `(fewest successes in a round; ${succeeded.join(', ')})`,
+  });
+  results.rows.push({
+    figure: 'parallel32VsSingle',
+    ours: median(walls),
+    reference: median(singles),
+    unit: 'ms',
+    target: { kind: 'lower', value: 1.5 },
+    note: `(median of ${rounds} rounds, ${n} calls vs 1 call started by one sh; walls ${ms(walls)})`,
+  });
 }

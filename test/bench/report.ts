@@ -45,7 +45,14 @@ export function table(rows: Row[]): string {
   const header = ['figure', 'ours', 'reference', 'ratio', 'target', 'result'];
   const body = rows.map((row) => {
     const r = row.target?.kind === 'equal' ? null : ratio(row);
-    return [row.figure, fmt(row.ours, row.unit), fmt(row.reference, row.unit), r === null ? '-' : r.toFixed(3), targetText(row.target), verdict(row) + (row.note ? `  ${row.note}` : '')];
+    return [
+      row.figure,
+      fmt(row.ours, row.unit),
+      fmt(row.reference, row.unit),
+      r === null ? '-' : r.toFixed(3),
+      targetText(row.target),
+      verdict(row) + (row.note ? `  ${row.note}` : ''),
+    ];
   });
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...body.map((line) => line[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');

@@ -21,20 +21,42 @@ export async function ok(command: string, args: string[], env: NodeJS.ProcessEnv
 async function gkeEnv(): Promise<NodeJS.ProcessEnv> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kcl-bench-gke-'));
   const ctx = { name: 'bench', context: { cluster: 'bench', user: 'bench' } };
-  const config = { apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'bench', cluster: { server: 'https://127.0.0.1:1' } }], users: [{ name: 'bench', user: {} }], contexts: [ctx], 'current-context': 'bench' };
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'bench', cluster: { server: 'https://127.0.0.1:1' } }],
+    users: [{ name: 'bench', user: {} }],
+    contexts: [ctx],
+    'current-context': 'bench',
+  };
   await writeFile(path.join(dir, 'config'), JSON.stringify(config));
   const expiry = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-  await writeFile(path.join(dir, 'gke_gcloud_auth_plugin_cache'), JSON.stringify({ current_context: 'bench', access_token: 'x', token_expiry: expiry }));
+  await writeFile(
+    path.join(dir, 'gke_gcloud_auth_plugin_cache'),
+    JSON.stringify({ current_context: 'bench', access_token: 'x', token_expiry: expiry }),
+  );
   return { ...process.env, KUBECONFIG: path.join(dir, 'config'), CLOUDSDK_CONFIG: dir };
 }
 
 export async function cacheHitVsGke(args: string[], hitEnv: NodeJS.ProcessEnv): Promise<void> {
   const env = await gkeEnv();
   const hit = await timed(gkePlugin, [], env);
-  if (hit.code !== 0 || !/"token":\s*"x"/.test(hit.stdout)) throw new Error(`gke-gcloud-auth-plugin did not answer from its cache: ${hit.stderr.slice(0, 200)}`);
-  const r = await interleave(60, () => ok(launcher, args, hitEnv), () => ok(gkePlugin, [], env));
+  if (hit.code !== 0 || !/"token":\s*"x"/.test(hit.stdout))
+    throw new Error(`gke-gcloud-auth-plugin did not answer from its cache: ${hit.stderr.slice(0, 200)}`);
+  const r = await interleave(
+    60,
+    () => ok(launcher, args, hitEnv),
+    () => ok(gkePlugin, [], env),
+  );
   Object.assign(results.raw, { cacheHitMs: r.a, gkePluginMs: r.b });
-  results.rows.push({ figure: 'cacheHitVsGkePlugin', ours: r.a, reference: r.b, unit: 'ms', target: { kind: 'lower', value: 1 }, note: '(sh fast path, 60 runs each)' });
+  results.rows.push({
+    figure: 'cacheHitVsGkePlugin',
+    ours: r.a,
+    reference: r.b,
+    unit: 'ms',
+    target: { kind: 'lower', value: 1 },
+    note: '(sh fast path, 60 runs each)',
+  });
 }
 
 export async function nodePathVsFloor(args: string[], hitEnv: NodeJS.ProcessEnv): Promise<void> {
@@ -45,8 +67,22 @@ export async function nodePathVsFloor(args: string[], hitEnv: NodeJS.ProcessEnv)
   const r = await interleave(40, () => ok(node, entry, hitEnv), floor);
   const f = await interleave(20, () => ok(node, entry, full), floor);
   Object.assign(results.raw, { nodePathMs: r.a, nodeFloorMs: r.b, nodeFullPathMs: f.a, nodeFloorMs2: f.b });
-  results.rows.push({ figure: 'nodePathVsNodeFloor', ours: r.a, reference: r.b, unit: 'ms', target: { kind: 'lower', value: 1.15 }, note: '(node bin/kube-csr-login.cjs, cache hit, 40 runs each)' });
-  results.rows.push({ figure: 'nodeFullPathVsNodeFloor (extra)', ours: f.a, reference: f.b, unit: 'ms', target: null, note: '(KUBE_CSR_LOGIN_NO_FAST_PATH=1, 20 runs each)' });
+  results.rows.push({
+    figure: 'nodePathVsNodeFloor',
+    ours: r.a,
+    reference: r.b,
+    unit: 'ms',
+    target: { kind: 'lower', value: 1.15 },
+    note: '(node bin/kube-csr-login.cjs, cache hit, 40 runs each)',
+  });
+  results.rows.push({
+    figure: 'nodeFullPathVsNodeFloor (extra)',
+    ours: f.a,
+    reference: f.b,
+    unit: 'ms',
+    target: null,
+    note: '(KUBE_CSR_LOGIN_NO_FAST_PATH=1, 20 runs each)',
+  });
   const peaks: number[] = [];
   const floors: number[] = [];
   const fulls: number[] = [];
@@ -56,6 +92,19 @@ export async function nodePathVsFloor(args: string[], hitEnv: NodeJS.ProcessEnv)
     fulls.push(await peakKiB(node, entry, full));
   }
   Object.assign(results.raw, { nodePathPeakKiB: median(peaks), nodeFloorPeakKiB: median(floors), nodeFullPathPeakKiB: median(fulls) });
-  results.rows.push({ figure: 'nodePathPeakVsNodeFloor', ours: median(peaks), reference: median(floors), unit: 'KiB', target: { kind: 'lower', value: 1.1 }, note: '(/usr/bin/time %M, 10 runs each)' });
-  results.rows.push({ figure: 'nodeFullPathPeakVsNodeFloor (extra)', ours: median(fulls), reference: median(floors), unit: 'KiB', target: null });
+  results.rows.push({
+    figure: 'nodePathPeakVsNodeFloor',
+    ours: median(peaks),
+    reference: median(floors),
+    unit: 'KiB',
+    target: { kind: 'lower', value: 1.1 },
+    note: '(/usr/bin/time %M, 10 runs each)',
+  });
+  results.rows.push({
+    figure: 'nodeFullPathPeakVsNodeFloor (extra)',
+    ours: median(fulls),
+    reference: median(floors),
+    unit: 'KiB',
+    target: null,
+  });
 }

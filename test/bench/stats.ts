@@ -35,7 +35,11 @@ export async function peakKiB(command: string, args: string[], env: NodeJS.Proce
 }
 
 /** Interleaves A B A B ... n times each; returns the medians and all samples. */
-export async function interleave(n: number, a: () => Promise<number>, b: () => Promise<number>): Promise<{ a: number; b: number; as: number[]; bs: number[] }> {
+export async function interleave(
+  n: number,
+  a: () => Promise<number>,
+  b: () => Promise<number>,
+): Promise<{ a: number; b: number; as: number[]; bs: number[] }> {
   const as: number[] = [];
   const bs: number[] = [];
   for (let i = 0; i < n; i += 1) {

@@ -19,7 +19,8 @@ let dir: string;
 let bundle: string;
 let shortBundle: string;
 
-const kcl = (...args: string[]) => run(launcher, ['admin', ...args, '--users-namespace', namespace, '--kubeconfig', cluster.adminKubeconfig], { input: '' });
+const kcl = (...args: string[]) =>
+  run(launcher, ['admin', ...args, '--users-namespace', namespace, '--kubeconfig', cluster.adminKubeconfig], { input: '' });
 const kubectlWith = (kubeconfig: string, ...args: string[]) => run(cluster.kubectl, ['--kubeconfig', kubeconfig, ...args]);
 
 async function tokenOf(file: string): Promise<string> {
@@ -70,7 +71,16 @@ describe('admin add-user', () => {
     expect((await kubectlWith(bundle, 'auth', 'can-i', 'get', `certificatesigningrequests/user=${user}`)).stdout.trim()).toBe('yes');
     expect((await kubectlWith(bundle, 'auth', 'can-i', 'get', 'certificatesigningrequests/user=someone')).stdout.trim()).toBe('no');
     // setup reads the groups annotation with the user's own token
-    const own = await kubectlWith(bundle, 'get', 'serviceaccount', user, '-n', namespace, '-o', 'jsonpath={.metadata.annotations.kube-csr-login\\.io/groups}');
+    const own = await kubectlWith(
+      bundle,
+      'get',
+      'serviceaccount',
+      user,
+      '-n',
+      namespace,
+      '-o',
+      'jsonpath={.metadata.annotations.kube-csr-login\\.io/groups}',
+    );
     expect(own).toMatchObject({ code: 0, stdout: 'devs' });
   });
 
@@ -86,17 +96,32 @@ describe('admin add-user', () => {
     expect(regrouped.code).toBe(0);
     expect(regrouped.stdout).toContain(`updated   ServiceAccount ${namespace}/${user}`);
     expect(regrouped.stdout).toContain(`unchanged ClusterRole user=${user}`);
-    expect(await admin('get', 'serviceaccount', user, '-n', namespace, '-o', 'jsonpath={.metadata.annotations.kube-csr-login\\.io/groups}')).toBe('qa,ops');
+    expect(
+      await admin('get', 'serviceaccount', user, '-n', namespace, '-o', 'jsonpath={.metadata.annotations.kube-csr-login\\.io/groups}'),
+    ).toBe('qa,ops');
     expect(await tokenOf(bundle)).toBe(token);
   });
 
   test('--token-duration writes a TokenRequest token and deletes the token Secret: the long-lived token stops working', async () => {
     const oldToken = await tokenOf(bundle);
-    const added = await kcl('add-user', user, '--groups', 'qa,ops', '--token-duration', '1h', '--bundle', shortBundle, '--server', cluster.server);
+    const added = await kcl(
+      'add-user',
+      user,
+      '--groups',
+      'qa,ops',
+      '--token-duration',
+      '1h',
+      '--bundle',
+      shortBundle,
+      '--server',
+      cluster.server,
+    );
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
     expect(added.stdout).toMatch(/token: requested with a TokenRequest, valid until \S+/);
-    expect(added.stdout).toContain(`deleted Secret ${namespace}/${user}-token: its long-lived token no longer works (within ~10 s: the API server caches accepted tokens)\n`);
+    expect(added.stdout).toContain(
+      `deleted Secret ${namespace}/${user}-token: its long-lived token no longer works (within ~10 s: the API server caches accepted tokens)\n`,
+    );
     expect(await admin('get', 'secret', `${user}-token`, '-n', namespace, '--ignore-not-found', '-o', 'name')).toBe('');
     const token = await tokenOf(shortBundle);
     expect(token).not.toBe(oldToken);
@@ -107,7 +132,18 @@ describe('admin add-user', () => {
     const whoami = await kubectlWith(shortBundle, 'auth', 'whoami', '-o', 'json');
     expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe(account);
 
-    const again = await kcl('add-user', user, '--groups', 'qa,ops', '--token-duration', '1h', '--bundle', shortBundle, '--server', cluster.server);
+    const again = await kcl(
+      'add-user',
+      user,
+      '--groups',
+      'qa,ops',
+      '--token-duration',
+      '1h',
+      '--bundle',
+      shortBundle,
+      '--server',
+      cluster.server,
+    );
     expect(again.code).toBe(0);
     expect(again.stdout).not.toContain('Secret');
   });
@@ -120,7 +156,12 @@ describe('admin list-users', () => {
       apiVersion: 'certificates.k8s.io/v1',
       kind: 'CertificateSigningRequest',
       metadata: { name: `user=${user}` },
-      spec: { request: Buffer.from(await buildCsrPem(key, 'ecdsa-p256', user, ['qa'])).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth', 'digital signature'], expirationSeconds: 3600 },
+      spec: {
+        request: Buffer.from(await buildCsrPem(key, 'ecdsa-p256', user, ['qa'])).toString('base64'),
+        signerName: 'kubernetes.io/kube-apiserver-client',
+        usages: ['client auth', 'digital signature'],
+        expirationSeconds: 3600,
+      },
     };
     const file = path.join(dir, 'csr.json');
     await writeFile(file, JSON.stringify(csr));
@@ -128,7 +169,17 @@ describe('admin list-users', () => {
     expect(await kubectlWith(shortBundle, 'create', '-f', file)).toMatchObject({ code: 0 });
 
     const pending = JSON.parse((await kcl('list-users', '-o', 'json')).stdout);
-    expect(pending).toEqual({ namespace, users: [{ name: user, groups: ['qa', 'ops'], csr: { name: `user=${user}`, created: expect.any(String), state: 'Pending' }, certificateExpires: null }] });
+    expect(pending).toEqual({
+      namespace,
+      users: [
+        {
+          name: user,
+          groups: ['qa', 'ops'],
+          csr: { name: `user=${user}`, created: expect.any(String), state: 'Pending' },
+          certificateExpires: null,
+        },
+      ],
+    });
 
     await admin('certificate', 'approve', `user=${user}`);
     let listed: { users: Array<{ csr: { state: string } | null; certificateExpires: string | null }> } = { users: [] };
@@ -149,7 +200,9 @@ describe('admin list-users', () => {
   test('a non-admin kubeconfig gets one clear 403 line', async () => {
     const denied = await run(launcher, ['admin', 'list-users', '--users-namespace', namespace, '--kubeconfig', shortBundle]);
     expect(denied.code).toBe(11);
-    expect(denied.stderr).toMatch(/^kube-csr-login: could not list the ServiceAccounts in namespace admin-e2e: permission denied \(403\): .*forbidden.*\n$/);
+    expect(denied.stderr).toMatch(
+      /^kube-csr-login: could not list the ServiceAccounts in namespace admin-e2e: permission denied \(403\): .*forbidden.*\n$/,
+    );
   });
 });
 
@@ -159,7 +212,8 @@ describe('admin remove-user', () => {
     expect(removed.code).toBe(0);
     // --token-duration already deleted the Secret
     expect(removed.stdout).toContain(`not found Secret ${namespace}/${user}-token`);
-    for (const kind of ['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']) expect(removed.stdout).toMatch(new RegExp(`removed\\s+${kind} `));
+    for (const kind of ['ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'])
+      expect(removed.stdout).toMatch(new RegExp(`removed\\s+${kind} `));
     expect(removed.stdout).toContain(`certificates already issued to ${user} stay valid until they expire`);
 
     await expectUnauthorized(shortBundle);

@@ -29,15 +29,43 @@ const decisions = () =>
 beforeAll(async () => {
   const dir = await tempDir('shadow');
   user = await provisionUser(dir, 'shadow.user', ['devs'], namespace);
-  shadow = spawn(launcher, ['approver', '--dry-run', '--no-leader-elect', '--log-format', 'json', '--kubeconfig', cluster.adminKubeconfig, '--metrics-addr', '127.0.0.1:0', '--users-namespace', namespace], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  shadow = spawn(
+    launcher,
+    [
+      'approver',
+      '--dry-run',
+      '--no-leader-elect',
+      '--log-format',
+      'json',
+      '--kubeconfig',
+      cluster.adminKubeconfig,
+      '--metrics-addr',
+      '127.0.0.1:0',
+      '--users-namespace',
+      namespace,
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   shadow.stderr?.on('data', (chunk: Buffer) => {
     logs += chunk.toString();
   });
-  const api = csrApi(createApiClient({ server: cluster.server, certificateAuthorityPem: await readFile(cluster.caFile, 'utf8') }, user.token, { httpsProxy: '', noProxy: '' }));
-  for (const [name, key] of [[good, 'plain'], [smuggled, 'smuggled-sans']] as const) {
-    const spec = await hostileCsr(user.name, key, key === 'plain' ? { usages: ['client auth', 'digital signature'] } : (hostileVariants(user.name)[key] ?? {}));
+  const api = csrApi(
+    createApiClient({ server: cluster.server, certificateAuthorityPem: await readFile(cluster.caFile, 'utf8') }, user.token, {
+      httpsProxy: '',
+      noProxy: '',
+    }),
+  );
+  for (const [name, key] of [
+    [good, 'plain'],
+    [smuggled, 'smuggled-sans'],
+  ] as const) {
+    const spec = await hostileCsr(
+      user.name,
+      key,
+      key === 'plain' ? { usages: ['client auth', 'digital signature'] } : (hostileVariants(user.name)[key] ?? {}),
+    );
     await admin('delete', 'csr', name, '--ignore-not-found');
     await api.create({ name, requestPem: spec.requestPem, usages: spec.usages, expirationSeconds: 3600, signerName: spec.signerName });
   }
@@ -51,12 +79,25 @@ afterAll(async () => {
 
 test('--dry-run reports what it would decide (log, Events, metrics) and writes no decision', async () => {
   const byCsr = Object.fromEntries(decisions().map((entry) => [entry.csr, entry]));
-  expect(byCsr[good]).toMatchObject({ decision: 'would_approve', reason: 'KubeCsrLoginApproved', requester: `system:serviceaccount:${namespace}:shadow.user` });
+  expect(byCsr[good]).toMatchObject({
+    decision: 'would_approve',
+    reason: 'KubeCsrLoginApproved',
+    requester: `system:serviceaccount:${namespace}:shadow.user`,
+  });
   expect(byCsr[smuggled]).toMatchObject({ decision: 'would_deny', reason: 'SubjectAlternativeNames' });
   for (const name of [good, smuggled]) {
     expect(await admin('get', 'csr', name, '-o', 'jsonpath={.status.conditions}')).toBe(''); // still pending: nothing written
   }
-  const events = await admin('get', 'events', '-n', 'default', '--field-selector', `involvedObject.name=${smuggled}`, '-o', 'jsonpath={.items[*].message}');
+  const events = await admin(
+    'get',
+    'events',
+    '-n',
+    'default',
+    '--field-selector',
+    `involvedObject.name=${smuggled}`,
+    '-o',
+    'jsonpath={.items[*].message}',
+  );
   expect(events).toContain('dry run, not written: would deny');
   const started = logs.split('\n').find((line) => line.includes('DRY RUN')) ?? '';
   const port = /metrics on 127\.0\.0\.1:(\d+)/.exec(started)?.[1];

@@ -21,7 +21,11 @@ const replicas: ChildProcess[] = [];
 const namespace = 'approver-users';
 
 function startApprover(): ChildProcess {
-  const child = spawn(launcher, ['approver', '--kubeconfig', cluster.adminKubeconfig, '--metrics-addr', '127.0.0.1:0', '--users-namespace', namespace], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(
+    launcher,
+    ['approver', '--kubeconfig', cluster.adminKubeconfig, '--metrics-addr', '127.0.0.1:0', '--users-namespace', namespace],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   replicas.push(child);
   return child;
 }
@@ -40,13 +44,27 @@ afterAll(async () => {
   // wait for each replica to exit: a running child keeps jest alive after the suite
   await Promise.all(
     replicas.map((child) =>
-      child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')),
+      child.exitCode !== null || child.signalCode !== null
+        ? Promise.resolve()
+        : new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')),
     ),
   );
 });
 
 function getCredential(cacheName: string) {
-  const args = ['get-credential', '--server', cluster.server, '--certificate-authority', cluster.caFile, '--token-file', user.tokenFile, '--user', user.name, '--groups', 'devs,ops'];
+  const args = [
+    'get-credential',
+    '--server',
+    cluster.server,
+    '--certificate-authority',
+    cluster.caFile,
+    '--token-file',
+    user.tokenFile,
+    '--user',
+    user.name,
+    '--groups',
+    'devs,ops',
+  ];
   return run(launcher, args, { env: { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, cacheName) }, timeoutMs: 60_000 });
 }
 
@@ -59,17 +77,27 @@ test('a user gets a certificate with no human step', async () => {
 
 test('hostile CSRs are denied or left alone, and never signed', async () => {
   const caPem = await readFile(cluster.caFile, 'utf8');
-  const api = csrApi(createApiClient({ server: cluster.server, certificateAuthorityPem: caPem }, user.token, { httpsProxy: '', noProxy: '' }));
+  const api = csrApi(
+    createApiClient({ server: cluster.server, certificateAuthorityPem: caPem }, user.token, { httpsProxy: '', noProxy: '' }),
+  );
   const variants = hostileVariants(user.name);
   const names: Record<string, string> = {};
   for (const [key, variant] of Object.entries(variants)) {
     const spec = await hostileCsr(user.name, key, variant);
     names[key] = spec.name;
     await admin('delete', 'csr', spec.name, '--ignore-not-found');
-    await api.create({ name: spec.name, requestPem: spec.requestPem, usages: spec.usages, expirationSeconds: spec.expirationSeconds ?? 0, signerName: spec.signerName }).catch((error: Error) => {
-      // The apiserver itself refuses some (e.g. system:masters for this signer): refused is fine.
-      names[key] = `refused by the apiserver: ${error.message}`;
-    });
+    await api
+      .create({
+        name: spec.name,
+        requestPem: spec.requestPem,
+        usages: spec.usages,
+        expirationSeconds: spec.expirationSeconds ?? 0,
+        signerName: spec.signerName,
+      })
+      .catch((error: Error) => {
+        // The apiserver itself refuses some (e.g. system:masters for this signer): refused is fine.
+        names[key] = `refused by the apiserver: ${error.message}`;
+      });
   }
   // Until the approver has judged every CSR it should (the other signer's is never its business).
   const outcomes: Record<string, string> = {};
@@ -83,7 +111,11 @@ test('hostile CSRs are denied or left alone, and never signed', async () => {
   }
   // The real API server accepts these (its Go parser merges the extension requests): only the
   // approver stands between them and a certificate with SANs it never checked.
-  expect([outcomes['smuggled-sans'], outcomes['smuggled-sans-no-value'], outcomes['universal-string-cn']]).toEqual(['denied', 'denied', 'denied']);
+  expect([outcomes['smuggled-sans'], outcomes['smuggled-sans-no-value'], outcomes['universal-string-cn']]).toEqual([
+    'denied',
+    'denied',
+    'denied',
+  ]);
 });
 
 /** What became of a CSR, read as the admin (the user may only read user=NAME). */

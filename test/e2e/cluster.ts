@@ -39,7 +39,11 @@ export interface Run {
   stderr: string;
 }
 
-export function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<Run> {
+export function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       command,

@@ -22,7 +22,21 @@ afterAll(async () => {
 });
 
 function call(user: ProvisionedUser, cacheDir: string, profile: string) {
-  const args = ['get-credential', '--profile', profile, '--server', cluster.server, '--certificate-authority', cluster.caFile, '--token-file', user.tokenFile, '--user', user.name, '--groups', 'devs'];
+  const args = [
+    'get-credential',
+    '--profile',
+    profile,
+    '--server',
+    cluster.server,
+    '--certificate-authority',
+    cluster.caFile,
+    '--token-file',
+    user.tokenFile,
+    '--user',
+    user.name,
+    '--groups',
+    'devs',
+  ];
   return run(launcher, args, { env: { KUBE_CSR_LOGIN_CACHE_DIR: cacheDir }, timeoutMs: 120_000 });
 }
 
@@ -33,7 +47,9 @@ function subjectOf(stdout: string): string {
 
 test('48 parallel calls over 3 users x 2 profiles on empty caches all succeed', async () => {
   const calls = users.flatMap((user) =>
-    ['work', 'home'].flatMap((profile) => Array.from({ length: 8 }, () => call(user, path.join(dir, `cache-${user.name}`), profile).then((r) => ({ user, r })))),
+    ['work', 'home'].flatMap((profile) =>
+      Array.from({ length: 8 }, () => call(user, path.join(dir, `cache-${user.name}`), profile).then((r) => ({ user, r }))),
+    ),
   );
   const results = await Promise.all(calls);
   for (const { user, r } of results) {

@@ -35,7 +35,18 @@ afterAll(async () => {
 /** A renew window of 0.01 % makes every issued certificate due at once, so a --background trial really renews. */
 function args(user: ProvisionedUser): string[] {
   const connection = ['--server', process.env.KCL_SERVER ?? '', '--certificate-authority', process.env.KCL_CA_FILE ?? ''];
-  return ['get-credential', ...connection, '--token-file', user.tokenFile, '--user', user.name, '--groups', 'devs', '--renew-window', '0.01'];
+  return [
+    'get-credential',
+    ...connection,
+    '--token-file',
+    user.tokenFile,
+    '--user',
+    user.name,
+    '--groups',
+    'devs',
+    '--renew-window',
+    '0.01',
+  ];
 }
 
 /** Runs the Node entry and SIGKILLs it after delayMs; true if it was killed before finishing. */
@@ -88,7 +99,8 @@ async function trials(user: ProvisionedUser, seed: number): Promise<string[]> {
     const background = random() < 0.5 && (await cachedPair(file)) !== undefined;
     if (!background) await rm(file, { force: true });
     const before = await cachedPair(file);
-    if (await killAfter(background ? [...args(user), '--background'] : args(user), env, Math.floor(random() * renewalMs * 1.2))) killedMidway += 1;
+    if (await killAfter(background ? [...args(user), '--background'] : args(user), env, Math.floor(random() * renewalMs * 1.2)))
+      killedMidway += 1;
     try {
       const after = await cachedPair(file); // throws on a partial entry or a key that is not the certificate's
       // the old entry or a new one, never none: a killed background renewal must not lose what it replaces

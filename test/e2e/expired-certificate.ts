@@ -10,7 +10,9 @@ export async function expiredCopy(entry: { certificateChainPem: string; privateK
   const subject = new NodeCertificate(entry.certificateChainPem).subject.split('\n').join(', ');
   const key = createPrivateKey(entry.privateKeyPem);
   const privateKey = await webcrypto.subtle.importKey('pkcs8', key.export({ format: 'der', type: 'pkcs8' }), alg, false, ['sign']);
-  const publicKey = await webcrypto.subtle.importKey('spki', createPublicKey(key).export({ format: 'der', type: 'spki' }), alg, true, ['verify']);
+  const publicKey = await webcrypto.subtle.importKey('spki', createPublicKey(key).export({ format: 'der', type: 'spki' }), alg, true, [
+    'verify',
+  ]);
   const notAfter = new Date(Date.now() - 60_000);
   const notBefore = new Date(notAfter.getTime() - 600_000);
   const certificate = await x509.X509CertificateGenerator.createSelfSigned(

@@ -35,7 +35,9 @@ export interface RoundResult {
 }
 
 export function startReplica(namespace: string, kubeconfig: string): Replica {
-  const child = spawn(launcher, ['approver', '--kubeconfig', kubeconfig, '--metrics-addr', '127.0.0.1:0', '--users-namespace', namespace], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(launcher, ['approver', '--kubeconfig', kubeconfig, '--metrics-addr', '127.0.0.1:0', '--users-namespace', namespace], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   child.stderr?.resume(); // logs are not read: decisions are checked on the API server
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return { child, exited };
@@ -80,7 +82,10 @@ interface Decisions {
 async function listAll(api: BenchApi, path: string, each: (item: Record<string, unknown>) => void): Promise<void> {
   let next = '';
   for (;;) {
-    const r = await api.request('GET', `${path}${path.includes('?') ? '&' : '?'}limit=500${next ? `&continue=${encodeURIComponent(next)}` : ''}`);
+    const r = await api.request(
+      'GET',
+      `${path}${path.includes('?') ? '&' : '?'}limit=500${next ? `&continue=${encodeURIComponent(next)}` : ''}`,
+    );
     if (r.status !== 200) throw new Error(`GET ${path}: HTTP ${r.status}`);
     const body = r.body as { items?: Record<string, unknown>[]; metadata?: { continue?: string } };
     for (const item of body.items ?? []) each(item);
@@ -121,7 +126,10 @@ async function trackDecisions(api: BenchApi, selector: string): Promise<{ decide
       const r = await api.request('GET', `${csrPath}?${query}`);
       const body = r.body as { items?: unknown[]; metadata?: { resourceVersion?: string } };
       for (const item of body.items ?? []) note(item);
-      const w = api.watch(`${csrPath}?${query}&watch=1&resourceVersion=${body.metadata?.resourceVersion ?? ''}`, (type, object) => type !== 'ERROR' && note(object));
+      const w = api.watch(
+        `${csrPath}?${query}&watch=1&resourceVersion=${body.metadata?.resourceVersion ?? ''}`,
+        (type, object) => type !== 'ERROR' && note(object),
+      );
       current = w;
       await w.ended;
     }
@@ -141,7 +149,15 @@ async function trackDecisions(api: BenchApi, selector: string): Promise<{ decide
  * `killAfter` are decided, waits for the rest, starts a replacement standby. Returns the result and
  * the replicas for the next round.
  */
-export async function failoverRound(round: number, user: ProvisionedUser, namespace: string, replicas: Replica[], n: number, killAfter: number, log: (line: string) => void): Promise<{ result: RoundResult; replicas: Replica[] }> {
+export async function failoverRound(
+  round: number,
+  user: ProvisionedUser,
+  namespace: string,
+  replicas: Replica[],
+  n: number,
+  killAfter: number,
+  log: (line: string) => void,
+): Promise<{ result: RoundResult; replicas: Replica[] }> {
   const api = await adminApi(cluster.adminKubeconfig, cluster.server, cluster.caFile, 8);
   const creator = await tokenApi(cluster.server, cluster.caFile, user.tokenFile, 16);
   const userManifest = await userCsrFactory(user.name, user.groups);
@@ -195,7 +211,16 @@ export async function failoverRound(round: number, user: ProvisionedUser, namesp
     if (approvedConditions > 1 || deniedConditions > 0 || events > 1) doubleOrWrong += 1;
     if (approvedConditions === 1 && events === 0) missingEvents += 1;
   }
-  const result: RoundResult = { csrs: n, decidedAtKill, takeoverMs, approved, stuck: n - decided, doubleOrWrong, missingEvents, allDecidedMs };
+  const result: RoundResult = {
+    csrs: n,
+    decidedAtKill,
+    takeoverMs,
+    approved,
+    stuck: n - decided,
+    doubleOrWrong,
+    missingEvents,
+    allDecidedMs,
+  };
   // keep the cluster small over 20 rounds (Events expire by themselves after an hour)
   await api.request('DELETE', `${csrPath}?labelSelector=${encodeURIComponent(selector)}`);
   log(`round ${round}: ${JSON.stringify(result)} (new leader ${next.child.pid})`);

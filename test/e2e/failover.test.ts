@@ -29,7 +29,12 @@ test(`kill -9 of the leader mid-burst, ${rounds} rounds: every CSR decided exact
     const outcome = await failoverRound(round, user, namespace, replicas, 2000, killAfter, log);
     replicas = outcome.replicas;
     const r = outcome.result;
-    expect({ round, stuck: r.stuck, doubleOrWrong: r.doubleOrWrong, approved: r.approved }).toEqual({ round, stuck: 0, doubleOrWrong: 0, approved: 2000 });
+    expect({ round, stuck: r.stuck, doubleOrWrong: r.doubleOrWrong, approved: r.approved }).toEqual({
+      round,
+      stuck: 0,
+      doubleOrWrong: 0,
+      approved: 2000,
+    });
     expect(r.decidedAtKill).toBeLessThan(2000); // killed mid-burst, not after
     expect(r.takeoverMs).toBeLessThanOrEqual(leaseDurationMs);
   }

@@ -58,7 +58,20 @@ async function forwarder(mode: { delayMs: number } | 'silent'): Promise<Forwarde
 }
 
 function args(server: string, extra: string[] = []): string[] {
-  return ['get-credential', '--server', server, '--certificate-authority', cluster.caFile, '--token-file', user.tokenFile, '--user', user.name, '--groups', 'devs', ...extra];
+  return [
+    'get-credential',
+    '--server',
+    server,
+    '--certificate-authority',
+    cluster.caFile,
+    '--token-file',
+    user.tokenFile,
+    '--user',
+    user.name,
+    '--groups',
+    'devs',
+    ...extra,
+  ];
 }
 
 async function timedRun(argv: string[], cacheDir: string) {

@@ -24,10 +24,13 @@ async function startRecordingServer(): Promise<typeof fake> {
   const ca = await createCa('foreign-ca');
   const tls = await serverCertificate(ca);
   const headers: (typeof fake)['headers'] = [];
-  const server = https.createServer({ cert: tls.certificatePem, key: tls.keyPem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
-    headers.push(req.headers);
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"kind":"APIVersions","versions":["v1"]}');
-  });
+  const server = https.createServer(
+    { cert: tls.certificatePem, key: tls.keyPem, requestCert: true, rejectUnauthorized: false },
+    (req, res) => {
+      headers.push(req.headers);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"kind":"APIVersions","versions":["v1"]}');
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const caFile = path.join(dir, 'foreign-ca.crt');
   await writeFile(caFile, ca.certificatePem);
@@ -35,20 +38,37 @@ async function startRecordingServer(): Promise<typeof fake> {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
     caFile,
     headers,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
-const env = () => ({ KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, 'config'), KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, 'cache'), KUBECONFIG: path.join(dir, 'kubeconfig') });
+const env = () => ({
+  KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, 'config'),
+  KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, 'cache'),
+  KUBECONFIG: path.join(dir, 'kubeconfig'),
+});
 
 beforeAll(async () => {
   dir = await tempDir('foreign');
   fake = await startRecordingServer();
   const bundle = path.join(dir, 'fay.bundle');
-  const added = await run(launcher, ['admin', 'add-user', user, '--groups', 'devs', '--users-namespace', 'foreign-users', '--kubeconfig', cluster.adminKubeconfig, '--bundle', bundle]);
+  const added = await run(launcher, [
+    'admin',
+    'add-user',
+    user,
+    '--groups',
+    'devs',
+    '--users-namespace',
+    'foreign-users',
+    '--kubeconfig',
+    cluster.adminKubeconfig,
+    '--bundle',
+    bundle,
+  ]);
   if (added.code !== 0) throw new Error(`admin add-user failed: ${added.stderr}`);
   stopApproving.push(approveContinuously(user));
   const setup = await run(launcher, ['setup', '--bundle', bundle, '--use-context'], { env: env(), input: '' });
@@ -69,12 +89,22 @@ const modes: Array<[string, string[]]> = [
 ];
 
 function pointAtFake(flags: string[]): string[] {
-  return ['--server', fake.url, ...flags.flatMap((f) => (f === '--certificate-authority' ? [f, fake.caFile] : [f])), 'get', '--raw', '/api'];
+  return [
+    '--server',
+    fake.url,
+    ...flags.flatMap((f) => (f === '--certificate-authority' ? [f, fake.caFile] : [f])),
+    'get',
+    '--raw',
+    '/api',
+  ];
 }
 
 /** Authorization headers the fake received since request number `from`. */
 function authorizations(from: number): string[] {
-  return fake.headers.slice(from).map((h) => h.authorization).filter((a): a is string => typeof a === 'string');
+  return fake.headers
+    .slice(from)
+    .map((h) => h.authorization)
+    .filter((a): a is string => typeof a === 'string');
 }
 
 describe('kubectl --server pointing elsewhere', () => {
@@ -92,7 +122,19 @@ describe('kubectl --server pointing elsewhere', () => {
   test.each(modes)('flags-only stanza with --server and --certificate-authority, %s: the same', async (_name, flags) => {
     const kubeconfig = path.join(dir, 'flags.kubeconfig');
     const cache = path.join(dir, 'flags-cache');
-    const args = ['get-credential', '--server', cluster.server, '--certificate-authority', cluster.caFile, '--token-file', flagsUser.tokenFile, '--user', flagsUser.name, '--groups', 'devs'];
+    const args = [
+      'get-credential',
+      '--server',
+      cluster.server,
+      '--certificate-authority',
+      cluster.caFile,
+      '--token-file',
+      flagsUser.tokenFile,
+      '--user',
+      flagsUser.name,
+      '--groups',
+      'devs',
+    ];
     await writeUserKubeconfig(kubeconfig, { args, env: { KUBE_CSR_LOGIN_CACHE_DIR: cache } });
     await rm(cache, { recursive: true, force: true });
     const before = fake.headers.length;

@@ -47,7 +47,16 @@ async function login(name: string): Promise<LoggedInUser> {
 }
 
 function start(user: LoggedInUser) {
-  const args = ['-kubeconfig', user.kubeconfig, '-admin-kubeconfig', own().adminKubeconfig, '-csr', user.csrName, '-namespace', watchNamespace];
+  const args = [
+    '-kubeconfig',
+    user.kubeconfig,
+    '-admin-kubeconfig',
+    own().adminKubeconfig,
+    '-csr',
+    user.csrName,
+    '-namespace',
+    watchNamespace,
+  ];
   const client = startLongRunClient(binary, args, user.env);
   clients.push(client);
   return client;
@@ -110,7 +119,11 @@ test('it recovers from an API server restart and rides out a stopped approver on
   await client.waitFor('a first rotation', (events) => count(events, 'rotation') >= 1, 60_000);
 
   const outage: Outage = await restartApiserver(own(), 2);
-  await client.waitFor('a request to succeed after the restart', (events) => events.some((e) => e.kind === 'request' && e.ok && e.start > outage.to), 30_000);
+  await client.waitFor(
+    'a request to succeed after the restart',
+    (events) => events.some((e) => e.kind === 'request' && e.ok && e.start > outage.to),
+    30_000,
+  );
   await client.waitFor('a rotation after the restart', (events) => count(events, 'rotation', outage.to) >= 1, 90_000);
 
   // Approver stopped: the background renewal's CSR stays pending past the deadline.
@@ -118,7 +131,14 @@ test('it recovers from an API server restart and rides out a stopped approver on
   const approverStopped = Date.now();
   const rotationsBefore = count(client.events, 'rotation');
   const pending = async () => {
-    const conditions = await own().admin('get', 'csr', user.csrName, '--ignore-not-found', '-o', 'jsonpath={.metadata.name}/{.status.conditions[*].type}');
+    const conditions = await own().admin(
+      'get',
+      'csr',
+      user.csrName,
+      '--ignore-not-found',
+      '-o',
+      'jsonpath={.metadata.name}/{.status.conditions[*].type}',
+    );
     return conditions === `${user.csrName}/`;
   };
   for (let i = 0; i < 60 && !(await pending()); i += 1) await sleep(1000);
@@ -127,7 +147,11 @@ test('it recovers from an API server restart and rides out a stopped approver on
   await sleep(3 * recheckSeconds * 1000 + 1000); // client-go asks the plugin again at least twice meanwhile
   const pendingUntil = Date.now();
   approver = startApprover(own(), namespace);
-  await client.waitFor('the renewed certificate once the approver is back', (events) => count(events, 'rotation') > rotationsBefore, 30_000);
+  await client.waitFor(
+    'the renewed certificate once the approver is back',
+    (events) => count(events, 'rotation') > rotationsBefore,
+    30_000,
+  );
   const recoveredAt = Date.now();
   const recovered = recoveredAt - pendingUntil;
   await touchAndSeeEvent(client, 'after-restart-and-approver');
@@ -135,7 +159,9 @@ test('it recovers from an API server restart and rides out a stopped approver on
 
   const verdict = analyse(events, [outage]);
   report('API server restart + approver stopped', verdict);
-  process.stderr.write(`  API server down ${outage.to - outage.from} ms; approver stopped: renewed certificate in use ${recovered} ms after it was back\n`);
+  process.stderr.write(
+    `  API server down ${outage.to - outage.from} ms; approver stopped: renewed certificate in use ${recovered} ms after it was back\n`,
+  );
   expectHealthy(verdict);
   expect(verdict.rotations.length).toBeGreaterThanOrEqual(3);
   expect(verdict.failedInOutages).toBeGreaterThan(0); // the restart was seen

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { parse } from 'yaml';
-import { cluster, launcher, repoRoot, run, sleep, tempDir } from './cluster.js';
+import { cluster, repoRoot, run, sleep, tempDir } from './cluster.js';
 import { type LineClient, startLineClient } from './clients/line-client.js';
 import { pythonClientVersion, pythonWithKubernetesClient } from './clients/python-venv.js';
 import { type LoggedInUser, loginWithSetup, startApprover } from './long-run/users.js';
@@ -42,7 +42,8 @@ async function kubectlCredentialId(): Promise<string> {
 
 test('Python and client-node 1.x and 2.x authenticate through the exec stanza setup wrote', async () => {
   // What a client that sends no KUBERNETES_EXEC_INFO (client-node) gets: the stanza's apiVersion.
-  const stanza = parse(await readFile(user.kubeconfig, 'utf8')).users.find((u: { name: string }) => u.name.startsWith(`${name}@`)).user.exec;
+  const stanza = parse(await readFile(user.kubeconfig, 'utf8')).users.find((u: { name: string }) => u.name.startsWith(`${name}@`)).user
+    .exec;
   const bare = await run(stanza.command, stanza.args, { env: user.env });
   expect([bare.code, bare.stderr]).toEqual([0, '']);
   expect(JSON.parse(bare.stdout).apiVersion).toBe(stanza.apiVersion);
@@ -75,5 +76,7 @@ test('Python and client-node 1.x and 2.x authenticate through the exec stanza se
   // certificate it loaded (it refreshes only tokens): it gets 401 once that one's NotAfter passes.
   expect(later.get('python')).toBe(first.get('python'));
   for (const label of ['client-node 2.x', 'client-node 1.x']) expect([label, seen.has(later.get(label) ?? '')]).toEqual([label, false]);
-  process.stderr.write(`other clients: after a renewal (${Math.round((Date.now() - waitStart) / 1000)} s), Python kubernetes==${pythonClientVersion} still used its first certificate; client-node 1.x and 2.x the renewed one\n`);
+  process.stderr.write(
+    `other clients: after a renewal (${Math.round((Date.now() - waitStart) / 1000)} s), Python kubernetes==${pythonClientVersion} still used its first certificate; client-node 1.x and 2.x the renewed one\n`,
+  );
 });

@@ -24,7 +24,17 @@ afterAll(async () => {
 
 function stanzaArgs(user: ProvisionedUser, extra: string[] = []): string[] {
   const connection = ['--server', cluster.server, '--certificate-authority', cluster.caFile];
-  return ['get-credential', ...connection, '--token-file', user.tokenFile, '--user', user.name, '--groups', user.groups.join(','), ...extra];
+  return [
+    'get-credential',
+    ...connection,
+    '--token-file',
+    user.tokenFile,
+    '--user',
+    user.name,
+    '--groups',
+    user.groups.join(','),
+    ...extra,
+  ];
 }
 
 async function kubectlAs(kubeconfig: string, args: string[], kubectl = cluster.kubectl) {
@@ -79,7 +89,10 @@ describe('kubectl with the exec stanza', () => {
     const bgCache = path.join(dir, 'cache-bg');
     const bgConfig = path.join(dir, 'bg.kubeconfig');
     // A 600 s certificate renewed at 1 % of its lifetime: the deadline has passed when it arrives.
-    await writeUserKubeconfig(bgConfig, { args: stanzaArgs(jean, ['--expiration', '600s', '--renew-window', '1']), env: { KUBE_CSR_LOGIN_CACHE_DIR: bgCache } });
+    await writeUserKubeconfig(bgConfig, {
+      args: stanzaArgs(jean, ['--expiration', '600s', '--renew-window', '1']),
+      env: { KUBE_CSR_LOGIN_CACHE_DIR: bgCache },
+    });
     expect((await kubectlAs(bgConfig, ['auth', 'whoami'])).code).toBe(0);
     const file = path.join(bgCache, 'default', 'credential.json');
     const first = await readFile(file, 'utf8');

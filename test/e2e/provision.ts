@@ -75,7 +75,9 @@ export function approveContinuously(name: string, decision: 'approve' | 'deny' =
   let running = true;
   const loop = (async () => {
     while (running) {
-      const csr = await admin('get', 'csr', `user=${name}`, '--ignore-not-found', '-o', 'jsonpath={.status.conditions[*].type}').catch(() => '');
+      const csr = await admin('get', 'csr', `user=${name}`, '--ignore-not-found', '-o', 'jsonpath={.status.conditions[*].type}').catch(
+        () => '',
+      );
       const exists = await admin('get', 'csr', `user=${name}`, '--ignore-not-found', '-o', 'name').catch(() => '');
       if (exists.trim() && csr.trim() === '') await admin('certificate', decision, `user=${name}`).catch(() => '');
       await sleep(100);

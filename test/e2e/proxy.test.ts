@@ -48,7 +48,19 @@ async function hiddenBundle(name: string, proxyUrl?: string): Promise<string> {
 beforeAll(async () => {
   dir = await tempDir('proxy');
   bundle = path.join(dir, 'pat.bundle');
-  const added = await run(launcher, ['admin', 'add-user', user, '--groups', 'devs', '--users-namespace', namespace, '--kubeconfig', cluster.adminKubeconfig, '--bundle', bundle]);
+  const added = await run(launcher, [
+    'admin',
+    'add-user',
+    user,
+    '--groups',
+    'devs',
+    '--users-namespace',
+    namespace,
+    '--kubeconfig',
+    cluster.adminKubeconfig,
+    '--bundle',
+    bundle,
+  ]);
   if (added.code !== 0) throw new Error(`admin add-user failed: ${added.stderr}`);
   token = parse(await readFile(bundle, 'utf8')).users[0].user.token;
   const port = new URL(cluster.server).port;

@@ -26,7 +26,9 @@ export async function ensureSecretServicePackages(): Promise<void> {
     timeoutMs: 600_000,
   });
   if (update.code !== 0 || install.code !== 0 || !installed('gnome-keyring-daemon')) {
-    throw new Error(`the keyring tests need ${packages.join(', ')} (apt-get install failed: ${(install.stderr || update.stderr).trim().split('\n').at(-1)})`);
+    throw new Error(
+      `the keyring tests need ${packages.join(', ')} (apt-get install failed: ${(install.stderr || update.stderr).trim().split('\n').at(-1)})`,
+    );
   }
 }
 
@@ -55,8 +57,11 @@ export async function startSecretService(dir: string): Promise<SecretService> {
   };
   // --unlock reads the login keyring's password on stdin, creating the keyring the first time
   const keyring = await new Promise<{ code: number; stderr: string }>((resolve) => {
-    const child = execFile('gnome-keyring-daemon', ['--unlock', '--components=secrets'], { env: { ...process.env, ...env }, timeout: 15_000 }, (error, _out, stderr) =>
-      resolve({ code: error ? 1 : 0, stderr }),
+    const child = execFile(
+      'gnome-keyring-daemon',
+      ['--unlock', '--components=secrets'],
+      { env: { ...process.env, ...env }, timeout: 15_000 },
+      (error, _out, stderr) => resolve({ code: error ? 1 : 0, stderr }),
     );
     child.stdin?.end('keyring-test-password');
   });

@@ -44,7 +44,20 @@ function watchArgv(): { stop: () => Promise<string[]> } {
 test('token and key never appear in argv, verbose logs or error messages', async () => {
   const cacheDir = path.join(dir, 'cache');
   const kubeconfig = path.join(dir, 'user.kubeconfig');
-  const args = ['get-credential', '--server', cluster.server, '--certificate-authority', cluster.caFile, '--token-file', user.tokenFile, '--user', user.name, '--groups', 'devs', '--verbose'];
+  const args = [
+    'get-credential',
+    '--server',
+    cluster.server,
+    '--certificate-authority',
+    cluster.caFile,
+    '--token-file',
+    user.tokenFile,
+    '--user',
+    user.name,
+    '--groups',
+    'devs',
+    '--verbose',
+  ];
   await writeUserKubeconfig(kubeconfig, { args, env: { KUBE_CSR_LOGIN_CACHE_DIR: cacheDir, KUBE_CSR_LOGIN_VERBOSE: '1' } });
   const argv = watchArgv();
   const outputs: string[] = [];
@@ -56,7 +69,22 @@ test('token and key never appear in argv, verbose logs or error messages', async
   // Error paths: a wrong token and a malformed exec info, run directly at the highest verbosity.
   const wrongToken = path.join(dir, 'wrong.token');
   await (await import('node:fs/promises')).writeFile(wrongToken, `${user.token}x`, { mode: 0o600 });
-  const failing = await run(launcher, ['get-credential', '--server', cluster.server, '--certificate-authority', cluster.caFile, '--token-file', wrongToken, '--user', user.name, '--verbose'], { env: { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, 'cache2') } });
+  const failing = await run(
+    launcher,
+    [
+      'get-credential',
+      '--server',
+      cluster.server,
+      '--certificate-authority',
+      cluster.caFile,
+      '--token-file',
+      wrongToken,
+      '--user',
+      user.name,
+      '--verbose',
+    ],
+    { env: { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, 'cache2') } },
+  );
   outputs.push(failing.stdout, failing.stderr);
   expect(failing.code).not.toBe(0);
   const seenArgv = await argv.stop();
@@ -76,7 +104,11 @@ test('token and key never appear in argv, verbose logs or error messages', async
 });
 
 test('admin add-user, setup, status and logout print and pass no token or key', async () => {
-  const env = { KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, 'setup-config'), KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, 'setup-cache'), KUBECONFIG: path.join(dir, 'setup.kubeconfig') };
+  const env = {
+    KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, 'setup-config'),
+    KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, 'setup-cache'),
+    KUBECONFIG: path.join(dir, 'setup.kubeconfig'),
+  };
   const bundle = path.join(dir, 'secret.bundle');
   const admin = ['--users-namespace', 'users', '--kubeconfig', cluster.adminKubeconfig, '--verbose'];
   const argv = watchArgv();

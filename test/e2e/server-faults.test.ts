@@ -34,7 +34,20 @@ afterAll(async () => {
 // ---- running the plugin -----------------------------------------------------------------------
 
 function getCredential(user: ProvisionedUser, cacheName: string, extra: string[]): Promise<Run> {
-  const args = ['get-credential', '--server', cluster.server, '--certificate-authority', cluster.caFile, '--token-file', user.tokenFile, '--user', user.name, '--groups', user.groups.join(','), ...extra];
+  const args = [
+    'get-credential',
+    '--server',
+    cluster.server,
+    '--certificate-authority',
+    cluster.caFile,
+    '--token-file',
+    user.tokenFile,
+    '--user',
+    user.name,
+    '--groups',
+    user.groups.join(','),
+    ...extra,
+  ];
   const env = { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, cacheName), KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, 'config') };
   return run(launcher, args, { env, timeoutMs: 120_000 });
 }
@@ -83,7 +96,15 @@ describe('RBAC removed', () => {
     await admin('delete', 'clusterrolebinding', `user=${rbacUser.name}`);
     const as = `system:serviceaccount:${namespace}:${rbacUser.name}`;
     for (let i = 0; i < 50; i += 1) {
-      const canI = await run(cluster.kubectl, ['--kubeconfig', cluster.adminKubeconfig, 'auth', 'can-i', 'get', 'certificatesigningrequests', `--as=${as}`]);
+      const canI = await run(cluster.kubectl, [
+        '--kubeconfig',
+        cluster.adminKubeconfig,
+        'auth',
+        'can-i',
+        'get',
+        'certificatesigningrequests',
+        `--as=${as}`,
+      ]);
       if (canI.stdout.trim() === 'no') break;
       await sleep(100);
     }
@@ -120,7 +141,11 @@ describe('RBAC removed', () => {
     // After the back-off (removed here): a live 403 from the API server, naming the permission.
     await writeFile(files().backoff, '');
     const live = await call();
-    expectOneLineFailure(live, exitCodes.forbidden, /^kube-csr-login: permission denied \(403\): .*cannot (get|create) resource "certificatesigningrequests"/);
+    expectOneLineFailure(
+      live,
+      exitCodes.forbidden,
+      /^kube-csr-login: permission denied \(403\): .*cannot (get|create) resource "certificatesigningrequests"/,
+    );
     expect(live.stderr).not.toContain(rbacUser.token);
     expect((await stat(files().backoff)).size).toBeGreaterThan(0); // backing off again
   });

@@ -35,7 +35,12 @@ current-context: prod-admin
 `;
 
 function env(name: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, name, 'config'), KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, name, 'cache'), KUBECONFIG: '', ...extra };
+  return {
+    KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, name, 'config'),
+    KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, name, 'cache'),
+    KUBECONFIG: '',
+    ...extra,
+  };
 }
 
 const kcl = (args: string[], environment: Record<string, string>) => run(launcher, args, { env: environment, input: '' });
@@ -49,7 +54,22 @@ async function contextOf(environment: Record<string, string>, profile = 'default
 beforeAll(async () => {
   dir = await tempDir('setup');
   bundle = path.join(dir, 'sam.bundle');
-  const added = await kcl(['admin', 'add-user', user, '--groups', 'devs,ops', '--users-namespace', namespace, '--kubeconfig', cluster.adminKubeconfig, '--bundle', bundle], {});
+  const added = await kcl(
+    [
+      'admin',
+      'add-user',
+      user,
+      '--groups',
+      'devs,ops',
+      '--users-namespace',
+      namespace,
+      '--kubeconfig',
+      cluster.adminKubeconfig,
+      '--bundle',
+      bundle,
+    ],
+    {},
+  );
   if (added.code !== 0) throw new Error(`admin add-user failed: ${added.stderr}`);
   stopApproving = approveContinuously(user);
 });
@@ -89,7 +109,12 @@ describe('setup --bundle', () => {
 
     const status = await kcl(['status', '-o', 'json'], e);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout).profiles[0]).toMatchObject({ name: 'default', user, groups: ['devs', 'ops'], certificate: { state: 'valid' } });
+    expect(JSON.parse(status.stdout).profiles[0]).toMatchObject({
+      name: 'default',
+      user,
+      groups: ['devs', 'ops'],
+      certificate: { state: 'valid' },
+    });
 
     const forget = await kcl(['logout', '--forget'], e);
     expect(forget.code).toBe(0);
@@ -121,7 +146,9 @@ describe('setup --bundle', () => {
   test('concurrent runs on one kubeconfig all succeed and leave one set of entries', async () => {
     const kubeconfig = path.join(dir, 'concurrent.kubeconfig');
     await writeFile(kubeconfig, existing, { mode: 0o600 });
-    const results = await Promise.all([1, 2, 3, 4].map(() => kcl(['setup', '--bundle', bundle, '--kubeconfig', kubeconfig], env('concurrent'))));
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() => kcl(['setup', '--bundle', bundle, '--kubeconfig', kubeconfig], env('concurrent'))),
+    );
     expect(results.map((r) => [r.code, r.stderr.includes('internal')])).toEqual(results.map(() => [0, false]));
     const config = parse(await readFile(kubeconfig, 'utf8'));
     expect(config.users.length).toBe(2);
@@ -156,7 +183,9 @@ describe('setup --bundle', () => {
       const result = await kcl(['setup', '--bundle', pendingBundle, '--kubeconfig', kubeconfig, '--timeout', '3s'], e);
       expect(result.code).toBe(16);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(/setup saved profile "default" .* but the first certificate failed: .*kubectl certificate approve user=setup\.pending/);
+      expect(result.stderr).toMatch(
+        /setup saved profile "default" .* but the first certificate failed: .*kubectl certificate approve user=setup\.pending/,
+      );
       expect(parse(await readFile(kubeconfig, 'utf8')).users[0].name).toBe(`${pending}@${await contextOf(e).then((c) => c.split('@')[1])}`);
     } finally {
       await kcl(['admin', 'remove-user', pending, ...admin], {});

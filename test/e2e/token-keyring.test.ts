@@ -29,7 +29,18 @@ beforeAll(async () => {
   await mkdir(home);
   keyring = await startSecretService(dir);
   bundle = path.join(dir, 'kim.bundle'); // the admin's hand-over, outside the user's HOME
-  const added = await run(launcher, ['admin', 'add-user', user, '--groups', 'devs', '--bundle', bundle, '--token-duration', '48h', ...adminArgs]);
+  const added = await run(launcher, [
+    'admin',
+    'add-user',
+    user,
+    '--groups',
+    'devs',
+    '--bundle',
+    bundle,
+    '--token-duration',
+    '48h',
+    ...adminArgs,
+  ]);
   if (added.code !== 0) throw new Error(`admin add-user failed: ${added.stderr}`);
   token = bundleToken(await readFile(bundle, 'utf8'));
   stopApproving = approveContinuously(user);
@@ -44,7 +55,9 @@ afterAll(async () => {
 async function keyringHolds(account: string): Promise<string | null> {
   const script = `const { AsyncEntry } = require('@napi-rs/keyring');
     new AsyncEntry('kube-csr-login', process.argv[1], { linux: { store: 'secret-service' } }).getPassword().then((p) => process.stdout.write(JSON.stringify(p)), (e) => { process.stderr.write(String(e)); process.exit(1); });`;
-  const result = await run(process.execPath, ['-e', script, account], { env: { ...process.env, ...keyring.env, NODE_PATH: path.join(repoRoot, 'node_modules') } });
+  const result = await run(process.execPath, ['-e', script, account], {
+    env: { ...process.env, ...keyring.env, NODE_PATH: path.join(repoRoot, 'node_modules') },
+  });
   if (result.code !== 0) throw new Error(`keyring read failed: ${result.stderr}`);
   return JSON.parse(result.stdout);
 }

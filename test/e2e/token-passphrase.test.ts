@@ -31,7 +31,18 @@ beforeAll(async () => {
   home = path.join(dir, 'home');
   await mkdir(home);
   bundle = path.join(dir, 'pat.bundle');
-  const added = await run(launcher, ['admin', 'add-user', user, '--groups', 'devs', '--bundle', bundle, '--token-duration', '720h', ...adminArgs]);
+  const added = await run(launcher, [
+    'admin',
+    'add-user',
+    user,
+    '--groups',
+    'devs',
+    '--bundle',
+    bundle,
+    '--token-duration',
+    '720h',
+    ...adminArgs,
+  ]);
   if (added.code !== 0) throw new Error(`admin add-user failed: ${added.stderr}`);
   token = bundleToken(await readFile(bundle, 'utf8'));
   stopApproving = approveContinuously(user);
@@ -68,7 +79,9 @@ test('setup, kubectl at a terminal and without one, login, logout --forget: neve
   expect((await run(launcher, ['logout'], { env })).code).toBe(0);
   const refused = await kubectl(whoami);
   expect(refused.code).not.toBe(0);
-  expect(refused.stderr).toContain('kube-csr-login: the token of profile "default" is encrypted and no terminal is there to ask its passphrase: run any kubectl command in a terminal, or kube-csr-login login --profile default');
+  expect(refused.stderr).toContain(
+    'kube-csr-login: the token of profile "default" is encrypted and no terminal is there to ask its passphrase: run any kubectl command in a terminal, or kube-csr-login login --profile default',
+  );
 
   // at a terminal: kubectl lends it to the plugin, which asks; a wrong passphrase is asked again
   const atTerminal = await runInPty([cluster.kubectl, ...whoami], env, [

@@ -5,7 +5,14 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export function userEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CACHE_HOME: path.join(home, '.cache'), KUBECONFIG: path.join(home, '.kube', 'config'), ...extra };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+    KUBECONFIG: path.join(home, '.kube', 'config'),
+    ...extra,
+  };
   for (const name of ['KUBE_CSR_LOGIN_CONFIG_DIR', 'KUBE_CSR_LOGIN_CACHE_DIR', 'DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR']) {
     if (!(name in extra)) delete env[name];
   }

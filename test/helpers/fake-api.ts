@@ -3,6 +3,7 @@
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { testEpoch } from './clock.js';
 import { type TestCa, createCa, serverCertificate, signCsr } from './pki.js';
 
 type Decision = 'approve' | 'deny' | 'fail' | 'none';
@@ -12,8 +13,9 @@ export interface FakeApiOptions {
   decision?: Decision;
   /** Validity the fake signer gives, relative to now. */
   lifetimeMs?: number;
-  /** The server's clock (creation times, validity); the real one by default, for tests that start
-   * real processes (they read the real clock). */
+  /** The server's clock (creation times, validity): by default it stands at testEpoch, where the
+   * in-process tests' clocks start; tests that start real processes (which read the real clock)
+   * pass the real one. */
   now?: () => Date;
   /** Answer this status to every request matching method + path prefix. */
   fault?: { method?: string; status: number; body?: object; times?: number };
@@ -63,7 +65,7 @@ const base = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
   const ca = await createCa();
   const tls = await serverCertificate(ca);
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? (() => testEpoch);
   let rv = 1;
   const watchers = new Set<{ name: string; res: ServerResponse }>();
   const api: FakeApi = {
@@ -86,11 +88,16 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
     const o = stored.object;
     if (decision === 'none') return;
     const type = decision === 'approve' ? 'Approved' : decision === 'deny' ? 'Denied' : 'Failed';
-    o.status.conditions = [{ type, status: 'True', reason: `Test${type}`, message: `${type.toLowerCase()} by the fake`, lastUpdateTime: now().toISOString() }];
+    o.status.conditions = [
+      { type, status: 'True', reason: `Test${type}`, message: `${type.toLowerCase()} by the fake`, lastUpdateTime: now().toISOString() },
+    ];
     if (decision === 'approve') {
       const pem = Buffer.from(o.spec.request, 'base64').toString('utf8');
       const lifetime = options.lifetimeMs ?? 3600_000;
-      const cert = await signCsr(ca, pem, { notBefore: new Date(now().getTime() - 300_000), notAfter: new Date(now().getTime() + lifetime) });
+      const cert = await signCsr(ca, pem, {
+        notBefore: new Date(now().getTime() - 300_000),
+        notAfter: new Date(now().getTime() + lifetime),
+      });
       o.status.certificate = Buffer.from(cert).toString('base64');
     }
     o.metadata.resourceVersion = String(++rv);
@@ -115,7 +122,13 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
       req.on('data', (c) => (text += c));
       req.on('end', () => resolve(text));
     });
-    const routed = await options.routes?.({ method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body });
+    const routed = await options.routes?.({
+      method: req.method ?? '',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+    });
     if (routed) return send(routed.status, routed.body);
     if (req.method === 'POST' && url.pathname === base) {
       const object = JSON.parse(body);
@@ -156,7 +169,8 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
       return;
     }
     const stored = api.csrs.get(name);
-    if (req.method === 'GET') return stored ? send(200, stored.object) : send(404, { kind: 'Status', reason: 'NotFound', message: 'not found' });
+    if (req.method === 'GET')
+      return stored ? send(200, stored.object) : send(404, { kind: 'Status', reason: 'NotFound', message: 'not found' });
     if (req.method === 'DELETE') {
       if (!stored) return send(404, { kind: 'Status', reason: 'NotFound', message: 'not found' });
       api.csrs.delete(name);

@@ -19,7 +19,31 @@ export function pick<T>(random: Random, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;
 }
 
-const fragments = ['{', '}', '[', ']', '"', ':', ',', 'null', 'true', '1e999', '-0', '"\\u0000"', '\n', '"apiVersion"', '"kind"', '"spec"', '"cluster"', '"server"', 'ExecCredential', '"client.authentication.k8s.io/v1"', '\u00ff', '\\', '💥'];
+const fragments = [
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  ':',
+  ',',
+  'null',
+  'true',
+  '1e999',
+  '-0',
+  '"\\u0000"',
+  '\n',
+  '"apiVersion"',
+  '"kind"',
+  '"spec"',
+  '"cluster"',
+  '"server"',
+  'ExecCredential',
+  '"client.authentication.k8s.io/v1"',
+  '\u00ff',
+  '\\',
+  '💥',
+];
 
 export function randomText(random: Random, maxLength = 64): string {
   let text = '';

@@ -43,7 +43,10 @@ export async function buildGoOracle(): Promise<(requests: string[]) => GoVerdict
     if (requests.length === 0) return [];
     const input = requests.map((pem) => Buffer.from(pem).toString('base64')).join('\n') + '\n';
     const out = execFileSync(binary, { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    const verdicts = out.trim().split('\n').map((line) => JSON.parse(line) as GoVerdict);
+    const verdicts = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as GoVerdict);
     if (verdicts.length !== requests.length) throw new Error(`the oracle answered ${verdicts.length} of ${requests.length} requests`);
     return verdicts;
   };

@@ -31,7 +31,7 @@ async function request(user: string, variant: Variant): Promise<string> {
   const algorithm = rsa
     ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: variant.rsaBits, publicExponent: new Uint8Array([1, 0, 1]) }
     : { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = (await webcrypto.subtle.generateKey(algorithm as webcrypto.EcKeyGenParams, true, ['sign', 'verify']));
+  const keys = await webcrypto.subtle.generateKey(algorithm as webcrypto.EcKeyGenParams, true, ['sign', 'verify']);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create(
     {
       name: variant.subject ?? [{ CN: [user] }, { O: ['devs'] }],
@@ -63,14 +63,31 @@ export const hostileVariants = (user: string): Record<string, Variant> => ({
   'rsa-1024': { rsaBits: 1024, usages: ['client auth', 'digital signature', 'key encipherment'] },
   'other-signer': { signerName: 'example.com/other-signer' },
   // Read differently by a lenient parser and by Go (issue 11): Go merges every extensionRequest.
-  'smuggled-sans': { raw: (u) => ({ subject: plainSubject(u), attributes: [attribute(extensionRequestOid, [seq([])]), attribute(extensionRequestOid, [seq([smuggledSans()])])] }) },
-  'smuggled-sans-no-value': { raw: (u) => ({ subject: plainSubject(u), attributes: [seq([oid(extensionRequestOid), set([])]), attribute(extensionRequestOid, [seq([smuggledSans()])])] }) },
+  'smuggled-sans': {
+    raw: (u) => ({
+      subject: plainSubject(u),
+      attributes: [attribute(extensionRequestOid, [seq([])]), attribute(extensionRequestOid, [seq([smuggledSans()])])],
+    }),
+  },
+  'smuggled-sans-no-value': {
+    raw: (u) => ({
+      subject: plainSubject(u),
+      attributes: [seq([oid(extensionRequestOid), set([])]), attribute(extensionRequestOid, [seq([smuggledSans()])])],
+    }),
+  },
   'universal-string-cn': { raw: (u) => ({ subject: [rdn(atv(attributeOids.CN, str('UniversalString', u)))] }) },
   'uid-rdn': { raw: (u) => ({ subject: [...plainSubject(u), rdn(atv(attributeOids.kubernetesUid, str('UTF8String', 'another-uid')))] }) },
 });
 
-const plainSubject = (user: string) => [rdn(atv(attributeOids.CN, str('UTF8String', user))), rdn(atv(attributeOids.O, str('UTF8String', 'devs')))];
-const smuggledSans = () => sanExtension([[2, Buffer.from('kubernetes.default.svc')], [6, Buffer.from('spiffe://cluster.local/ns/users/sa/admin')]]);
+const plainSubject = (user: string) => [
+  rdn(atv(attributeOids.CN, str('UTF8String', user))),
+  rdn(atv(attributeOids.O, str('UTF8String', 'devs'))),
+];
+const smuggledSans = () =>
+  sanExtension([
+    [2, Buffer.from('kubernetes.default.svc')],
+    [6, Buffer.from('spiffe://cluster.local/ns/users/sa/admin')],
+  ]);
 
 export async function hostileCsr(user: string, key: string, variant: Variant): Promise<CsrSpec> {
   const spec: CsrSpec = {
@@ -96,7 +113,8 @@ export function tlv(identifier: number, content: Buffer | Buffer[], length: Leng
   const size: number[] = [];
   for (let rest = body.length; rest > 0; rest = Math.floor(rest / 256)) size.unshift(rest % 256);
   let header: number[];
-  if (length === 'long') header = body.length < 0x80 ? [0x81, body.length] : [0x80 | (size.length + 1), 0, ...size]; // not minimal
+  if (length === 'long')
+    header = body.length < 0x80 ? [0x81, body.length] : [0x80 | (size.length + 1), 0, ...size]; // not minimal
   else header = body.length < 0x80 ? [body.length] : [0x80 | size.length, ...size];
   return Buffer.concat([Buffer.of(identifier, ...header), body]);
 }
@@ -115,7 +133,14 @@ export function oid(dotted: string): Buffer {
   return tlv(0x06, Buffer.from(bytes));
 }
 
-export const stringTypes = { UTF8String: 12, PrintableString: 19, T61String: 20, IA5String: 22, UniversalString: 28, BMPString: 30 } as const;
+export const stringTypes = {
+  UTF8String: 12,
+  PrintableString: 19,
+  T61String: 20,
+  IA5String: 22,
+  UniversalString: 28,
+  BMPString: 30,
+} as const;
 export type StringType = keyof typeof stringTypes;
 
 export function str(type: StringType, text: string): Buffer {
@@ -123,19 +148,30 @@ export function str(type: StringType, text: string): Buffer {
   let bytes: Buffer;
   if (type === 'UTF8String') bytes = Buffer.from(text, 'utf8');
   else if (type === 'BMPString') bytes = Buffer.from(text, 'utf16le').swap16();
-  else if (type === 'UniversalString') bytes = Buffer.concat(units.map((c) => Buffer.from([0, 0, 0, 0].map((_, i) => ((c.codePointAt(0) ?? 0) >> (8 * (3 - i))) & 0xff))));
+  else if (type === 'UniversalString')
+    bytes = Buffer.concat(units.map((c) => Buffer.from([0, 0, 0, 0].map((_, i) => ((c.codePointAt(0) ?? 0) >> (8 * (3 - i))) & 0xff))));
   else bytes = Buffer.from(text, 'latin1');
   return tlv(stringTypes[type], bytes);
 }
 
-export const attributeOids = { CN: '2.5.4.3', O: '2.5.4.10', OU: '2.5.4.11', UID: '0.9.2342.19200300.100.1.1', kubernetesUid: '1.3.6.1.4.1.57683.2', email: '1.2.840.113549.1.9.1', serialNumber: '2.5.4.5' };
+export const attributeOids = {
+  CN: '2.5.4.3',
+  O: '2.5.4.10',
+  OU: '2.5.4.11',
+  UID: '0.9.2342.19200300.100.1.1',
+  kubernetesUid: '1.3.6.1.4.1.57683.2',
+  email: '1.2.840.113549.1.9.1',
+  serialNumber: '2.5.4.5',
+};
 export const atv = (type: string, value: Buffer) => seq([oid(type), value]);
 export const rdn = (...pairs: Buffer[]) => set(pairs);
 
 export const extensionRequestOid = '1.2.840.113549.1.9.14';
-export const extension = (id: string, value: Buffer, critical = false) => seq([oid(id), ...(critical ? [Buffer.from([1, 1, 0xff])] : []), tlv(0x04, value)]);
+export const extension = (id: string, value: Buffer, critical = false) =>
+  seq([oid(id), ...(critical ? [Buffer.from([1, 1, 0xff])] : []), tlv(0x04, value)]);
 /** subjectAltName with GeneralNames of the given context tags ([1] email, [2] DNS, [6] URI, [7] IP). */
-export const sanExtension = (names: Array<[number, Buffer]>) => extension('2.5.29.17', seq(names.map(([tag, value]) => tlv(0x80 | tag, value))));
+export const sanExtension = (names: Array<[number, Buffer]>) =>
+  extension('2.5.29.17', seq(names.map(([tag, value]) => tlv(0x80 | tag, value))));
 export const attribute = (id: string, values: Buffer[]) => seq([oid(id), set(values)]);
 
 type KeyName = 'p256' | 'rsa2048';
@@ -165,16 +201,28 @@ function rawRequestDer(request: RawRequest): Buffer {
   const pair = keyPair(request.key ?? 'p256');
   const lengths = request.lengths ?? {};
   const info = seq(
-    [request.version ?? tlv(0x02, Buffer.of(0)), seq(request.subject, lengths.subject), pair.publicKey.export({ format: 'der', type: 'spki' }), tlv(0xa0, request.attributes ?? [], lengths.attributes), request.trailing?.info ?? Buffer.alloc(0)],
+    [
+      request.version ?? tlv(0x02, Buffer.of(0)),
+      seq(request.subject, lengths.subject),
+      pair.publicKey.export({ format: 'der', type: 'spki' }),
+      tlv(0xa0, request.attributes ?? [], lengths.attributes),
+      request.trailing?.info ?? Buffer.alloc(0),
+    ],
     lengths.info,
   );
   const rsa = request.key === 'rsa2048';
   const algorithm = rsa ? seq([oid('1.2.840.113549.1.1.11'), tlv(0x05, Buffer.alloc(0))]) : seq([oid('1.2.840.10045.4.3.2')]);
   const signature = sign('sha256', info, pair.privateKey);
-  return Buffer.concat([seq([info, algorithm, tlv(0x03, Buffer.concat([Buffer.of(0), signature]))], lengths.request), request.trailing?.request ?? Buffer.alloc(0)]);
+  return Buffer.concat([
+    seq([info, algorithm, tlv(0x03, Buffer.concat([Buffer.of(0), signature]))], lengths.request),
+    request.trailing?.request ?? Buffer.alloc(0),
+  ]);
 }
 
 export function rawRequestPem(request: RawRequest): string {
-  const lines = rawRequestDer(request).toString('base64').match(/.{1,64}/g) ?? [];
+  const lines =
+    rawRequestDer(request)
+      .toString('base64')
+      .match(/.{1,64}/g) ?? [];
   return `-----BEGIN CERTIFICATE REQUEST-----\n${lines.join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
 }

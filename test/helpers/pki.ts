@@ -28,7 +28,10 @@ export async function createCa(name = 'test-ca'): Promise<TestCa> {
       notAfter: new Date(Date.now() + 24 * 3600_000),
       keys,
       signingAlgorithm: alg,
-      extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+      extensions: [
+        new x509.BasicConstraintsExtension(true, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
+      ],
     },
     provider,
   );

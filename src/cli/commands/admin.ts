@@ -40,7 +40,8 @@ const subcommands: Record<string, (args: string[], edge: Edge) => Promise<void>>
 export async function run(args: string[], edge: Edge): Promise<void> {
   const [sub, ...rest] = args;
   const command = sub === undefined ? undefined : subcommands[sub];
-  if (!command) throw new KclError('usage', `admin: unknown subcommand "${(sub ?? '').slice(0, 40)}" (available: add-user, remove-user, list-users)`);
+  if (!command)
+    throw new KclError('usage', `admin: unknown subcommand "${(sub ?? '').slice(0, 40)}" (available: add-user, remove-user, list-users)`);
   await command(rest, edge);
 }
 
@@ -50,17 +51,24 @@ async function runAddUser(args: string[], edge: Edge): Promise<void> {
   if (values.groups === undefined) throw new KclError('usage', "admin add-user: --groups a,b is required (--groups '' for none)");
   const groups = validateGroups(parseGroups(values.groups));
   const usersNamespace = validateNamespace(values['users-namespace']);
-  const tokenDurationSeconds = values['token-duration'] === undefined ? undefined : parseDurationSeconds('--token-duration', values['token-duration']);
-  if (tokenDurationSeconds !== undefined && tokenDurationSeconds < 600) throw new KclError('usage', '--token-duration must be at least 10m (the API minimum)');
+  const tokenDurationSeconds =
+    values['token-duration'] === undefined ? undefined : parseDurationSeconds('--token-duration', values['token-duration']);
+  if (tokenDurationSeconds !== undefined && tokenDurationSeconds < 600)
+    throw new KclError('usage', '--token-duration must be at least 10m (the API minimum)');
   const spec = { name, groups, usersNamespace };
   if (values['dry-run'] || values.output !== undefined) {
-    if (!values['dry-run'] || values.output !== 'yaml') throw new KclError('usage', 'admin add-user: -o yaml goes with --dry-run (print the objects instead of applying them)');
+    if (!values['dry-run'] || values.output !== 'yaml')
+      throw new KclError('usage', 'admin add-user: -o yaml goes with --dry-run (print the objects instead of applying them)');
     edge.stdout(manifestsYaml(manifestsFor({ spec, ...(tokenDurationSeconds === undefined ? {} : { tokenDurationSeconds }) })));
     return;
   }
-  if (values.server !== undefined && values.bundle === undefined) throw new KclError('usage', 'admin add-user: --server is the server written into the bundle: it needs --bundle FILE');
+  if (values.server !== undefined && values.bundle === undefined)
+    throw new KclError('usage', 'admin add-user: --server is the server written into the bundle: it needs --bundle FILE');
   if (tokenDurationSeconds !== undefined && values.bundle === undefined) {
-    throw new KclError('usage', 'admin add-user: --token-duration needs --bundle FILE (the requested token is written only into the bundle)');
+    throw new KclError(
+      'usage',
+      'admin add-user: --token-duration needs --bundle FILE (the requested token is written only into the bundle)',
+    );
   }
   const server = values.server === undefined ? undefined : checkedServer(values.server);
   const { client, cluster } = await loadKubeconfigCluster(choice(values, edge));
@@ -110,5 +118,10 @@ function checkedServer(value: string): string {
 }
 
 function choice(values: { kubeconfig?: string | undefined; context?: string | undefined }, edge: Edge) {
-  return { ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), env: edge.env, nowMs: () => edge.now().getTime() };
+  return {
+    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+    ...(values.context ? { context: values.context } : {}),
+    env: edge.env,
+    nowMs: () => edge.now().getTime(),
+  };
 }

@@ -28,7 +28,12 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   if (!byName && !byFile) throw new KclError('usage', 'approver explain takes one CSR name, or -f FILE (- for stdin)');
   if (values.output !== 'text' && values.output !== 'json') throw new KclError('usage', '-o must be text or json');
   const config = policyConfig(values);
-  const client = await loadKubeconfigClient({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), env: edge.env, nowMs: () => edge.now().getTime() });
+  const client = await loadKubeconfigClient({
+    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+    ...(values.context ? { context: values.context } : {}),
+    env: edge.env,
+    nowMs: () => edge.now().getTime(),
+  });
   const api = approverApi(client, 'explain');
   let raw: Json | undefined;
   if (values.filename === undefined) {

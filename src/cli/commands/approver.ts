@@ -39,13 +39,21 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   const dryRun = values['dry-run'];
   // A shadow replica must not take the lease from the approver it runs next to.
   const leaseName = values['lease-name'] ?? (dryRun ? 'kube-csr-login-approver-dry-run' : 'kube-csr-login-approver');
-  const client = await loadKubeconfigClient({ ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), ...(values.context ? { context: values.context } : {}), env: edge.env, nowMs: () => edge.now().getTime() });
+  const client = await loadKubeconfigClient({
+    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+    ...(values.context ? { context: values.context } : {}),
+    env: edge.env,
+    nowMs: () => edge.now().getTime(),
+  });
   const identity = `${edge.hostname}_${edge.pid}`;
   const leaseNamespace = values['lease-namespace'] ?? (await ownNamespace(edge)) ?? usersNamespace;
   const metrics = createMetrics();
   const log = createLog(edge.stderr, edge.now, logFormat);
   const elector = values['leader-elect']
-    ? createElector({ store: apiLeaseStore(client, leaseNamespace, leaseName), now: () => edge.now().getTime() }, { identity, leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 })
+    ? createElector(
+        { store: apiLeaseStore(client, leaseNamespace, leaseName), now: () => edge.now().getTime() },
+        { identity, leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+      )
     : undefined;
   const controller = createController(
     { api: approverApi(client, identity), elector, metrics, now: edge.now, log, sleep: edge.sleep },
@@ -66,7 +74,9 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   process.once('SIGINT', stop);
   const address = server.address();
   const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : values['metrics-addr'];
-  log(`started as ${identity}: users namespace ${usersNamespace}, ${elector ? `lease ${leaseNamespace}/${leaseName}` : 'no leader election'}, ${workers} workers, metrics on ${where}${dryRun ? ', DRY RUN: decisions are reported, never written' : ''}`);
+  log(
+    `started as ${identity}: users namespace ${usersNamespace}, ${elector ? `lease ${leaseNamespace}/${leaseName}` : 'no leader election'}, ${workers} workers, metrics on ${where}${dryRun ? ', DRY RUN: decisions are reported, never written' : ''}`,
+  );
   try {
     await controller.run(stopping.signal);
   } finally {
@@ -90,9 +100,11 @@ function serve(address: string, route: (path: string) => [number, string]): Prom
   const at = address.lastIndexOf(':');
   const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');
   const port = Number(address.slice(at + 1));
-  if (at < 0 || address.slice(at + 1) === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new KclError('usage', '--metrics-addr must be host:port');
+  if (at < 0 || address.slice(at + 1) === '' || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new KclError('usage', '--metrics-addr must be host:port');
   const server = http.createServer((req, res) => {
-    const [status, body] = req.method === 'GET' || req.method === 'HEAD' ? route(new URL(req.url ?? '/', 'http://x').pathname) : [405, 'method not allowed\n'];
+    const [status, body] =
+      req.method === 'GET' || req.method === 'HEAD' ? route(new URL(req.url ?? '/', 'http://x').pathname) : [405, 'method not allowed\n'];
     res.writeHead(status, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
     res.end(body);
   });

@@ -8,14 +8,7 @@ import { validateProfileName } from '../../profile/profile.js';
 import type { Dirs } from '../dirs.js';
 import { type Edge, dirs } from '../edge.js';
 import { askSecret } from '../prompt.js';
-import {
-  parseApiVersion,
-  parseDurationSeconds,
-  parseFlags,
-  parseGroups,
-  parseKeyAlgorithm,
-  parseRenewWindow,
-} from '../parse-values.js';
+import { parseApiVersion, parseDurationSeconds, parseFlags, parseGroups, parseKeyAlgorithm, parseRenewWindow } from '../parse-values.js';
 
 export const options = {
   profile: { type: 'string' },
@@ -66,7 +59,13 @@ export async function run(args: string[], edge: Edge): Promise<void> {
 }
 
 /** The deps of get-credential; `args` are what a background renewal is started with. */
-export function credentialDeps(edge: Edge, { cacheDir, configDir }: Dirs, profile: string, args: string[], stdout: (text: string) => void): CredentialDeps {
+export function credentialDeps(
+  edge: Edge,
+  { cacheDir, configDir }: Dirs,
+  profile: string,
+  args: string[],
+  stdout: (text: string) => void,
+): CredentialDeps {
   return {
     now: edge.now,
     random: edge.random,

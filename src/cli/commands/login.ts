@@ -14,10 +14,16 @@ import { credentialDeps } from './get-credential.js';
 export async function run(args: string[], edge: Edge): Promise<void> {
   const { values } = parseFlags({ args, options: { profile: { type: 'string' }, timeout: { type: 'string' } } });
   const profile = validateProfileName(values.profile ?? 'default');
-  const flags = { profile, ...(values.timeout === undefined ? {} : { waitTimeoutSeconds: parseDurationSeconds('--timeout', values.timeout) }) };
+  const flags = {
+    profile,
+    ...(values.timeout === undefined ? {} : { waitTimeoutSeconds: parseDurationSeconds('--timeout', values.timeout) }),
+  };
   let printed = '';
   const getArgs = ['--profile', profile];
-  const deps = { ...credentialDeps(edge, await dirs(edge), profile, getArgs, (text) => (printed += text)), tokens: terminalTokenDeps(edge, profile) };
+  const deps = {
+    ...credentialDeps(edge, await dirs(edge), profile, getArgs, (text) => (printed += text)),
+    tokens: terminalTokenDeps(edge, profile),
+  };
   await getCredential(deps, { flags, args: ['get-credential', ...getArgs], background: false, renewNow: true, interactive: true });
   const notAfter = new Date(new X509Certificate(readExecCredential(printed).certificatePem).validTo);
   edge.stdout(`profile "${profile}": new certificate valid until ${rfc3339Seconds(notAfter)}\n`);

@@ -22,6 +22,9 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   for (const name of names === 'all' ? await storedProfileNames(configDir) : names) {
     const forgotten = await forgetProfile(configDir, name, terminalTokenDeps(edge, name));
     if (forgotten === undefined) edge.stdout(`profile "${name}": nothing set up\n`);
-    else edge.stdout(`forgot profile "${name}": token (${tokenPlace[forgotten.tokenStorage]}), CA${forgotten.context ? ` and kubeconfig context ${forgotten.context}` : ''} removed\n`);
+    else
+      edge.stdout(
+        `forgot profile "${name}": token (${tokenPlace[forgotten.tokenStorage]}), CA${forgotten.context ? ` and kubeconfig context ${forgotten.context}` : ''} removed\n`,
+      );
   }
 }

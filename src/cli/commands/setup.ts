@@ -43,7 +43,8 @@ const options = {
   expiration: { type: 'string' },
 } as const;
 
-export const installHint = 'kube-csr-login is needed to log in to this cluster: npm install -g kube-csr-login, then run kube-csr-login setup';
+export const installHint =
+  'kube-csr-login is needed to log in to this cluster: npm install -g kube-csr-login, then run kube-csr-login setup';
 
 export async function run(args: string[], edge: Edge): Promise<void> {
   const { values } = parseFlags({ args, options });
@@ -125,14 +126,20 @@ async function loginInput(values: Values, edge: Edge): Promise<LoginInput> {
 async function serverAndToken(values: Values, edge: Edge): Promise<LoginInput> {
   if (values.bundle !== undefined) {
     if (values.server ?? values['certificate-authority'] ?? values['token-file']) {
-      throw new KclError('usage', '--bundle already holds the server, CA and token: drop --server, --certificate-authority and --token-file');
+      throw new KclError(
+        'usage',
+        '--bundle already holds the server, CA and token: drop --server, --certificate-authority and --token-file',
+      );
     }
     const text = await readTextIfExists(values.bundle).catch(() => undefined);
     if (text === undefined) throw new KclError('config', `cannot read the login bundle ${values.bundle}`);
     return parseLoginBundle(text, values.bundle);
   }
   if (!values.server || !values['certificate-authority']) {
-    throw new KclError('usage', 'give --bundle FILE, or --server URL and --certificate-authority FILE with --token-file FILE (or the token on stdin)');
+    throw new KclError(
+      'usage',
+      'give --bundle FILE, or --server URL and --certificate-authority FILE with --token-file FILE (or the token on stdin)',
+    );
   }
   try {
     checkServerUrl(values.server, '--server');
@@ -145,7 +152,8 @@ async function serverAndToken(values: Values, edge: Edge): Promise<LoginInput> {
 
 async function readLoginToken(file: string | undefined, edge: Edge): Promise<string> {
   if (file !== undefined) return readToken(file);
-  if (edge.stdinIsTerminal) throw new KclError('usage', 'no token: pass --token-file FILE or pipe the token on stdin (never on the command line)');
+  if (edge.stdinIsTerminal)
+    throw new KclError('usage', 'no token: pass --token-file FILE or pipe the token on stdin (never on the command line)');
   return checkToken(await edge.readStdin(), 'stdin');
 }
 

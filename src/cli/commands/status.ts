@@ -13,6 +13,9 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   if (output !== 'text' && output !== 'json') throw new KclError('usage', `unknown output format "${output.slice(0, 20)}": use -o json`);
   const { cacheDir, configDir } = await dirs(edge);
   const at = edge.now(); // one instant for the whole report
-  const statuses = await collectStatus({ now: () => at, cacheDir, configDir }, values.profile === undefined ? {} : { profile: values.profile });
+  const statuses = await collectStatus(
+    { now: () => at, cacheDir, configDir },
+    values.profile === undefined ? {} : { profile: values.profile },
+  );
   edge.stdout(output === 'json' ? renderStatusJson(statuses) : renderStatusText(statuses, at));
 }

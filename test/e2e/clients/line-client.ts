@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
-export interface Whoami {
+interface Whoami {
   username: string;
   groups: string[];
   credentialId: string;
@@ -32,7 +32,8 @@ export function startLineClient(command: string, args: string[], env: Record<str
       const doc: unknown = JSON.parse(next.value);
       if (typeof doc !== 'object' || doc === null) throw new Error(`not an object: ${next.value}`);
       const { username, groups, credentialId } = doc as Record<string, unknown>;
-      if (typeof username !== 'string' || !Array.isArray(groups) || typeof credentialId !== 'string') throw new Error(`unexpected answer: ${next.value}`);
+      if (typeof username !== 'string' || !Array.isArray(groups) || typeof credentialId !== 'string')
+        throw new Error(`unexpected answer: ${next.value}`);
       return { username, groups: groups.map(String), credentialId };
     },
     async close() {

@@ -12,7 +12,9 @@ export const pythonClientVersion = '37.0.2';
 export async function pythonWithKubernetesClient(): Promise<string> {
   const version = await run('python3', ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])']);
   if (version.code !== 0) {
-    throw new Error(`the Python client test needs python3 with the venv module on PATH (apt-get install -y python3 python3-venv): ${version.stderr.trim() || 'python3 not found'}`);
+    throw new Error(
+      `the Python client test needs python3 with the venv module on PATH (apt-get install -y python3 python3-venv): ${version.stderr.trim() || 'python3 not found'}`,
+    );
   }
   const cacheRoot = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   const venv = path.join(cacheRoot, 'kube-csr-login', 'python-clients', `py${version.stdout.trim()}-kubernetes-${pythonClientVersion}`);
@@ -29,7 +31,9 @@ export async function pythonWithKubernetesClient(): Promise<string> {
     const result = await run(command, args, { timeoutMs: 10 * 60_000 });
     if (result.code !== 0) {
       await rm(building, { recursive: true, force: true });
-      throw new Error(`could not install the Python kubernetes client ${pythonClientVersion} (${path.basename(command)} ${args.join(' ')} exited ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      throw new Error(
+        `could not install the Python kubernetes client ${pythonClientVersion} (${path.basename(command)} ${args.join(' ')} exited ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+      );
     }
   }
   await rm(venv, { recursive: true, force: true });

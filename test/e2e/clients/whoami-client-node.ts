@@ -2,8 +2,9 @@
 // the 1.x alias client-node-1), through the exec stanza of the kubeconfig in argv[3]: one request
 // per line read on stdin, one JSON line printed per request.
 import { createInterface } from 'node:readline';
+import type * as ClientNodeModule from '@kubernetes/client-node';
 
-type ClientNode = typeof import('@kubernetes/client-node');
+type ClientNode = typeof ClientNodeModule;
 const [moduleName, kubeconfig] = process.argv.slice(2);
 if (!moduleName || !kubeconfig) throw new Error('usage: whoami-client-node MODULE KUBECONFIG');
 const k8s: ClientNode = await import(moduleName);

@@ -10,7 +10,10 @@ import { type ClientEvent, parseClientEvent } from './events.js';
 export async function buildLongRunClient(): Promise<string> {
   const script = path.join(repoRoot, 'test/cluster/build-longrun-client.sh');
   const result = await run('bash', [script], { timeoutMs: 20 * 60_000 });
-  if (result.code !== 0) throw new Error(`building the client-go test program failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-5).join(' | ')}`);
+  if (result.code !== 0)
+    throw new Error(
+      `building the client-go test program failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-5).join(' | ')}`,
+    );
   return result.stdout.trim().split('\n').at(-1) ?? '';
 }
 
@@ -50,7 +53,10 @@ export function startLongRunClient(binary: string, args: string[], env: Record<s
       if (exited) return events;
       child.stdin?.end();
       let timer: NodeJS.Timeout | undefined;
-      const killed = await Promise.race([exit.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), 15_000)))]);
+      const killed = await Promise.race([
+        exit.then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), 15_000))),
+      ]);
       clearTimeout(timer);
       if (killed) {
         child.kill('SIGKILL');
@@ -63,4 +69,5 @@ export function startLongRunClient(binary: string, args: string[], env: Record<s
   };
 }
 
-export const count = (events: ClientEvent[], kind: ClientEvent['kind'], after = 0) => events.filter((e) => e.kind === kind && e.t >= after).length;
+export const count = (events: ClientEvent[], kind: ClientEvent['kind'], after = 0) =>
+  events.filter((e) => e.kind === kind && e.t >= after).length;

@@ -16,7 +16,8 @@ type Doc = Record<string, unknown>;
 
 function num(doc: Doc, key: string): number {
   const value = doc[key];
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`longrun-client: "${key}" is not a number in ${JSON.stringify(doc)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new Error(`longrun-client: "${key}" is not a number in ${JSON.stringify(doc)}`);
   return value;
 }
 
@@ -35,7 +36,15 @@ export function parseClientEvent(line: string): ClientEvent {
   switch (kind) {
     case 'request':
       return doc.ok === true
-        ? { kind, t, start: num(doc, 'start'), end: num(doc, 'end'), ok: true, credentialId: str(doc, 'credentialId'), user: str(doc, 'user') }
+        ? {
+            kind,
+            t,
+            start: num(doc, 'start'),
+            end: num(doc, 'end'),
+            ok: true,
+            credentialId: str(doc, 'credentialId'),
+            user: str(doc, 'user'),
+          }
         : { kind, t, start: num(doc, 'start'), end: num(doc, 'end'), ok: false, error: str(doc, 'error') };
     case 'watch-error':
       return { kind, t, error: str(doc, 'error') };

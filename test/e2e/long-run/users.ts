@@ -19,9 +19,13 @@ export interface LoggedInUser {
 }
 
 export function startApprover(cluster: ClusterAccess, namespace: string): { stop: () => Promise<void> } {
-  const child: ChildProcess = spawn(launcher, ['approver', '--kubeconfig', cluster.adminKubeconfig, '--metrics-addr', '127.0.0.1:0', '--users-namespace', namespace], {
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
+  const child: ChildProcess = spawn(
+    launcher,
+    ['approver', '--kubeconfig', cluster.adminKubeconfig, '--metrics-addr', '127.0.0.1:0', '--users-namespace', namespace],
+    {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    },
+  );
   const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     stop: async () => {
@@ -32,14 +36,26 @@ export function startApprover(cluster: ClusterAccess, namespace: string): { stop
 }
 
 /** add-user, a profile with the given settings (setup keeps them), then setup. */
-export async function loginWithSetup(cluster: ClusterAccess, dir: string, name: string, namespace: string, profile: Record<string, unknown>): Promise<LoggedInUser> {
+export async function loginWithSetup(
+  cluster: ClusterAccess,
+  dir: string,
+  name: string,
+  namespace: string,
+  profile: Record<string, unknown>,
+): Promise<LoggedInUser> {
   const bundle = path.join(dir, `${name}.bundle`);
   const admin = ['--users-namespace', namespace, '--kubeconfig', cluster.adminKubeconfig];
   const added = await run(launcher, ['admin', 'add-user', name, '--groups', 'devs', '--bundle', bundle, ...admin]);
   if (added.code !== 0) throw new Error(`admin add-user ${name} failed: ${added.stderr}`);
-  const env = { KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, name, 'config'), KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, name, 'cache'), KUBECONFIG: '' };
+  const env = {
+    KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, name, 'config'),
+    KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, name, 'cache'),
+    KUBECONFIG: '',
+  };
   await mkdir(path.join(env.KUBE_CSR_LOGIN_CONFIG_DIR, 'profiles'), { recursive: true, mode: 0o700 });
-  await writeFile(path.join(env.KUBE_CSR_LOGIN_CONFIG_DIR, 'profiles', 'default.json'), JSON.stringify({ version: 1, ...profile }), { mode: 0o600 });
+  await writeFile(path.join(env.KUBE_CSR_LOGIN_CONFIG_DIR, 'profiles', 'default.json'), JSON.stringify({ version: 1, ...profile }), {
+    mode: 0o600,
+  });
   const kubeconfig = path.join(dir, `${name}.kubeconfig`);
   const setup = await run(launcher, ['setup', '--bundle', bundle, '--kubeconfig', kubeconfig, '--use-context'], { env, input: '' });
   if (setup.code !== 0) throw new Error(`setup for ${name} failed: ${setup.stderr}`);
@@ -48,7 +64,6 @@ export async function loginWithSetup(cluster: ClusterAccess, dir: string, name: 
 
 /** Lets the user (the certificate's CN) watch ConfigMaps in the namespace. */
 export async function grantWatch(cluster: ClusterAccess, name: string, watchNamespace: string): Promise<void> {
-
   const rbac = {
     apiVersion: 'v1',
     kind: 'List',
@@ -68,6 +83,8 @@ export async function grantWatch(cluster: ClusterAccess, name: string, watchName
       },
     ],
   };
-  const applied = await run(cluster.kubectl, ['--kubeconfig', cluster.adminKubeconfig, 'apply', '-f', '-'], { input: JSON.stringify(rbac) });
+  const applied = await run(cluster.kubectl, ['--kubeconfig', cluster.adminKubeconfig, 'apply', '-f', '-'], {
+    input: JSON.stringify(rbac),
+  });
   if (applied.code !== 0) throw new Error(`granting ${name} watch on configmaps failed: ${applied.stderr}`);
 }

@@ -23,7 +23,10 @@ afterEach(async () => {
   api = undefined;
 });
 
-async function start(storeOptions: StoreOptions = { fillAfterGets: 2 }, apiOptions: Partial<FakeApiOptions> = {}): Promise<{ store: ObjectStore; deps: AddUserDeps; clock: { ms: number } }> {
+async function start(
+  storeOptions: StoreOptions = { fillAfterGets: 2 },
+  apiOptions: Partial<FakeApiOptions> = {},
+): Promise<{ store: ObjectStore; deps: AddUserDeps; clock: { ms: number } }> {
   const store = createObjectStore(storeOptions);
   api = await startFakeApi({ token: adminToken, routes: store.routes, ...apiOptions });
   const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem }, adminToken, { httpsProxy: '', noProxy: '' });
@@ -33,7 +36,10 @@ async function start(storeOptions: StoreOptions = { fillAfterGets: 2 }, apiOptio
 }
 
 function bundleTarget(dir: string, caPem: string | undefined) {
-  return { file: join(dir, 'jean.bundle'), cluster: { name: 'dev', server: 'https://dev.example:6443', ...(caPem ? { certificateAuthorityPem: caPem } : {}) } };
+  return {
+    file: join(dir, 'jean.bundle'),
+    cluster: { name: 'dev', server: 'https://dev.example:6443', ...(caPem ? { certificateAuthorityPem: caPem } : {}) },
+  };
 }
 
 describe('admin add-user', () => {
@@ -44,7 +50,13 @@ describe('admin add-user', () => {
     const result = await addUser(deps, { spec, bundle });
 
     expect(result.applied.map((a) => `${a.outcome} ${a.ref.kind}`)).toEqual([
-      'created Namespace', 'created ServiceAccount', 'created ClusterRole', 'created ClusterRoleBinding', 'created Role', 'created RoleBinding', 'created Secret',
+      'created Namespace',
+      'created ServiceAccount',
+      'created ClusterRole',
+      'created ClusterRoleBinding',
+      'created Role',
+      'created RoleBinding',
+      'created Secret',
     ]);
     for (const request of store.applies) {
       expect(request.headers['content-type']).toBe('application/apply-patch+yaml');
@@ -56,8 +68,18 @@ describe('admin add-user', () => {
 
     expect((await stat(bundle.file)).mode & 0o777).toBe(0o600);
     const text = await readFile(bundle.file, 'utf8');
-    expect(parseLoginBundle(text, bundle.file)).toEqual({ server: 'https://dev.example:6443', certificateAuthorityPem: api?.caPem, token: 'secret.token-1', clusterName: 'dev' });
-    expect(parse(text)).toMatchObject({ kind: 'Config', users: [{ name: 'jean.doe' }], contexts: [{ name: 'jean.doe@dev', context: { cluster: 'dev', user: 'jean.doe' } }], 'current-context': 'jean.doe@dev' });
+    expect(parseLoginBundle(text, bundle.file)).toEqual({
+      server: 'https://dev.example:6443',
+      certificateAuthorityPem: api?.caPem,
+      token: 'secret.token-1',
+      clusterName: 'dev',
+    });
+    expect(parse(text)).toMatchObject({
+      kind: 'Config',
+      users: [{ name: 'jean.doe' }],
+      contexts: [{ name: 'jean.doe@dev', context: { cluster: 'dev', user: 'jean.doe' } }],
+      'current-context': 'jean.doe@dev',
+    });
 
     const output = addUserText(spec, result);
     expect(output).toContain(`kube-csr-login setup --bundle ${bundle.file}`);
@@ -70,8 +92,12 @@ describe('admin add-user', () => {
     const again = await addUser(deps, { spec });
     expect(again.applied.every((a) => a.outcome === 'unchanged')).toBe(true);
     const regrouped = await addUser(deps, { spec: { ...spec, groups: ['qa'] } });
-    expect(regrouped.applied.filter((a) => a.outcome !== 'unchanged').map((a) => `${a.outcome} ${a.ref.kind}`)).toEqual(['updated ServiceAccount']);
-    expect(store.objects.get('/api/v1/namespaces/users/serviceaccounts/jean.doe')?.metadata.annotations).toEqual({ 'kube-csr-login.io/groups': 'qa' });
+    expect(regrouped.applied.filter((a) => a.outcome !== 'unchanged').map((a) => `${a.outcome} ${a.ref.kind}`)).toEqual([
+      'updated ServiceAccount',
+    ]);
+    expect(store.objects.get('/api/v1/namespaces/users/serviceaccounts/jean.doe')?.metadata.annotations).toEqual({
+      'kube-csr-login.io/groups': 'qa',
+    });
     const output = addUserText(spec, regrouped);
     expect(output).toContain('token: in Secret users/jean.doe-token (not printed)');
     expect(output).toContain('--bundle FILE');
@@ -82,7 +108,10 @@ describe('admin add-user', () => {
     const { deps, clock } = await start({});
     const started = clock.ms;
     const failure = addUser(deps, { spec, tokenWaitMs: 5_000 });
-    await expect(failure).rejects.toMatchObject({ code: 'timeout', message: expect.stringContaining('did not fill Secret users/jean.doe-token within 5 s') });
+    await expect(failure).rejects.toMatchObject({
+      code: 'timeout',
+      message: expect.stringContaining('did not fill Secret users/jean.doe-token within 5 s'),
+    });
     expect(clock.ms - started).toBeGreaterThanOrEqual(5_000);
   });
 
@@ -92,7 +121,9 @@ describe('admin add-user', () => {
     const bundle = { ...bundleTarget(dir, api?.caPem), server: 'https://public.example' };
     const result = await addUser(deps, { spec, tokenDurationSeconds: 7200, bundle });
     expect(result.applied.map((a) => a.ref.kind)).not.toContain('Secret');
-    expect(store.tokenRequests).toEqual([{ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 7200 } }]);
+    expect(store.tokenRequests).toEqual([
+      { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 7200 } },
+    ]);
     expect(result.tokenExpires).toBeInstanceOf(Date);
     const login = parseLoginBundle(await readFile(bundle.file, 'utf8'), bundle.file);
     expect(login).toMatchObject({ token: 'requested.token-9', server: 'https://public.example' });
@@ -114,7 +145,9 @@ describe('admin add-user', () => {
     expect(result.oldTokenSecret).toEqual({ namespace: 'users', name: 'jean.doe-token', outcome: 'deleted' });
     expect(store.objects.has(secretPath)).toBe(false);
     expect(store.deletes.map((r) => [r.path, JSON.parse(r.body).preconditions])).toEqual([[secretPath, { uid }]]);
-    expect(addUserText(spec, result)).toContain('deleted Secret users/jean.doe-token: its long-lived token no longer works (within ~10 s: the API server caches accepted tokens)\n');
+    expect(addUserText(spec, result)).toContain(
+      'deleted Secret users/jean.doe-token: its long-lived token no longer works (within ~10 s: the API server caches accepted tokens)\n',
+    );
 
     const again = await addUser(deps, { spec, tokenDurationSeconds: 3600, bundle: bundleTarget(dir, api?.caPem) });
     expect(again.oldTokenSecret).toBeUndefined();
@@ -124,13 +157,21 @@ describe('admin add-user', () => {
   test('--token-duration leaves a Secret NAME-token it does not manage, with a warning', async () => {
     const { store, deps } = await start();
     const secretPath = '/api/v1/namespaces/users/secrets/jean.doe-token';
-    store.put(secretPath, { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token', metadata: { name: 'jean.doe-token', namespace: 'users' }, data: { token: 'b3RoZXI=' } });
+    store.put(secretPath, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/service-account-token',
+      metadata: { name: 'jean.doe-token', namespace: 'users' },
+      data: { token: 'b3RoZXI=' },
+    });
     const dir = await tempDir('kcl-admin');
     const result = await addUser(deps, { spec, tokenDurationSeconds: 3600, bundle: bundleTarget(dir, api?.caPem) });
     expect(result.oldTokenSecret).toEqual({ namespace: 'users', name: 'jean.doe-token', outcome: 'unmanaged' });
     expect(store.objects.has(secretPath)).toBe(true);
     expect(store.deletes).toEqual([]);
-    expect(addUserText(spec, result)).toMatch(/^warning: Secret users\/jean\.doe-token is not managed by kube-csr-login .*: left in place; a long-lived token it holds still works/m);
+    expect(addUserText(spec, result)).toMatch(
+      /^warning: Secret users\/jean\.doe-token is not managed by kube-csr-login .*: left in place; a long-lived token it holds still works/m,
+    );
   });
 
   test('--token-duration does not delete a token Secret replaced after it was read', async () => {
@@ -148,27 +189,39 @@ describe('admin add-user', () => {
     if (api) api.options.routes = routes;
     const dir = await tempDir('kcl-admin');
     const failure = addUser(deps, { spec, tokenDurationSeconds: 3600, bundle: bundleTarget(dir, api?.caPem) });
-    await expect(failure).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('could not delete Secret users/jean.doe-token: conflict (409)') });
+    await expect(failure).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('could not delete Secret users/jean.doe-token: conflict (409)'),
+    });
     expect(store.objects.get(secretPath)?.metadata.uid).toBe('uid-replacement');
   });
 
   test('403 becomes one forbidden error naming the object', async () => {
     const message = 'namespaces "users" is forbidden: User "bob" cannot patch resource "namespaces" in API group "" at the cluster scope';
     const { deps } = await start({}, { fault: { status: 403, body: { kind: 'Status', reason: 'Forbidden', message } } });
-    await expect(addUser(deps, { spec })).rejects.toMatchObject({ code: 'forbidden', message: `could not apply Namespace users: permission denied (403): ${message}` });
+    await expect(addUser(deps, { spec })).rejects.toMatchObject({
+      code: 'forbidden',
+      message: `could not apply Namespace users: permission denied (403): ${message}`,
+    });
   });
 
   test('a bundle needs the cluster CA: refused before anything is applied', async () => {
     const { store, deps } = await start();
     const dir = await tempDir('kcl-admin');
-    await expect(addUser(deps, { spec, bundle: bundleTarget(dir, undefined) })).rejects.toMatchObject({ code: 'config', message: expect.stringContaining('no certificate-authority') });
+    await expect(addUser(deps, { spec, bundle: bundleTarget(dir, undefined) })).rejects.toMatchObject({
+      code: 'config',
+      message: expect.stringContaining('no certificate-authority'),
+    });
     expect(store.applies).toEqual([]);
   });
 
   test('a bundle path in a missing directory is refused before anything is applied', async () => {
     const { store, deps } = await start();
     const target = { ...bundleTarget('/nonexistent-dir', api?.caPem) };
-    await expect(addUser(deps, { spec, bundle: target })).rejects.toMatchObject({ code: 'config', message: expect.stringContaining('the directory /nonexistent-dir is missing or not writable') });
+    await expect(addUser(deps, { spec, bundle: target })).rejects.toMatchObject({
+      code: 'config',
+      message: expect.stringContaining('the directory /nonexistent-dir is missing or not writable'),
+    });
     expect(store.applies).toEqual([]);
   });
 

@@ -28,7 +28,8 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
 async function kubeconfig(dir: string, server: string, caPem: string, token: string): Promise<string> {
   const file = join(dir, 'admin.kubeconfig');
   const config = {
-    apiVersion: 'v1', kind: 'Config',
+    apiVersion: 'v1',
+    kind: 'Config',
     clusters: [{ name: 'fake', cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
     users: [{ name: 'admin', user: { token } }],
     contexts: [{ name: 'admin@fake', context: { cluster: 'fake', user: 'admin' } }],
@@ -75,14 +76,21 @@ describe('admin command line', () => {
     api = await startFakeApi({ token: 'right-token' });
     const closed = await kubeconfig(dir, 'https://127.0.0.1:1', api.caPem, 'right-token');
     const unreachable = await cli(['remove-user', 'jean', '--kubeconfig', closed]);
-    expect(unreachable).toMatchObject({ code: exitCodes.unreachable, stderr: expect.stringContaining('cannot reach the API server at 127.0.0.1:1') });
+    expect(unreachable).toMatchObject({
+      code: exitCodes.unreachable,
+      stderr: expect.stringContaining('cannot reach the API server at 127.0.0.1:1'),
+    });
 
     const noContext = await cli(['list-users', '--kubeconfig', closed, '--context', 'nope']);
     expect(noContext).toMatchObject({ code: exitCodes.config, stderr: 'kube-csr-login: the kubeconfig has no context "nope"\n' });
 
     const wrong = await kubeconfig(dir, api.url, api.caPem, 'wrong-token');
     const rejected = await cli(['list-users', '--kubeconfig', wrong]);
-    expect(rejected).toMatchObject({ code: exitCodes.unauthorized, stderr: "kube-csr-login: could not list the ServiceAccounts in namespace users: the API server rejected the kubeconfig's credentials (401 Unauthorized)\n" });
+    expect(rejected).toMatchObject({
+      code: exitCodes.unauthorized,
+      stderr:
+        "kube-csr-login: could not list the ServiceAccounts in namespace users: the API server rejected the kubeconfig's credentials (401 Unauthorized)\n",
+    });
   }, 30_000); // the first test here to load @kubernetes/client-node: 4 s alone, more on a busy machine
 
   test('add-user --bundle, list-users -o json, remove-user through a kubeconfig; the token is never printed', async () => {
@@ -90,7 +98,10 @@ describe('admin command line', () => {
     const store = createObjectStore({ fillAfterGets: 1, secretToken: 'secret.token-42' });
     api = await startFakeApi({
       token: 'right-token',
-      routes: (request) => (request.path === '/apis/certificates.k8s.io/v1/certificatesigningrequests' ? { status: 200, body: { items: [] } } : store.routes(request)),
+      routes: (request) =>
+        request.path === '/apis/certificates.k8s.io/v1/certificatesigningrequests'
+          ? { status: 200, body: { items: [] } }
+          : store.routes(request),
     });
     const config = await kubeconfig(dir, api.url, api.caPem, 'right-token');
     const bundle = join(dir, 'jean.bundle');
@@ -103,7 +114,10 @@ describe('admin command line', () => {
     expect(await readFile(bundle, 'utf8')).toContain('token: secret.token-42');
 
     const listed = await cli(['list-users', '-o', 'json', '--kubeconfig', config]);
-    expect(JSON.parse(listed.stdout)).toEqual({ namespace: 'users', users: [{ name: 'jean', groups: ['devs', 'ops'], csr: null, certificateExpires: null }] });
+    expect(JSON.parse(listed.stdout)).toEqual({
+      namespace: 'users',
+      users: [{ name: 'jean', groups: ['devs', 'ops'], csr: null, certificateExpires: null }],
+    });
 
     const removed = await cli(['remove-user', 'jean', '--kubeconfig', config]);
     expect(removed.code).toBe(0);
@@ -116,7 +130,10 @@ describe('admin command line', () => {
     const store = createObjectStore({});
     api = await startFakeApi({
       token: 'right-token',
-      routes: (request) => (request.path === '/apis/certificates.k8s.io/v1/certificatesigningrequests' ? { status: 200, body: { items: [] } } : store.routes(request)),
+      routes: (request) =>
+        request.path === '/apis/certificates.k8s.io/v1/certificatesigningrequests'
+          ? { status: 200, body: { items: [] } }
+          : store.routes(request),
     });
     const port = new URL(api.url).port;
     const proxy = await startConnectProxy({ [`kcl-api.test:${port}`]: Number(port) });

@@ -18,13 +18,20 @@ afterEach(async () => {
 
 const labels = { 'app.kubernetes.io/managed-by': 'kube-csr-login' };
 const account = (name: string, groups: string, managed = true) => ({
-  apiVersion: 'v1', kind: 'ServiceAccount',
+  apiVersion: 'v1',
+  kind: 'ServiceAccount',
   metadata: { name, namespace: 'users', ...(managed ? { labels } : {}), annotations: { 'kube-csr-login.io/groups': groups } },
 });
 const csr = (name: string, namespace: string, status: object) => ({
-  apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest',
+  apiVersion: 'certificates.k8s.io/v1',
+  kind: 'CertificateSigningRequest',
   metadata: { name: `user=${name}`, uid: `u-${name}-${namespace}`, resourceVersion: '7', creationTimestamp: '2026-05-01T10:00:00Z' },
-  spec: { request: 'UkVR', signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'], username: `system:serviceaccount:${namespace}:${name}` },
+  spec: {
+    request: 'UkVR',
+    signerName: 'kubernetes.io/kube-apiserver-client',
+    usages: ['client auth'],
+    username: `system:serviceaccount:${namespace}:${name}`,
+  },
   status,
 });
 
@@ -37,13 +44,19 @@ describe('admin list-users', () => {
     store.put('/api/v1/namespaces/users/serviceaccounts/bob', account('bob', 'qa'));
     store.put('/api/v1/namespaces/users/serviceaccounts/robot', account('robot', 'x', false));
     const csrs = [
-      csr('jean.doe', 'users', { certificate: Buffer.from(ca.certificatePem).toString('base64'), conditions: [{ type: 'Approved', status: 'True' }] }),
+      csr('jean.doe', 'users', {
+        certificate: Buffer.from(ca.certificatePem).toString('base64'),
+        conditions: [{ type: 'Approved', status: 'True' }],
+      }),
       csr('ann', 'other-users', {}), // same name, another namespace: not ann's
       csr('bob', 'users', { conditions: [{ type: 'Denied', status: 'True' }] }),
     ];
     api = await startFakeApi({
       token: adminToken,
-      routes: (request) => (request.method === 'GET' && request.path === '/apis/certificates.k8s.io/v1/certificatesigningrequests' ? { status: 200, body: { items: csrs } } : store.routes(request)),
+      routes: (request) =>
+        request.method === 'GET' && request.path === '/apis/certificates.k8s.io/v1/certificatesigningrequests'
+          ? { status: 200, body: { items: csrs } }
+          : store.routes(request),
     });
     const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem }, adminToken, { httpsProxy: '', noProxy: '' });
     const rows = await listUsers(client, 'users');
@@ -59,7 +72,12 @@ describe('admin list-users', () => {
     expect(table.split('\n')[0]).toMatch(/^NAME\s+GROUPS\s+CSR CREATED\s+CSR\s+CERTIFICATE EXPIRES$/);
     expect(table).toMatch(/jean\.doe\s+devs,ops\s+2026-05-01T10:00:00Z\s+Issued\s+\S+Z \(in 2h\)/);
     const json = JSON.parse(usersJson('users', rows));
-    expect(json.users[2]).toEqual({ name: 'jean.doe', groups: ['devs', 'ops'], csr: { name: 'user=jean.doe', created: '2026-05-01T10:00:00.000Z', state: 'Issued' }, certificateExpires: expect.any(String) });
+    expect(json.users[2]).toEqual({
+      name: 'jean.doe',
+      groups: ['devs', 'ops'],
+      csr: { name: 'user=jean.doe', created: '2026-05-01T10:00:00.000Z', state: 'Issued' },
+      certificateExpires: expect.any(String),
+    });
     expect(json.users[0].csr).toBeNull();
   });
 

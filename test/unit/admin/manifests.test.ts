@@ -8,16 +8,31 @@ describe('admin add-user manifests', () => {
   test('dry-run YAML holds the seven objects', () => {
     const text = manifestsYaml(userManifests({ name: 'jean.doe', groups: ['devs', 'ops'], usersNamespace: 'users' }));
     const docs = parseAllDocuments(text).map((d) => d.toJS() as unknown);
-    expect(docs.map((d) => (d as { kind: string }).kind)).toEqual(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Secret']);
+    expect(docs.map((d) => (d as { kind: string }).kind)).toEqual([
+      'Namespace',
+      'ServiceAccount',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Role',
+      'RoleBinding',
+      'Secret',
+    ]);
     expect(docs[1]).toMatchObject({ metadata: { annotations: { 'kube-csr-login.io/groups': 'devs,ops' } } });
-    expect(docs[2]).toMatchObject({ metadata: { name: 'user=jean.doe' }, rules: [{ verbs: ['create'] }, { resourceNames: ['user=jean.doe'] }] });
-    expect(docs[4]).toMatchObject({ metadata: { namespace: 'users' }, rules: [{ resources: ['serviceaccounts'], resourceNames: ['jean.doe'] }] });
+    expect(docs[2]).toMatchObject({
+      metadata: { name: 'user=jean.doe' },
+      rules: [{ verbs: ['create'] }, { resourceNames: ['user=jean.doe'] }],
+    });
+    expect(docs[4]).toMatchObject({
+      metadata: { namespace: 'users' },
+      rules: [{ resources: ['serviceaccounts'], resourceNames: ['jean.doe'] }],
+    });
     expect(docs[6]).toMatchObject({ type: 'kubernetes.io/service-account-token', metadata: { name: 'jean.doe-token' } });
   });
 
   test('name and group validation', () => {
     expect(validateUserName('jean.doe')).toBe('jean.doe');
-    for (const bad of ['Jean', 'jean_doe', '-x', 'x-', '', 'a'.repeat(254)]) expect(() => validateUserName(bad)).toThrow('invalid user name');
+    for (const bad of ['Jean', 'jean_doe', '-x', 'x-', '', 'a'.repeat(254)])
+      expect(() => validateUserName(bad)).toThrow('invalid user name');
     expect(() => validateGroups(['system:masters'])).toThrow('reserved');
     expect(validateGroups(['devs', 'devs'])).toEqual(['devs']);
   });

@@ -34,7 +34,10 @@ export function createObjectStore(options: StoreOptions = {}): ObjectStore {
     tokenRequests: [],
     secretGets: 0,
     put: (path, object) => {
-      store.objects.set(path, { ...object, metadata: { uid: `uid-${++rv}`, resourceVersion: String(rv), creationTimestamp: '2026-01-01T00:00:00Z', ...object.metadata } });
+      store.objects.set(path, {
+        ...object,
+        metadata: { uid: `uid-${++rv}`, resourceVersion: String(rv), creationTimestamp: '2026-01-01T00:00:00Z', ...object.metadata },
+      });
     },
     routes: (request) => {
       if (!/^\/(api\/v1|apis\/rbac\.authorization\.k8s\.io\/v1)\//.test(request.path)) return undefined;
@@ -44,14 +47,21 @@ export function createObjectStore(options: StoreOptions = {}): ObjectStore {
         store.tokenRequests.push(body);
         if (!store.objects.has(path.slice(0, -'/token'.length))) return notFound;
         const expires = new Date(Date.now() + body.spec.expirationSeconds * 1000).toISOString();
-        return { status: 201, body: { ...body, status: { token: options.requestedToken ?? 'requested.token-1', expirationTimestamp: expires } } };
+        return {
+          status: 201,
+          body: { ...body, status: { token: options.requestedToken ?? 'requested.token-1', expirationTimestamp: expires } },
+        };
       }
       if (request.method === 'PATCH') {
         store.applies.push(request);
         const applied = JSON.parse(request.body);
         const existing = store.objects.get(path);
         const next = { ...existing, ...applied, metadata: { ...existing?.metadata, ...applied.metadata } };
-        if (existing && JSON.stringify({ ...existing, metadata: { ...existing.metadata, resourceVersion: '' } }) === JSON.stringify({ ...next, metadata: { ...next.metadata, resourceVersion: '' } })) {
+        if (
+          existing &&
+          JSON.stringify({ ...existing, metadata: { ...existing.metadata, resourceVersion: '' } }) ===
+            JSON.stringify({ ...next, metadata: { ...next.metadata, resourceVersion: '' } })
+        ) {
           return { status: 200, body: existing };
         }
         if (!existing) next.metadata = { ...next.metadata, uid: `uid-${++rv}`, creationTimestamp: '2026-01-01T00:00:00Z' };
@@ -65,7 +75,14 @@ export function createObjectStore(options: StoreOptions = {}): ObjectStore {
         if (!existing) return notFound;
         const uid = request.body ? JSON.parse(request.body).preconditions?.uid : undefined;
         if (uid !== undefined && uid !== existing.metadata.uid) {
-          return { status: 409, body: { kind: 'Status', reason: 'Conflict', message: `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${existing.metadata.uid}` } };
+          return {
+            status: 409,
+            body: {
+              kind: 'Status',
+              reason: 'Conflict',
+              message: `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${existing.metadata.uid}`,
+            },
+          };
         }
         store.objects.delete(path);
         return { status: 200, body: { kind: 'Status', status: 'Success' } };

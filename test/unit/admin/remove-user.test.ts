@@ -30,7 +30,12 @@ describe('admin remove-user', () => {
     await addUser({ client, now: () => new Date(), sleep: async () => undefined }, { spec: { ...user, groups: ['devs'] } });
     const removed = await removeUser(client, user);
     expect(removed.map((r) => `${r.outcome} ${r.ref.kind}`)).toEqual([
-      'removed Secret', 'removed ServiceAccount', 'removed Role', 'removed RoleBinding', 'removed ClusterRole', 'removed ClusterRoleBinding',
+      'removed Secret',
+      'removed ServiceAccount',
+      'removed Role',
+      'removed RoleBinding',
+      'removed ClusterRole',
+      'removed ClusterRoleBinding',
     ]);
     expect([...store.objects.keys()]).toEqual(['/api/v1/namespaces/users']);
     const text = removeUserText(user, removed);
@@ -43,14 +48,25 @@ describe('admin remove-user', () => {
 
   test('refuses a ServiceAccount without the managed-by label', async () => {
     const { store, client } = await start();
-    store.put('/api/v1/namespaces/users/serviceaccounts/jean.doe', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'jean.doe', namespace: 'users' } });
-    await expect(removeUser(client, user)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('not managed by kube-csr-login') });
+    store.put('/api/v1/namespaces/users/serviceaccounts/jean.doe', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'jean.doe', namespace: 'users' },
+    });
+    await expect(removeUser(client, user)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('not managed by kube-csr-login'),
+    });
     expect(store.objects.size).toBe(1);
   });
 
   test('403 on delete is one forbidden error', async () => {
     const { client } = await start();
-    if (api) api.options.fault = { method: 'DELETE', status: 403, body: { kind: 'Status', message: 'secrets "jean.doe-token" is forbidden' } };
-    await expect(removeUser(client, user)).rejects.toMatchObject({ code: 'forbidden', message: 'could not delete Secret users/jean.doe-token: permission denied (403): secrets "jean.doe-token" is forbidden' });
+    if (api)
+      api.options.fault = { method: 'DELETE', status: 403, body: { kind: 'Status', message: 'secrets "jean.doe-token" is forbidden' } };
+    await expect(removeUser(client, user)).rejects.toMatchObject({
+      code: 'forbidden',
+      message: 'could not delete Secret users/jean.doe-token: permission denied (403): secrets "jean.doe-token" is forbidden',
+    });
   });
 });

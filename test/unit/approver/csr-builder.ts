@@ -14,8 +14,14 @@ const keyAlgorithms: Record<KeySpec, { generate: object; sign: object }> = {
   p256: { generate: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', hash: 'SHA-256' } },
   p384: { generate: { name: 'ECDSA', namedCurve: 'P-384' }, sign: { name: 'ECDSA', hash: 'SHA-384' } },
   p521: { generate: { name: 'ECDSA', namedCurve: 'P-521' }, sign: { name: 'ECDSA', hash: 'SHA-512' } },
-  rsa1024: { generate: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]) }, sign: { name: 'RSASSA-PKCS1-v1_5' } },
-  rsa2048: { generate: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }, sign: { name: 'RSASSA-PKCS1-v1_5' } },
+  rsa1024: {
+    generate: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]) },
+    sign: { name: 'RSASSA-PKCS1-v1_5' },
+  },
+  rsa2048: {
+    generate: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
+    sign: { name: 'RSASSA-PKCS1-v1_5' },
+  },
   ed25519: { generate: { name: 'Ed25519' }, sign: { name: 'Ed25519' } },
 };
 

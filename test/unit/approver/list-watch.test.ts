@@ -45,7 +45,11 @@ test('resumes after a dropped watch, lists again after 410 and after errors, and
   const logs: string[] = [];
   await listWatch(
     source,
-    { page: (items) => seen.push(`page:${items.length}`), listed: () => seen.push('listed'), event: (type, object) => seen.push(`${type}:${JSON.stringify(object.metadata)}`) },
+    {
+      page: (items) => seen.push(`page:${items.length}`),
+      listed: () => seen.push('listed'),
+      event: (type, object) => seen.push(`${type}:${JSON.stringify(object.metadata)}`),
+    },
     { now: () => new Date(now), sleep: async (ms) => void (now += ms), log: (line) => logs.push(line) },
     { what: 'test', watchTimeoutSeconds: 300, signal: stop.signal },
   );
@@ -70,7 +74,12 @@ test('a watch that ends at its timeout is resumed from the last bookmark, never 
       if (calls.length === 5) stop.abort();
     },
   };
-  await listWatch(source, { page: () => undefined, listed: () => undefined, event: () => undefined }, { now: () => new Date(now), sleep: async () => undefined, log: () => undefined }, { what: 't', watchTimeoutSeconds: 300, signal: stop.signal });
+  await listWatch(
+    source,
+    { page: () => undefined, listed: () => undefined, event: () => undefined },
+    { now: () => new Date(now), sleep: async () => undefined, log: () => undefined },
+    { what: 't', watchTimeoutSeconds: 300, signal: stop.signal },
+  );
   expect(calls).toEqual(['list', 'watch@1/300s', 'watch@2/300s', 'watch@3/300s', 'watch@4/300s']);
 });
 
@@ -109,8 +118,11 @@ test('a watch refused with HTTP 410 Gone means: list again', async () => {
   const api = await startFakeApi({
     token,
     routes: (request) => {
-      if (request.path !== '/apis/certificates.k8s.io/v1/certificatesigningrequests' || request.query.get('watch') !== 'true') return undefined;
-      queries.push(`${request.query.get('fieldSelector')} ${request.query.get('resourceVersion')} ${request.query.get('allowWatchBookmarks')}`);
+      if (request.path !== '/apis/certificates.k8s.io/v1/certificatesigningrequests' || request.query.get('watch') !== 'true')
+        return undefined;
+      queries.push(
+        `${request.query.get('fieldSelector')} ${request.query.get('resourceVersion')} ${request.query.get('allowWatchBookmarks')}`,
+      );
       return { status: 410, body: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 5 (900)' } };
     },
   });

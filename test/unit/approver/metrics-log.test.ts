@@ -29,26 +29,46 @@ test('metrics: decisions by decision and reason, latency histogram, queue depth,
   expect(text).toContain('kube_csr_login_approver_watch_restarts_total{resource="certificatesigningrequests"} 2\n'); // the first is no restart
   expect(text).toContain('kube_csr_login_approver_leader 1\n');
   expect(text).toContain('kube_csr_login_approver_dry_run 0\n');
-  for (const family of ['decisions_total counter', 'decision_latency_seconds histogram', 'queue_depth gauge', 'watch_restarts_total counter', 'leader gauge', 'dry_run gauge']) {
+  for (const family of [
+    'decisions_total counter',
+    'decision_latency_seconds histogram',
+    'queue_depth gauge',
+    'watch_restarts_total counter',
+    'leader gauge',
+    'dry_run gauge',
+  ]) {
     expect(text).toContain(`# TYPE kube_csr_login_approver_${family}\n`);
   }
 });
 
 test('text log: one line per call, control characters and backslashes escaped', () => {
   const out: string[] = [];
-  const log = createLog((text) => out.push(text), () => new Date('2026-01-01T00:00:00Z'));
+  const log = createLog(
+    (text) => out.push(text),
+    () => new Date('2026-01-01T00:00:00Z'),
+  );
   log('denied CSR a\nb\r\u001b[31m\u202e\\n', { csr: 'ignored in text' });
   expect(out).toEqual(['2026-01-01T00:00:00.000Z approver: denied CSR a\\nb\\r\\u001b[31m\\u202e\\\\n\n']);
 });
 
 test('JSON log: one JSON document per line with the decision fields', () => {
   const out: string[] = [];
-  const log = createLog((text) => out.push(text), () => new Date('2026-01-01T00:00:00Z'), 'json');
+  const log = createLog(
+    (text) => out.push(text),
+    () => new Date('2026-01-01T00:00:00Z'),
+    'json',
+  );
   log('approved CSR user=x\ny', { csr: 'user=x\ny', decision: 'approved', reason: 'KubeCsrLoginApproved' });
   expect(out).toHaveLength(1);
   expect(out[0]?.endsWith('\n')).toBe(true);
   expect(out[0]?.slice(0, -1)).not.toContain('\n');
-  expect(JSON.parse(out[0] ?? '')).toEqual({ time: '2026-01-01T00:00:00.000Z', msg: 'approved CSR user=x\ny', csr: 'user=x\ny', decision: 'approved', reason: 'KubeCsrLoginApproved' });
+  expect(JSON.parse(out[0] ?? '')).toEqual({
+    time: '2026-01-01T00:00:00.000Z',
+    msg: 'approved CSR user=x\ny',
+    csr: 'user=x\ny',
+    decision: 'approved',
+    reason: 'KubeCsrLoginApproved',
+  });
 });
 
 test('dry-run memory is bounded: the oldest reported CSR is forgotten first', () => {
@@ -56,5 +76,10 @@ test('dry-run memory is bounded: the oldest reported CSR is forgotten first', ()
   versions.remember('a', '1');
   versions.remember('b', '1');
   versions.remember('c', '1');
-  expect([versions.reported('a', '1'), versions.reported('b', '1'), versions.reported('c', '1'), versions.size]).toEqual([false, true, true, 2]);
+  expect([versions.reported('a', '1'), versions.reported('b', '1'), versions.reported('c', '1'), versions.size]).toEqual([
+    false,
+    true,
+    true,
+    2,
+  ]);
 });

@@ -34,7 +34,10 @@ async function rawCsr(subject: JsonName = [{ CN: ['jean.doe'] }, { O: ['devs'] }
 }
 
 /** fresh: the API server's current ServiceAccount (null: deleted; default: the same as the informer's). */
-function setup(raw: Json, options: { cached?: ServiceAccountInfo; fresh?: ServiceAccountInfo | null | Error; updateError?: Error; eventError?: Error } = {}) {
+function setup(
+  raw: Json,
+  options: { cached?: ServiceAccountInfo; fresh?: ServiceAccountInfo | null | Error; updateError?: Error; eventError?: Error } = {},
+) {
   const updates: Json[] = [];
   const events: string[] = [];
   const freshReads: string[] = [];
@@ -76,7 +79,18 @@ test('an approval appends the Approved condition, counts it and logs one line wi
   const { deps, updates, logs, metrics } = setup(await rawCsr(), { cached: account });
   expect(await processCsr(deps, 'user=jean.doe')).toBe('approved');
   const status = updates[0]?.status;
-  expect(status).toEqual({ conditions: [{ type: 'Other', status: 'True' }, { type: 'Approved', status: 'True', reason: 'KubeCsrLoginApproved', message: expect.any(String), lastUpdateTime: '2026-01-01T00:00:03Z' }] });
+  expect(status).toEqual({
+    conditions: [
+      { type: 'Other', status: 'True' },
+      {
+        type: 'Approved',
+        status: 'True',
+        reason: 'KubeCsrLoginApproved',
+        message: expect.any(String),
+        lastUpdateTime: '2026-01-01T00:00:03Z',
+      },
+    ],
+  });
   expect(updates[0]?.metadata).toMatchObject({ name: 'user=jean.doe', resourceVersion: '7' }); // the whole object goes back
   expect(logs).toHaveLength(1);
   expect(logs[0]).toMatch(/^approved CSR user=jean.doe from system:serviceaccount:users:jean.doe: KubeCsrLoginApproved/);
@@ -141,9 +155,14 @@ test('a denial that does not depend on the ServiceAccount needs no fresh read', 
 // Regression (issue 11.4): a CSR name or a subject value with a newline forged log lines.
 test('control characters in the CSR name and subject values are escaped in the log, the condition and the Event', async () => {
   const forged = 'user=x\n2026-01-01T00:00:04.000Z approver: approved CSR user=bob';
-  const { deps, updates, events } = setup(await rawCsr([{ CN: ['jean.doe'] }, { O: ['admins\u001b[2K\rops'] }], forged), { cached: account });
+  const { deps, updates, events } = setup(await rawCsr([{ CN: ['jean.doe'] }, { O: ['admins\u001b[2K\rops'] }], forged), {
+    cached: account,
+  });
   const written: string[] = [];
-  deps.log = createLog((text) => written.push(text), () => new Date('2026-01-01T00:00:03Z'));
+  deps.log = createLog(
+    (text) => written.push(text),
+    () => new Date('2026-01-01T00:00:03Z'),
+  );
   expect(await processCsr(deps, forged)).toBe('denied');
   await new Promise((resolve) => setImmediate(resolve));
   expect(written).toHaveLength(1);

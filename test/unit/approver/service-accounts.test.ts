@@ -7,7 +7,13 @@ import { expect, test } from '@jest/globals';
 import { ServiceAccountCache } from '../../../src/approver/service-accounts.js';
 
 const account = (name: string, uid: string, groups?: string, rv = '1') => ({
-  metadata: { name, uid, resourceVersion: rv, ...(groups === undefined ? {} : { annotations: { 'kube-csr-login.io/groups': groups } }), labels: { big: 'x'.repeat(1000) } },
+  metadata: {
+    name,
+    uid,
+    resourceVersion: rv,
+    ...(groups === undefined ? {} : { annotations: { 'kube-csr-login.io/groups': groups } }),
+    labels: { big: 'x'.repeat(1000) },
+  },
   secrets: [{ name: `${name}-token` }],
 });
 
@@ -53,7 +59,17 @@ test('100,000 accounts take a few MB of heap, not the raw objects', () => {
   gc();
   const before = process.memoryUsage().heapUsed;
   for (let page = 0; page < 400; page += 1) {
-    cache.collect(Array.from({ length: 250 }, (_, i) => account(`user-${page * 250 + i}`, `0c9d3f55-7a1e-4c7b-9a53-${String(page * 250 + i).padStart(12, '0')}`, 'devs,ops', String(1000 + i))), page === 0);
+    cache.collect(
+      Array.from({ length: 250 }, (_, i) =>
+        account(
+          `user-${page * 250 + i}`,
+          `0c9d3f55-7a1e-4c7b-9a53-${String(page * 250 + i).padStart(12, '0')}`,
+          'devs,ops',
+          String(1000 + i),
+        ),
+      ),
+      page === 0,
+    );
   }
   cache.listed();
   gc();

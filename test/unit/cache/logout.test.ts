@@ -10,7 +10,8 @@ test('logout removes one profile, or all, including the fast path file, its cloc
   try {
     for (const profile of ['work', 'home']) {
       await mkdir(path.join(root, profile), { recursive: true });
-      for (const file of ['credential.json', 'exec-credential', 'backoff.json', 'clock', 'deadline.1900000000', 'renew.waiters']) await writeFile(path.join(root, profile, file), '{}');
+      for (const file of ['credential.json', 'exec-credential', 'backoff.json', 'clock', 'deadline.1900000000', 'renew.waiters'])
+        await writeFile(path.join(root, profile, file), '{}');
     }
     const env = { HOME: root, KUBE_CSR_LOGIN_CACHE_DIR: root };
     const one = captureEdge(env);

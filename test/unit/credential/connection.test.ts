@@ -38,11 +38,25 @@ const foreignCluster = (extra: Record<string, unknown> = {}) => ({
 });
 
 /** Only the profile: what `setup` writes; the stanza passes just --profile. */
-const profileOnly: Partial<CredentialFlags> = { server: undefined, certificateAuthority: undefined, tokenFile: undefined, user: undefined, groups: undefined };
+const profileOnly: Partial<CredentialFlags> = {
+  server: undefined,
+  certificateAuthority: undefined,
+  tokenFile: undefined,
+  user: undefined,
+  groups: undefined,
+};
 
 async function writeProfile(extra: Record<string, unknown> = {}): Promise<void> {
   await mkdir(path.join(h.configDir, 'profiles'), { recursive: true });
-  const profile = { version: 1, server: api.url, certificateAuthorityFile: h.caFile, tokenFile: h.tokenFile, user: 'jean.doe', groups: ['devs'], ...extra };
+  const profile = {
+    version: 1,
+    server: api.url,
+    certificateAuthorityFile: h.caFile,
+    tokenFile: h.tokenFile,
+    user: 'jean.doe',
+    groups: ['devs'],
+    ...extra,
+  };
   await writeFile(path.join(h.configDir, 'profiles', 'test.json'), JSON.stringify(profile));
 }
 

@@ -43,7 +43,9 @@ describe('get-credential', () => {
     expect(credential.apiVersion).toBe('client.authentication.k8s.io/v1');
     const leaf = new X509Certificate(credential.status.clientCertificateData ?? '');
     expect(leaf.subject).toBe('CN=jean.doe\nO=devs');
-    expect(leaf.checkPrivateKey(await import('node:crypto').then((c) => c.createPrivateKey(credential.status.clientKeyData ?? '')))).toBe(true);
+    expect(leaf.checkPrivateKey(await import('node:crypto').then((c) => c.createPrivateKey(credential.status.clientKeyData ?? '')))).toBe(
+      true,
+    );
     // expirationTimestamp is the renewal deadline, inside the validity period, not NotAfter.
     const expiry = new Date(credential.status.expirationTimestamp ?? '');
     expect(expiry.getTime()).toBeLessThan(new Date(leaf.validTo).getTime());
@@ -168,14 +170,23 @@ describe('get-credential', () => {
   });
 
   test('forbidden names the missing permission', async () => {
-    api.options.fault = { method: 'POST', status: 403, body: { kind: 'Status', message: 'User "x" cannot create resource "certificatesigningrequests"' } };
+    api.options.fault = {
+      method: 'POST',
+      status: 403,
+      body: { kind: 'Status', message: 'User "x" cannot create resource "certificatesigningrequests"' },
+    };
     const error = await failure(h.run());
     expect(error.code).toBe('forbidden');
     expect(error.message).toContain('cannot create resource');
   });
 
   test('a 403 that is gone a moment later (an API server still starting) is retried, with no back-off', async () => {
-    api.options.fault = { method: 'POST', status: 403, body: { kind: 'Status', message: 'User "x" cannot create resource "certificatesigningrequests"' }, times: 1 };
+    api.options.fault = {
+      method: 'POST',
+      status: 403,
+      body: { kind: 'Status', message: 'User "x" cannot create resource "certificatesigningrequests"' },
+      times: 1,
+    };
     await h.run();
     expect(lastCredential(h).status.clientCertificateData).toContain('BEGIN CERTIFICATE');
     await expect(stat(path.join(h.cacheDir, 'test', 'backoff.json'))).rejects.toThrow();

@@ -120,7 +120,10 @@ function pemRefusal(pem: string, user: string, groups: string[]): string | undef
   if (cns.length !== 1 || cns[0] !== user) return `CN ${JSON.stringify(cns)} is not ${user}`;
   const attributes = /\n\s*Attributes:\n([\s\S]*?)\n\s*Signature Algorithm:/.exec(text)?.[1];
   if (attributes === undefined) return 'no attributes section';
-  const extra = attributes.split('\n').map((l) => l.trim()).filter((l) => l !== '' && l !== '(none)' && l !== 'Requested Extensions:');
+  const extra = attributes
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && l !== '(none)' && l !== 'Requested Extensions:');
   if (extra.length > 0) return `attributes or extensions: ${extra.join(' ')}`;
   const bits = Number(/Public-Key: \((\d+) bit\)/.exec(text)?.[1] ?? 0);
   const rsa = /Public Key Algorithm: rsaEncryption/.test(text);
@@ -138,7 +141,15 @@ function refusal(raw: Json): string | undefined {
   if (typeof status === 'object' && status !== null) {
     if (typeof status.certificate === 'string' && status.certificate !== '') return 'already issued';
     const conditions = Array.isArray(status.conditions) ? status.conditions : [];
-    if (conditions.some((c: unknown) => typeof c === 'object' && c !== null && ['Approved', 'Denied', 'Failed'].includes(String((c as Json).type)) && (c as Json).status === 'True')) {
+    if (
+      conditions.some(
+        (c: unknown) =>
+          typeof c === 'object' &&
+          c !== null &&
+          ['Approved', 'Denied', 'Failed'].includes(String((c as Json).type)) &&
+          (c as Json).status === 'True',
+      )
+    ) {
       return 'already decided';
     }
   }
@@ -149,11 +160,13 @@ function refusal(raw: Json): string | undefined {
   if (!sa) return 'no such ServiceAccount';
   if (spec.uid !== sa.uid) return 'uid missing or different';
   const groups = Array.isArray(spec.groups) ? spec.groups : [];
-  if (!groups.includes('system:serviceaccounts') || !groups.includes('system:serviceaccounts:users')) return 'not authenticated as a ServiceAccount';
+  if (!groups.includes('system:serviceaccounts') || !groups.includes('system:serviceaccounts:users'))
+    return 'not authenticated as a ServiceAccount';
   const usages = spec.usages;
   if (!Array.isArray(usages) || !usages.includes('client auth') || !usages.includes('digital signature')) return 'client usages missing';
   if (!usages.every((u) => ['client auth', 'digital signature', 'key encipherment'].includes(String(u)))) return 'extra usages';
-  if (typeof spec.expirationSeconds !== 'number' || !(spec.expirationSeconds <= maxExpirationSeconds)) return 'expiration missing or too long';
+  if (typeof spec.expirationSeconds !== 'number' || !(spec.expirationSeconds <= maxExpirationSeconds))
+    return 'expiration missing or too long';
   if (typeof spec.request !== 'string') return 'no request';
   return pemRefusal(Buffer.from(spec.request, 'base64').toString('utf8'), user, sa.groups);
 }
@@ -192,7 +205,22 @@ function subset<T>(random: Random, items: readonly T[], p: number): T[] {
   return items.filter(() => random() < p);
 }
 
-const cnChoices = (user: string) => [[user], [user], [user], [user], ['someone.else'], [user, user], [], [user.toUpperCase()], [`${user} `], [user.replace('a', '\u0430')], [`${user}\u0000`], ['jean.doe'], ['max'], ['system:admin']];
+const cnChoices = (user: string) => [
+  [user],
+  [user],
+  [user],
+  [user],
+  ['someone.else'],
+  [user, user],
+  [],
+  [user.toUpperCase()],
+  [`${user} `],
+  [user.replace('a', '\u0430')],
+  [`${user}\u0000`],
+  ['jean.doe'],
+  ['max'],
+  ['system:admin'],
+];
 const groupPool = ['devs', 'ops', 'admins', 'system:masters', 'system:nodes', 'system:authenticated', '', 'devs ', 'DEVS'];
 const san = (type: 'dns' | 'ip' | 'url' | 'email', value: string) => new x509.SubjectAlternativeNameExtension([{ type, value }]);
 const extensionPool = (): x509.Extension[] => [
@@ -215,7 +243,21 @@ const usagePool = [
   [],
   ['client auth', 'digital signature', 'cert sign'],
 ];
-const expirationPool: Array<number | undefined> = [3600, 3600, 600, 86_400, 86_401, 2 ** 31, 1e308, Number.MAX_SAFE_INTEGER, Infinity, -1, 0, 1.5, undefined];
+const expirationPool: Array<number | undefined> = [
+  3600,
+  3600,
+  600,
+  86_400,
+  86_401,
+  2 ** 31,
+  1e308,
+  Number.MAX_SAFE_INTEGER,
+  Infinity,
+  -1,
+  0,
+  1.5,
+  undefined,
+];
 const usernamePool = (user: string) => [
   `system:serviceaccount:users:${user}`,
   `system:serviceaccount:users:${user}`,
@@ -255,7 +297,10 @@ function cachedRequest(params: RequestParams): Promise<string> {
   let pem = requestCache.get(id);
   if (!pem) {
     const { requester, cn, groups, multiValued, extraAttribute, reversed, extensions, attributes, key } = params;
-    const subject: x509.JsonName = [...cn.map((value) => ({ CN: [value] })), ...(multiValued ? [{ O: groups }] : groups.map((g) => ({ O: [g] })))];
+    const subject: x509.JsonName = [
+      ...cn.map((value) => ({ CN: [value] })),
+      ...(multiValued ? [{ O: groups }] : groups.map((g) => ({ O: [g] }))),
+    ];
     if (extraAttribute) subject.push(extraAttribute);
     if (reversed) subject.reverse();
     const pool = extensionPool();
@@ -281,20 +326,43 @@ async function structuredCase(random: Random): Promise<Structured> {
   const sa = account(requester);
   const cn = often(random, [requester], cnChoices(requester));
   const groups = often(random, subset(random, sa?.groups ?? [], 0.5), [subset(random, groupPool, 0.25)]);
-  const extraAttributes: Array<Record<string, string[]> | undefined> = [{ OU: ['x'] }, { C: ['FR'] }, { L: ['Paris'] }, { E: ['a@b.c'] }, undefined];
+  const extraAttributes: Array<Record<string, string[]> | undefined> = [
+    { OU: ['x'] },
+    { C: ['FR'] },
+    { L: ['Paris'] },
+    { E: ['a@b.c'] },
+    undefined,
+  ];
   const extraAttribute = often(random, undefined, extraAttributes);
   const multiValued = random() < 0.3 && groups.length > 1;
   const reversed = random() < 0.1; // attribute order is not a rule
-  const extensions = often(random, [], [subset(random, extensionPool().map((_, i) => i), 0.4)]);
+  const extensions = often(
+    random,
+    [],
+    [
+      subset(
+        random,
+        extensionPool().map((_, i) => i),
+        0.4,
+      ),
+    ],
+  );
   const attributes = often(random, 0, [1, 0]);
   const key = often(random, pick(random, ['p256', 'p384', 'rsa2048'] as KeySpec[]), keyPool);
   const pem = await cachedRequest({ requester, cn, groups, multiValued, extraAttribute, reversed, extensions, attributes, key });
   const usages = often(random, ['client auth', 'digital signature'], usagePool);
   const expirationSeconds = often(random, 3600, expirationPool);
   const username = often(random, `system:serviceaccount:users:${requester}`, usernamePool(requester));
-  const signerName = often(random, signer, ['example.com/other', 'kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/legacy-unknown']);
+  const signerName = often(random, signer, [
+    'example.com/other',
+    'kubernetes.io/kube-apiserver-client-kubelet',
+    'kubernetes.io/legacy-unknown',
+  ]);
   const uid = often(random, sa?.uid ?? 'uid-none', ['uid-old', '', 'uid-jean']);
-  const status: Json = often<Json>(random, {}, [{ conditions: [{ type: pick(random, ['Approved', 'Denied', 'Failed']), status: 'True' }] }, { certificate: 'Y2VydA==' }]);
+  const status: Json = often<Json>(random, {}, [
+    { conditions: [{ type: pick(random, ['Approved', 'Denied', 'Failed']), status: 'True' }] },
+    { certificate: 'Y2VydA==' },
+  ]);
   const raw = rawCsr(pem, { usages, username, signerName, uid, expirationSeconds }, status);
   if (expirationSeconds === undefined) delete (raw.spec as Json).expirationSeconds;
   const rsa = key === 'rsa2048' || key === 'rsa1024';
@@ -317,14 +385,31 @@ async function structuredCase(random: Random): Promise<Structured> {
     usages.every((u) => allowedUsages.includes(u)) &&
     expirationSeconds !== undefined &&
     expirationSeconds <= maxExpirationSeconds;
-  const label = JSON.stringify({ requester, cn, groups, extraAttribute, extensions, attributes, key, usages, expirationSeconds, username, signerName, uid, status });
+  const label = JSON.stringify({
+    requester,
+    cn,
+    groups,
+    extraAttribute,
+    extensions,
+    attributes,
+    key,
+    usages,
+    expirationSeconds,
+    username,
+    signerName,
+    uid,
+    status,
+  });
   return { raw, approvable, label };
 }
 
 /** PEM lines of a request with a space or tab after each base64 line (Go's decoder drops them). */
 function padded(random: Random, pem: string): string {
   const pad = pick(random, [' ', '\t', ' \t', '  ']);
-  return pem.split('\n').map((line) => (line === '' || line.startsWith('-----') ? line : line + pad)).join('\n');
+  return pem
+    .split('\n')
+    .map((line) => (line === '' || line.startsWith('-----') ? line : line + pad))
+    .join('\n');
 }
 
 /** One damaging edit of a valid request's PEM text or DER bytes. */
@@ -362,7 +447,12 @@ function mangle(random: Random, pem: string, others: string[], hostile: string[]
     case 10: // smuggling: a hostile request Go reads first, then the good one
       return `${padded(random, pick(random, hostile))}\n${pem}`;
     case 11: // the hostile request first under another label, or after junk text
-      return pick(random, [`${armor(derOf(pick(random, hostile)), 'X')}${pem}`, `junk\n${pem}`, `${pem}\n${pick(random, hostile)}`, `${pick(random, hostile)}\n${pem}`]);
+      return pick(random, [
+        `${armor(derOf(pick(random, hostile)), 'X')}${pem}`,
+        `junk\n${pem}`,
+        `${pem}\n${pick(random, hostile)}`,
+        `${pick(random, hostile)}\n${pem}`,
+      ]);
     case 12: // a good request in Go-only form (CRLF, padding, header line)
       return pick(random, [pem.replace(/\n/g, '\r\n'), padded(random, pem), pem.replace('-----\n', '-----\nProc-Type: 4,ENCRYPTED\n\n')]);
     case 13: // one byte of the base64 body replaced by a non-base64 character
@@ -375,7 +465,23 @@ function mangle(random: Random, pem: string, others: string[], hostile: string[]
   }
 }
 
-const junkValues = (random: Random): unknown[] => [null, 0, -1, 1e308, 'x', '', ['client auth'], [1, 2], {}, { a: 1 }, true, 'A'.repeat(100_000), randomText(random, 80), [null], Number.NaN];
+const junkValues = (random: Random): unknown[] => [
+  null,
+  0,
+  -1,
+  1e308,
+  'x',
+  '',
+  ['client auth'],
+  [1, 2],
+  {},
+  { a: 1 },
+  true,
+  'A'.repeat(100_000),
+  randomText(random, 80),
+  [null],
+  Number.NaN,
+];
 const rawFields = ['request', 'signerName', 'usages', 'username', 'expirationSeconds', 'uid', 'groups', 'extra'];
 
 // ---- the tests --------------------------------------------------------------------------------
@@ -416,7 +522,8 @@ async function check(tally: Tally, raw: Json, label: () => string, approvable?: 
     const why = refusal(raw);
     if (why) tally.problems.push(`approved although ${why}: ${label()}`);
   }
-  if (approvable !== undefined && approvable !== result.approved) tally.problems.push(`${result.outcome}, expected ${approvable ? 'approval' : 'no approval'}: ${label()}`);
+  if (approvable !== undefined && approvable !== result.approved)
+    tally.problems.push(`${result.outcome}, expected ${approvable ? 'approval' : 'no approval'}: ${label()}`);
 }
 
 describe('fuzzed CSRs through the approver', () => {
@@ -462,8 +569,22 @@ describe('fuzzed CSRs through the approver', () => {
       for (let e = 0; e < edits; e += 1) {
         const target = random();
         if (target < 0.75) spec[pick(random, rawFields)] = pick(random, junkValues(random));
-        else if (target < 0.85) raw.status = pick(random, [null, [], { conditions: 'x' }, { conditions: [null, { type: 'Approved' }] }, { certificate: 7 }, { conditions: [{ type: 'Approved', status: 'False' }] }]);
-        else if (target < 0.95) raw.metadata = pick(random, [null, {}, { name: 'x' }, { name: 'x', uid: 'u', resourceVersion: '1', creationTimestamp: 'not a date' }]);
+        else if (target < 0.85)
+          raw.status = pick(random, [
+            null,
+            [],
+            { conditions: 'x' },
+            { conditions: [null, { type: 'Approved' }] },
+            { certificate: 7 },
+            { conditions: [{ type: 'Approved', status: 'False' }] },
+          ]);
+        else if (target < 0.95)
+          raw.metadata = pick(random, [
+            null,
+            {},
+            { name: 'x' },
+            { name: 'x', uid: 'u', resourceVersion: '1', creationTimestamp: 'not a date' },
+          ]);
         else raw.spec = pick(random, [null, 'spec', []]);
       }
       await check(tally, raw, () => JSON.stringify(raw).slice(0, 300));

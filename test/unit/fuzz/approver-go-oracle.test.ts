@@ -50,7 +50,16 @@ const extensionPool: Array<[string, () => Buffer]> = [
   ['IP SAN', () => sanExtension([[7, Buffer.of(10, 0, 0, 1)]])],
   ['URI SAN', () => sanExtension([[6, Buffer.from('spiffe://cluster.local/ns/users/sa/admin')]])],
   ['email SAN', () => sanExtension([[1, Buffer.from('admin@example.com')]])],
-  ['every SAN', () => sanExtension([[2, Buffer.from('a.example')], [7, Buffer.of(127, 0, 0, 1)], [6, Buffer.from('https://x')], [1, Buffer.from('a@b.c')]])],
+  [
+    'every SAN',
+    () =>
+      sanExtension([
+        [2, Buffer.from('a.example')],
+        [7, Buffer.of(127, 0, 0, 1)],
+        [6, Buffer.from('https://x')],
+        [1, Buffer.from('a@b.c')],
+      ]),
+  ],
   ['basicConstraints CA', () => extension('2.5.29.19', seq([Buffer.of(1, 1, 0xff)]), true)],
   ['EKU serverAuth', () => extension('2.5.29.37', seq([oid('1.3.6.1.5.5.7.3.1')]))],
   ['keyUsage', () => extension('2.5.29.15', tlv(0x03, Buffer.of(7, 0x80)))],
@@ -68,17 +77,32 @@ function subject(random: Random, twists: string[]): Buffer[] {
   const pairs: Buffer[] = [];
   const value = (type: string, text: string) => {
     const encoding = often<StringType>(random, pick(random, ['UTF8String', 'PrintableString'] as StringType[]), allStringTypes, 0.8);
-    if (encoding !== 'UTF8String' && encoding !== 'PrintableString') twists.push(`${type === attributeOids.CN ? 'CN' : 'O'} as ${encoding}`);
+    if (encoding !== 'UTF8String' && encoding !== 'PrintableString')
+      twists.push(`${type === attributeOids.CN ? 'CN' : 'O'} as ${encoding}`);
     pairs.push(atv(type, str(encoding, text)));
   };
-  const cns = often(random, [user], [[], [user, user], ['someone.else', user], [user, 'someone.else'], ['system:admin'], [`${user}\u0000`], ['JEAN.DOE']]);
+  const cns = often(
+    random,
+    [user],
+    [[], [user, user], ['someone.else', user], [user, 'someone.else'], ['system:admin'], [`${user}\u0000`], ['JEAN.DOE']],
+  );
   if (cns.length !== 1 || cns[0] !== user) twists.push(`CN ${JSON.stringify(cns)}`);
   for (const cn of cns) value(attributeOids.CN, cn);
-  const groups = often(random, allowed.filter(() => random() < 0.5), [['admins'], ['system:masters'], ['devs', 'admins'], [''], ['devs', 'devs']]);
+  const groups = often(
+    random,
+    allowed.filter(() => random() < 0.5),
+    [['admins'], ['system:masters'], ['devs', 'admins'], [''], ['devs', 'devs']],
+  );
   if (!groups.every((g) => allowed.includes(g))) twists.push(`O ${JSON.stringify(groups)}`);
   for (const group of groups) value(attributeOids.O, group);
   if (random() < 0.15) {
-    const type = pick(random, [attributeOids.OU, attributeOids.UID, attributeOids.kubernetesUid, attributeOids.email, attributeOids.serialNumber]);
+    const type = pick(random, [
+      attributeOids.OU,
+      attributeOids.UID,
+      attributeOids.kubernetesUid,
+      attributeOids.email,
+      attributeOids.serialNumber,
+    ]);
     twists.push(`extra attribute ${type}`);
     pairs.splice(Math.floor(random() * (pairs.length + 1)), 0, atv(type, str('UTF8String', pick(random, ['sa-uid', 'x', 'admin']))));
   }
@@ -120,7 +144,16 @@ function attributes(random: Random, twists: string[]): Buffer[] {
 function encodingTwist(random: Random, request: RawRequest, twists: string[]): void {
   if (random() > 0.12) return;
   const length = pick<Length>(random, ['long', 'indefinite']);
-  const where = pick(random, ['request', 'info', 'subject', 'attributes', 'trailing request', 'trailing info', 'version 1', 'version non-minimal']);
+  const where = pick(random, [
+    'request',
+    'info',
+    'subject',
+    'attributes',
+    'trailing request',
+    'trailing info',
+    'version 1',
+    'version non-minimal',
+  ]);
   twists.push(`${where} ${where.includes(' ') ? '' : length}`);
   if (where === 'trailing request') request.trailing = { request: Buffer.from(pick(random, [[0], [0, 0], [0x30, 0], [5, 0]])) };
   else if (where === 'trailing info') request.trailing = { info: tlv(0x05, Buffer.alloc(0)) };
@@ -131,7 +164,11 @@ function encodingTwist(random: Random, request: RawRequest, twists: string[]): v
 
 function generate(random: Random): Case {
   const twists: string[] = [];
-  const request: RawRequest = { subject: subject(random, twists), attributes: attributes(random, twists), key: often(random, 'p256', ['rsa2048'], 0.9) };
+  const request: RawRequest = {
+    subject: subject(random, twists),
+    attributes: attributes(random, twists),
+    key: often(random, 'p256', ['rsa2048'], 0.9),
+  };
   encodingTwist(random, request, twists);
   return { pem: rawRequestPem(request), label: twists.join('; ') || 'plain', plain: twists.length === 0 };
 }
@@ -149,13 +186,15 @@ function violation(verdict: GoVerdict, organizations: string[]): string | undefi
   const sans = [...cert.dnsNames, ...cert.ipAddresses, ...cert.uris, ...cert.emailAddresses];
   const sorted = (values: string[]) => JSON.stringify([...values].sort());
   if (JSON.stringify(cert.commonNames) !== JSON.stringify([user])) return `Go issues CN ${JSON.stringify(cert.commonNames)}`;
-  if (sorted(cert.organizations) !== sorted(organizations)) return `Go issues O ${JSON.stringify(cert.organizations)}, the approver read ${JSON.stringify(organizations)}`;
+  if (sorted(cert.organizations) !== sorted(organizations))
+    return `Go issues O ${JSON.stringify(cert.organizations)}, the approver read ${JSON.stringify(organizations)}`;
   if (!cert.organizations.every((o) => allowed.includes(o))) return `Go issues groups ${JSON.stringify(cert.organizations)}`;
   if (cert.otherSubject.length > 0) return `Go issues subject attributes ${JSON.stringify(cert.otherSubject)}`;
   if (sans.length > 0) return `Go issues SANs ${sans.join(', ')}`;
   const extra = cert.extensions.filter((id) => !signerExtensions.includes(id));
   if (extra.length > 0) return `Go issues extensions ${extra.join(', ')}`;
-  if (JSON.stringify(cert.user) !== JSON.stringify({ name: user, uid: '', groups: cert.organizations })) return `Go authenticates ${JSON.stringify(cert.user)}`;
+  if (JSON.stringify(cert.user) !== JSON.stringify({ name: user, uid: '', groups: cert.organizations }))
+    return `Go authenticates ${JSON.stringify(cert.user)}`;
   return undefined;
 }
 
@@ -164,10 +203,19 @@ describe('approver vs the Go signer', () => {
     // Before the strict reader, @peculiar/x509 read only the first extensionRequest and the approver
     // approved "no extensions", while Go merged both and signed DNS and URI SANs.
     const plain = [rdn(atv(attributeOids.CN, str('UTF8String', user))), rdn(atv(attributeOids.O, str('UTF8String', 'devs')))];
-    const sans = sanExtension([[2, Buffer.from('kubernetes.default.svc')], [6, Buffer.from('spiffe://cluster.local/ns/users/sa/admin')]]);
+    const sans = sanExtension([
+      [2, Buffer.from('kubernetes.default.svc')],
+      [6, Buffer.from('spiffe://cluster.local/ns/users/sa/admin')],
+    ]);
     const smuggled = [
-      rawRequestPem({ subject: plain, attributes: [attribute(extensionRequestOid, [seq([])]), attribute(extensionRequestOid, [seq([sans])])] }),
-      rawRequestPem({ subject: plain, attributes: [seq([oid(extensionRequestOid), set([])]), attribute(extensionRequestOid, [seq([sans])])] }),
+      rawRequestPem({
+        subject: plain,
+        attributes: [attribute(extensionRequestOid, [seq([])]), attribute(extensionRequestOid, [seq([sans])])],
+      }),
+      rawRequestPem({
+        subject: plain,
+        attributes: [seq([oid(extensionRequestOid), set([])]), attribute(extensionRequestOid, [seq([sans])])],
+      }),
       rawRequestPem({ subject: plain, attributes: [attribute(extensionRequestOid, [seq([sans]), seq([])])] }),
     ];
     const verdicts = oracle(smuggled);
@@ -193,7 +241,15 @@ describe('approver vs the Go signer', () => {
       const verdict = verdicts[i] as GoVerdict;
       const { decision, facts } = judge(c.pem);
       if (!verdict.apiServerAccepts) tally.apiServerRefused += 1;
-      if (verdict.certificate && verdict.certificate.dnsNames.length + verdict.certificate.uris.length + verdict.certificate.ipAddresses.length + verdict.certificate.emailAddresses.length > 0) tally.goIssuedSans += 1;
+      if (
+        verdict.certificate &&
+        verdict.certificate.dnsNames.length +
+          verdict.certificate.uris.length +
+          verdict.certificate.ipAddresses.length +
+          verdict.certificate.emailAddresses.length >
+          0
+      )
+        tally.goIssuedSans += 1;
       if (verdict.certificate && JSON.stringify(verdict.certificate.commonNames) !== JSON.stringify([user])) tally.goIssuedOtherCn += 1;
       if (decision.action === 'approve') {
         tally.approved += 1;
@@ -201,7 +257,8 @@ describe('approver vs the Go signer', () => {
         if (why) problems.push(`approved although ${why}: ${c.label}`);
       } else tally.denied += 1;
       if (c.plain && decision.action !== 'approve') problems.push(`plain request not approved (${JSON.stringify(decision)})`);
-      if (c.plain && violation(verdict, 'unreadable' in facts ? [] : facts.organizations)) problems.push(`plain request: ${violation(verdict, [])}`);
+      if (c.plain && violation(verdict, 'unreadable' in facts ? [] : facts.organizations))
+        problems.push(`plain request: ${violation(verdict, [])}`);
     }
     expect(problems.slice(0, 10)).toEqual([]);
     // The generator reaches both sides and the smuggling cases.

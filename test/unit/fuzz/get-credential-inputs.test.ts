@@ -26,7 +26,19 @@ beforeAll(async () => {
   await writeFile(path.join(root, 'token'), token, { mode: 0o600 });
   await writeFile(path.join(root, 'ca.crt'), api.caPem);
   env = { HOME: root, KUBE_CSR_LOGIN_CACHE_DIR: path.join(root, 'cache'), KUBE_CSR_LOGIN_CONFIG_DIR: path.join(root, 'config') };
-  baseArgs = ['get-credential', '--server', api.url, '--certificate-authority', path.join(root, 'ca.crt'), '--token-file', path.join(root, 'token'), '--user', 'jean.doe', '--groups', 'devs'];
+  baseArgs = [
+    'get-credential',
+    '--server',
+    api.url,
+    '--certificate-authority',
+    path.join(root, 'ca.crt'),
+    '--token-file',
+    path.join(root, 'token'),
+    '--user',
+    'jean.doe',
+    '--groups',
+    'devs',
+  ];
   validExecInfo = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } });
   expect(await runCli(baseArgs, captureEdge(env, clock))).toBe(0);
 });
@@ -57,12 +69,30 @@ describe('fuzzed get-credential input', () => {
 
   test('2000 command lines', async () => {
     const random = seeded(2);
-    const flags = ['--profile', '--server', '--token-file', '--user', '--groups', '--api-version', '--key-algorithm', '--expiration', '--renew-window', '--timeout', '--csr-name', '--bogus', '-x', '--'];
+    const flags = [
+      '--profile',
+      '--server',
+      '--token-file',
+      '--user',
+      '--groups',
+      '--api-version',
+      '--key-algorithm',
+      '--expiration',
+      '--renew-window',
+      '--timeout',
+      '--csr-name',
+      '--bogus',
+      '-x',
+      '--',
+    ];
     const cases = Array.from({ length: 2000 }, () => {
       const args = [...baseArgs];
       const edits = 1 + Math.floor(random() * 3);
       for (let i = 0; i < edits; i += 1) {
-        const value = random() < 0.5 ? randomText(random, 12) : pick(random, ['0', '-1', '1h', '99999999999d', '70-90', '90-70', '../..', 'rsa-1024', '']);
+        const value =
+          random() < 0.5
+            ? randomText(random, 12)
+            : pick(random, ['0', '-1', '1h', '99999999999d', '70-90', '90-70', '../..', 'rsa-1024', '']);
         args.splice(1 + Math.floor(random() * (args.length - 1)), 0, pick(random, flags), value);
       }
       return { args, env: { ...env, KUBE_CSR_LOGIN_CACHE_DIR: path.join(root, 'cache-flags') } };
@@ -91,7 +121,8 @@ describe('fuzzed get-credential input', () => {
         const status = JSON.parse(edge.out.join('')).status;
         // Whatever was printed is a certificate and key that belong together.
         const { X509Certificate, createPrivateKey } = await import('node:crypto');
-        if (!new X509Certificate(status.clientCertificateData).checkPrivateKey(createPrivateKey(status.clientKeyData))) found.push('mismatched pair');
+        if (!new X509Certificate(status.clientCertificateData).checkPrivateKey(createPrivateKey(status.clientKeyData)))
+          found.push('mismatched pair');
       }
     }
     expect(found).toEqual([]);
@@ -102,7 +133,10 @@ describe('fuzzed get-credential input', () => {
     const tokenFile = path.join(root, 'fuzz-token');
     const cases = [];
     for (let i = 0; i < 500; i += 1) {
-      cases.push({ args: baseArgs.map((a) => (a.endsWith('/token') ? tokenFile : a)), env: { ...env, KUBE_CSR_LOGIN_CACHE_DIR: path.join(root, 'cache-token') } });
+      cases.push({
+        args: baseArgs.map((a) => (a.endsWith('/token') ? tokenFile : a)),
+        env: { ...env, KUBE_CSR_LOGIN_CACHE_DIR: path.join(root, 'cache-token') },
+      });
     }
     const found: string[] = [];
     for (const c of cases) {

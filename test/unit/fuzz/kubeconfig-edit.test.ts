@@ -22,7 +22,21 @@ const bodyKey: Record<Kind, string> = { clusters: 'cluster', users: 'user', cont
 
 // ---- generators -------------------------------------------------------------------------------
 
-const namePool = ['prod', 'dev', 'jean.doe@dev', 'jean.doe@prod', 'admin', 'prod-admin', 'a:b', 'with space', '*star', '#hash', "'q'", 'ünïcode', ''];
+const namePool = [
+  'prod',
+  'dev',
+  'jean.doe@dev',
+  'jean.doe@prod',
+  'admin',
+  'prod-admin',
+  'a:b',
+  'with space',
+  '*star',
+  '#hash',
+  "'q'",
+  'ünïcode',
+  '',
+];
 const serverPool = ['https://dev.example:6443', 'https://prod.example:6443', 'https://127.0.0.1:6443'];
 
 function quoted(random: Random, value: string): string {
@@ -47,9 +61,20 @@ function entry(random: Random, kind: Kind, anchors: string[]): string[] {
   if (anchor) anchors.push(anchor);
   const lead = anchor ? `- &${anchor}` : '-';
   const body: Record<Kind, string[]> = {
-    clusters: [`server: ${pick(random, serverPool)}`, ...(random() < 0.3 ? ['certificate-authority-data: Q0E='] : []), ...(random() < 0.2 ? ['extensions: [{name: x, extension: {a: 1}}]'] : [])],
-    users: random() < 0.5 ? ['token: abc'] : ['exec:', '  apiVersion: client.authentication.k8s.io/v1', '  command: /bin/true', '  args: [get-credential]'],
-    contexts: [`cluster: ${quoted(random, pick(random, namePool))}`, `user: ${quoted(random, pick(random, namePool))}`, ...(random() < 0.2 ? ['namespace: default'] : [])],
+    clusters: [
+      `server: ${pick(random, serverPool)}`,
+      ...(random() < 0.3 ? ['certificate-authority-data: Q0E='] : []),
+      ...(random() < 0.2 ? ['extensions: [{name: x, extension: {a: 1}}]'] : []),
+    ],
+    users:
+      random() < 0.5
+        ? ['token: abc']
+        : ['exec:', '  apiVersion: client.authentication.k8s.io/v1', '  command: /bin/true', '  args: [get-credential]'],
+    contexts: [
+      `cluster: ${quoted(random, pick(random, namePool))}`,
+      `user: ${quoted(random, pick(random, namePool))}`,
+      ...(random() < 0.2 ? ['namespace: default'] : []),
+    ],
   };
   if (random() < 0.15) {
     const flow = body[kind].filter((line) => !line.startsWith(' ') && !line.endsWith(':')).join(', ');
@@ -75,7 +100,8 @@ function section(random: Random, kind: Kind, anchors: string[]): string[] {
 /** A kubeconfig text: mostly a map of odd sections, sometimes something else entirely. */
 function kubeconfigText(random: Random): string {
   const root = random();
-  if (root < 0.03) return pick(random, ['', '\n', '# only a comment\n', 'null\n', '~\n', '- a\n- b\n', 'just text\n', '42\n', '[]\n', '"x"\n']);
+  if (root < 0.03)
+    return pick(random, ['', '\n', '# only a comment\n', 'null\n', '~\n', '- a\n- b\n', 'just text\n', '42\n', '[]\n', '"x"\n']);
   if (root < 0.05) return 'apiVersion: v1\nkind: Config\n---\napiVersion: v1\nkind: Config\n'; // two documents
   const anchors: string[] = [];
   const lines: string[] = random() < 0.2 ? ['# my clusters', '# second line'] : [];
@@ -111,7 +137,11 @@ function setupInput(random: Random): SetupEntries {
     ...(random() < 0.2 ? { contextName: pick(random, ['prod-admin', 'dev', 'mine']) } : {}),
     ...(random() < 0.2 ? { namespace: 'team' } : {}),
     useContext: random() < 0.5,
-    exec: { command: '/opt/kcl/bin/kube-csr-login', profile: pick(random, ['default', 'jean.doe']), installHint: 'npm install -g kube-csr-login' },
+    exec: {
+      command: '/opt/kcl/bin/kube-csr-login',
+      profile: pick(random, ['default', 'jean.doe']),
+      installHint: 'npm install -g kube-csr-login',
+    },
   };
 }
 
@@ -138,7 +168,12 @@ function read(text: string | undefined): Plain | undefined {
 function hasAliases(text: string | undefined): boolean {
   if (text === undefined) return false;
   let found = false;
-  visit(parseDocument(text), { Alias: () => { found = true; return visit.BREAK; } });
+  visit(parseDocument(text), {
+    Alias: () => {
+      found = true;
+      return visit.BREAK;
+    },
+  });
   return found;
 }
 
@@ -162,14 +197,16 @@ function firstEntry(configs: Plain[], kind: Kind, name: string): Plain | undefin
 /** Entries other than the touched names (and malformed items) stay exactly as they were. */
 function keptProblem(before: Plain, after: Plain, touched: Record<Kind, string[]>): string | undefined {
   for (const kind of kinds) {
-    const others = (config: Plain) => JSON.stringify(listOf(config, kind).filter((item) => !touched[kind].includes(nameOf(item) as string)));
+    const others = (config: Plain) =>
+      JSON.stringify(listOf(config, kind).filter((item) => !touched[kind].includes(nameOf(item) as string)));
     if (others(before) !== others(after)) return `other ${kind} changed: ${others(before).slice(0, 200)} -> ${others(after).slice(0, 200)}`;
   }
   // Other top-level fields are kept; an empty or new file may gain the skeleton fields.
   const skeleton = ['apiVersion', 'kind', 'preferences', ...kinds, 'current-context'];
   for (const [key, value] of Object.entries(before)) {
     if (skeleton.slice(3).includes(key)) continue;
-    if (JSON.stringify(after[key]) !== JSON.stringify(value)) return `top-level ${key} changed: ${JSON.stringify(value).slice(0, 200)} -> ${JSON.stringify(after[key]).slice(0, 200)}`;
+    if (JSON.stringify(after[key]) !== JSON.stringify(value))
+      return `top-level ${key} changed: ${JSON.stringify(value).slice(0, 200)} -> ${JSON.stringify(after[key]).slice(0, 200)}`;
   }
   const added = Object.keys(after).filter((key) => !(key in before) && !skeleton.includes(key));
   if (added.length > 0) return `top-level fields added: ${added.join(', ')}`;
@@ -181,12 +218,15 @@ function writeProblem(input: SetupEntries, result: SetupResult, befores: Plain[]
   if (kinds.some((kind) => duplicated(befores, kind, names[kind]))) return undefined; // no kubectl meaning to check against
   const user = firstEntry(afters, 'users', result.user);
   const exec = isPlain(user) && isPlain(user.user) ? user.user.exec : undefined;
-  if (!isPlain(exec) || JSON.stringify(exec.args) !== JSON.stringify(['get-credential', '--profile', input.exec.profile])) return `user ${result.user} has no exec stanza`;
+  if (!isPlain(exec) || JSON.stringify(exec.args) !== JSON.stringify(['get-credential', '--profile', input.exec.profile]))
+    return `user ${result.user} has no exec stanza`;
   const context = firstEntry(afters, 'contexts', result.context);
   const body = isPlain(context) ? context.context : undefined;
-  if (!isPlain(body) || body.cluster !== result.cluster || body.user !== result.user) return `context ${result.context} does not name ${result.cluster} / ${result.user}`;
+  if (!isPlain(body) || body.cluster !== result.cluster || body.user !== result.user)
+    return `context ${result.context} does not name ${result.cluster} / ${result.user}`;
   const cluster = firstEntry(afters, 'clusters', result.cluster);
-  if (!isPlain(cluster) || !isPlain(cluster.cluster) || cluster.cluster.server !== input.server) return `cluster ${result.cluster} does not point at ${input.server}`;
+  if (!isPlain(cluster) || !isPlain(cluster.cluster) || cluster.cluster.server !== input.server)
+    return `cluster ${result.cluster} does not point at ${input.server}`;
   if (input.useContext) {
     const current = afters.map((c) => c['current-context']).find((v) => typeof v === 'string' && v !== '');
     if (current !== result.context) return `current-context is ${String(current)}, not ${result.context}`;
@@ -200,14 +240,24 @@ function writeProblem(input: SetupEntries, result: SetupResult, befores: Plain[]
   return undefined;
 }
 
-function removeProblem(user: string, context: string, cluster: string, befores: Plain[], afters: Plain[], aliased: boolean[]): string | undefined {
-  if (duplicated(befores, 'users', user) || duplicated(befores, 'contexts', context) || duplicated(befores, 'clusters', cluster)) return undefined;
+function removeProblem(
+  user: string,
+  context: string,
+  cluster: string,
+  befores: Plain[],
+  afters: Plain[],
+  aliased: boolean[],
+): string | undefined {
+  if (duplicated(befores, 'users', user) || duplicated(befores, 'contexts', context) || duplicated(befores, 'clusters', cluster))
+    return undefined;
   for (const [i, after] of afters.entries()) {
     if (listOf(after, 'users').some((item) => nameOf(item) === user)) return `file ${i} still has user ${user}`;
     if (listOf(after, 'contexts').some((item) => nameOf(item) === context)) return `file ${i} still has context ${context}`;
     if (after['current-context'] === context) return `file ${i} still has current-context ${context}`;
   }
-  const stillUsed = afters.some((c) => listOf(c, 'contexts').some((item) => isPlain(item) && isPlain(item.context) && item.context.cluster === cluster));
+  const stillUsed = afters.some((c) =>
+    listOf(c, 'contexts').some((item) => isPlain(item) && isPlain(item.context) && item.context.cluster === cluster),
+  );
   const clusterGone = !afters.some((c) => listOf(c, 'clusters').some((item) => nameOf(item) === cluster));
   const clusterBefore = befores.some((c) => listOf(c, 'clusters').some((item) => nameOf(item) === cluster));
   if (!stillUsed && !clusterGone) return `unused cluster ${cluster} kept`;
@@ -247,14 +297,19 @@ async function runCase(n: number, c: Case): Promise<{ problem?: string; ok: bool
   for (const [i, text] of c.texts.entries()) if (text !== undefined) await writeFile(files[i] ?? '', text, { mode: 0o644 });
   const before = await snapshot(files);
   const label = () => `${JSON.stringify(c.op).slice(0, 200)} on ${JSON.stringify(c.texts.map((t) => t?.slice(0, 300)))}`;
-  const edit = () => (c.op.kind === 'write' ? writeSetupEntries(files, c.op.input, { timeoutMs: 1000 }) : removeSetupEntries(files, c.op.user, c.op.context, c.op.cluster, { timeoutMs: 1000 }));
+  const edit = () =>
+    c.op.kind === 'write'
+      ? writeSetupEntries(files, c.op.input, { timeoutMs: 1000 })
+      : removeSetupEntries(files, c.op.user, c.op.context, c.op.cluster, { timeoutMs: 1000 });
   let result: SetupResult | void;
   try {
     result = await edit();
   } catch (error) {
-    if (!(error instanceof KclError)) return { problem: `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)} for ${label()}`, ok: false };
+    if (!(error instanceof KclError))
+      return { problem: `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)} for ${label()}`, ok: false };
     const after = await snapshot(files);
-    if (JSON.stringify(after) !== JSON.stringify(before)) return { problem: `failed (${error.message}) but changed a file: ${label()}`, ok: false };
+    if (JSON.stringify(after) !== JSON.stringify(before))
+      return { problem: `failed (${error.message}) but changed a file: ${label()}`, ok: false };
     if (/\n/.test(error.message)) return { problem: `multi-line message ${JSON.stringify(error.message)}`, ok: false };
     const left = (await readdir(dir)).filter((f) => !/^config\d$/.test(f));
     if (left.length > 0) return { problem: `left ${left.join(', ')} behind: ${label()}`, ok: false };
@@ -266,10 +321,12 @@ async function runCase(n: number, c: Case): Promise<{ problem?: string; ok: bool
   if (left.length > 0) return { problem: `left ${left.join(', ')} behind: ${label()}`, ok: true };
   const befores = before.map(read);
   const afters = after.map(read);
-  if (afters.some((a) => a === undefined)) return { problem: `succeeded but left a file that does not parse as a map: ${label()}`, ok: true };
+  if (afters.some((a) => a === undefined))
+    return { problem: `succeeded but left a file that does not parse as a map: ${label()}`, ok: true };
   if (befores.some((b) => b === undefined)) return { problem: `succeeded on a file that does not parse as a map: ${label()}`, ok: true };
   for (const [i, text] of after.entries()) {
-    if (text !== undefined && text !== before[i] && ((await stat(files[i] ?? '')).mode & 0o777) !== 0o600) return { problem: `file ${i} written without mode 0600`, ok: true };
+    if (text !== undefined && text !== before[i] && ((await stat(files[i] ?? '')).mode & 0o777) !== 0o600)
+      return { problem: `file ${i} written without mode 0600`, ok: true };
   }
   const aliased = before.map(hasAliases);
   const problem =
@@ -280,7 +337,8 @@ async function runCase(n: number, c: Case): Promise<{ problem?: string; ok: bool
   if (c.op.kind === 'write') {
     // Running setup again changes nothing.
     await edit();
-    if (JSON.stringify(await snapshot(files)) !== JSON.stringify(after)) return { problem: `second run changed the files: ${label()}`, ok: true };
+    if (JSON.stringify(await snapshot(files)) !== JSON.stringify(after))
+      return { problem: `second run changed the files: ${label()}`, ok: true };
   }
   await rm(dir, { recursive: true });
   return { ok: true };

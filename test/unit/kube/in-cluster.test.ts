@@ -8,13 +8,21 @@ import { startFakeApi } from '../../helpers/fake-api.js';
 test('the server URL comes from the service host and port', () => {
   expect(inClusterServer({ KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' })).toBe('https://10.0.0.1');
   expect(inClusterServer({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '6443' })).toBe('https://[fd00::1]:6443');
-  for (const env of [{ KUBERNETES_SERVICE_HOST: '10.0.0.1' }, { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '0' }, { KUBERNETES_SERVICE_HOST: 'a/b', KUBERNETES_SERVICE_PORT: '443' }, { KUBERNETES_SERVICE_HOST: 'x@y', KUBERNETES_SERVICE_PORT: '443' }]) {
+  for (const env of [
+    { KUBERNETES_SERVICE_HOST: '10.0.0.1' },
+    { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '0' },
+    { KUBERNETES_SERVICE_HOST: 'a/b', KUBERNETES_SERVICE_PORT: '443' },
+    { KUBERNETES_SERVICE_HOST: 'x@y', KUBERNETES_SERVICE_PORT: '443' },
+  ]) {
     expect(() => inClusterServer(env)).toThrow(/KUBERNETES_SERVICE/);
   }
 });
 
 test('requests carry the pod token, re-read after a minute; a failed re-read keeps the last good one', async () => {
-  const api = await startFakeApi({ token: 'token-one', routes: (request) => (request.path === '/version' ? { status: 200, body: { gitVersion: 'v1.34.4' } } : undefined) });
+  const api = await startFakeApi({
+    token: 'token-one',
+    routes: (request) => (request.path === '/version' ? { status: 200, body: { gitVersion: 'v1.34.4' } } : undefined),
+  });
   try {
     const url = new URL(api.url);
     const files = new Map([
@@ -59,7 +67,10 @@ test('missing or malformed pod files are configuration errors that name the file
     if (token === undefined) throw new Error('ENOENT: no such file');
     return token;
   };
-  await expect(inClusterClient({ env, readText: files(undefined), nowMs: () => 0 })).rejects.toMatchObject({ code: 'config', message: expect.stringContaining(`${serviceAccountDir}/token`) });
+  await expect(inClusterClient({ env, readText: files(undefined), nowMs: () => 0 })).rejects.toMatchObject({
+    code: 'config',
+    message: expect.stringContaining(`${serviceAccountDir}/token`),
+  });
   const error = await inClusterClient({ env, readText: files('secret-part\nsecond-line'), nowMs: () => 0 }).catch((e: Error) => e);
   expect(error).toMatchObject({ code: 'config' });
   expect(String((error as Error).message)).not.toContain('secret-part');

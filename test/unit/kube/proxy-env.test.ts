@@ -104,7 +104,10 @@ describe('beyond Go tests: the API server cases', () => {
 
 describe('FromEnvironment', () => {
   test('uppercase wins; lowercase when the uppercase one is unset or empty; HTTP_PROXY is not for https', () => {
-    expect(proxyEnvironment({ HTTPS_PROXY: 'up', https_proxy: 'low', NO_PROXY: 'UP', no_proxy: 'low' })).toEqual({ httpsProxy: 'up', noProxy: 'UP' });
+    expect(proxyEnvironment({ HTTPS_PROXY: 'up', https_proxy: 'low', NO_PROXY: 'UP', no_proxy: 'low' })).toEqual({
+      httpsProxy: 'up',
+      noProxy: 'UP',
+    });
     expect(proxyEnvironment({ HTTPS_PROXY: '', https_proxy: 'low', no_proxy: 'low' })).toEqual({ httpsProxy: 'low', noProxy: 'low' });
     expect(proxyEnvironment({ HTTP_PROXY: 'http.proxy' })).toEqual({ httpsProxy: '', noProxy: '' });
   });

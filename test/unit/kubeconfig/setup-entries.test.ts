@@ -52,7 +52,10 @@ describe('writeSetupEntries', () => {
     const doc: unknown = parse(first);
     expect(doc).toMatchObject({
       'current-context': 'jean.doe@dev',
-      users: [{ name: 'admin' }, { name: 'jean.doe@dev', user: { exec: { args: ['get-credential', '--profile', 'jean.doe'], provideClusterInfo: true } } }],
+      users: [
+        { name: 'admin' },
+        { name: 'jean.doe@dev', user: { exec: { args: ['get-credential', '--profile', 'jean.doe'], provideClusterInfo: true } } },
+      ],
     });
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     await writeSetupEntries([file], { ...input, useContext: true });
@@ -79,7 +82,10 @@ describe('writeSetupEntries', () => {
     const docA: unknown = parse(await readFile(a, 'utf8'));
     const docB: unknown = parse(await readFile(b, 'utf8'));
     expect(docA).toMatchObject({ users: [{ name: 'jean.doe@prod' }], contexts: [{ name: 'jean.doe@prod' }] });
-    expect(docB).toMatchObject({ 'current-context': 'jean.doe@prod', clusters: [{ name: 'prod', cluster: { 'certificate-authority-data': 'Q0E=' } }] });
+    expect(docB).toMatchObject({
+      'current-context': 'jean.doe@prod',
+      clusters: [{ name: 'prod', cluster: { 'certificate-authority-data': 'Q0E=' } }],
+    });
   });
 
   test('two concurrent setups both land', async () => {
@@ -91,7 +97,9 @@ describe('writeSetupEntries', () => {
       writeSetupEntries([file], { ...input, userName: 'max', exec: { ...input.exec, profile: 'max' } }),
     ]);
     const doc: unknown = parse(await readFile(file, 'utf8'));
-    expect(doc).toMatchObject({ users: expect.arrayContaining([expect.objectContaining({ name: 'jean.doe@dev' }), expect.objectContaining({ name: 'max@dev' })]) });
+    expect(doc).toMatchObject({
+      users: expect.arrayContaining([expect.objectContaining({ name: 'jean.doe@dev' }), expect.objectContaining({ name: 'max@dev' })]),
+    });
   });
 
   test('lock timeout names the lock file', async () => {

@@ -9,7 +9,13 @@ import { mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { type FastPathField, type FastPathInputs, answerFromFastPath, fastPathFormat, renderFastPath } from '../../../src/cache/fast-path.js';
+import {
+  type FastPathField,
+  type FastPathInputs,
+  answerFromFastPath,
+  fastPathFormat,
+  renderFastPath,
+} from '../../../src/cache/fast-path.js';
 import { tempDir } from '../../helpers/temp-dirs.js';
 
 const launcher = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/kube-csr-login');
@@ -60,7 +66,13 @@ function withField(name: FastPathField, value: string): string {
 /** What each reader prints for this request: undefined for a miss. */
 async function served(args = inputs.args): Promise<{ sh: string | undefined; ts: string | undefined }> {
   const sh = await new Promise<string | undefined>((resolve) => {
-    const env = { PATH: process.env.PATH ?? '', HOME: root, KUBE_CSR_LOGIN_CACHE_DIR: path.join(root, 'cache'), KUBE_CSR_LOGIN_NODE: '/nonexistent/node', KUBERNETES_EXEC_INFO: inputs.execInfoRaw ?? '' };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: root,
+      KUBE_CSR_LOGIN_CACHE_DIR: path.join(root, 'cache'),
+      KUBE_CSR_LOGIN_NODE: '/nonexistent/node',
+      KUBERNETES_EXEC_INFO: inputs.execInfoRaw ?? '',
+    };
     execFile(launcher, args, { env }, (error, stdout) => resolve(error ? undefined : stdout));
   });
   const ts = answerFromFastPath(await readFile(file, 'utf8'), statSync(file, { bigint: true }).mtimeNs, {
@@ -125,7 +137,11 @@ describe('field by field, both readers agree', () => {
   });
 
   test('without a CA file and with a profile that must not exist, it is served', async () => {
-    const text = renderFastPath({ ...inputs, caFile: undefined, profileExists: false, profileFile: path.join(root, 'none.json') }, new Date(Date.now() + 3600_000), credential);
+    const text = renderFastPath(
+      { ...inputs, caFile: undefined, profileExists: false, profileFile: path.join(root, 'none.json') },
+      new Date(Date.now() + 3600_000),
+      credential,
+    );
     await writeState(text ?? '');
     expect(await served()).toEqual({ sh: `${credential}\n`, ts: `${credential}\n` });
   });

@@ -25,8 +25,19 @@ interface Result {
 function runLauncher(args: string[], env: Record<string, string>, viaNode = false): Promise<Result> {
   const [command, argv] = viaNode ? [process.execPath, [`${launcher}.cjs`, ...args]] : [launcher, args];
   return new Promise((resolve) => {
-    execFile(command, argv, { env: { PATH: process.env.PATH ?? '', HOME: root, KUBE_CSR_LOGIN_CACHE_DIR: path.join(root, 'cache'), KUBE_CSR_LOGIN_CONFIG_DIR: path.join(root, 'config'), ...env } }, (error, stdout) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+    execFile(
+      command,
+      argv,
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: root,
+          KUBE_CSR_LOGIN_CACHE_DIR: path.join(root, 'cache'),
+          KUBE_CSR_LOGIN_CONFIG_DIR: path.join(root, 'config'),
+          ...env,
+        },
+      },
+      (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
     );
   });
 }
@@ -45,12 +56,24 @@ const execInfo = (interactive: boolean, apiVersion = 'client.authentication.k8s.
   JSON.stringify({ kind: 'ExecCredential', apiVersion, spec: { interactive } });
 
 beforeAll(async () => {
-  api = await startFakeApi({ token });
+  api = await startFakeApi({ token, now: () => new Date() }); // the launcher and Node read the real clock
   root = await mkdtemp(path.join(os.tmpdir(), 'kcl-launcher-'));
   await mkdir(path.join(root, 'config'), { recursive: true });
   await writeFile(path.join(root, 'token'), token, { mode: 0o600 });
   await writeFile(path.join(root, 'ca.crt'), api.caPem);
-  baseArgs = ['get-credential', '--server', api.url, '--certificate-authority', path.join(root, 'ca.crt'), '--token-file', path.join(root, 'token'), '--user', 'jean.doe', '--groups', 'devs'];
+  baseArgs = [
+    'get-credential',
+    '--server',
+    api.url,
+    '--certificate-authority',
+    path.join(root, 'ca.crt'),
+    '--token-file',
+    path.join(root, 'token'),
+    '--user',
+    'jean.doe',
+    '--groups',
+    'devs',
+  ];
 });
 afterAll(async () => {
   await api.close();

@@ -4,9 +4,30 @@ import { describe, expect, test } from '@jest/globals';
 import { analyse } from '../../e2e/long-run/analyse.js';
 import type { ClientEvent } from '../../e2e/long-run/events.js';
 
-const ok = (start: number, credentialId: string): ClientEvent => ({ kind: 'request', t: start + 10, start, end: start + 10, ok: true, credentialId, user: 'u' });
-const failed = (start: number, end: number): ClientEvent => ({ kind: 'request', t: end, start, end, ok: false, error: 'use of closed network connection' });
-const issued = (credentialId: string, notBefore: number, notAfter: number): ClientEvent => ({ kind: 'issued', t: 0, credentialId, notBefore, notAfter });
+const ok = (start: number, credentialId: string): ClientEvent => ({
+  kind: 'request',
+  t: start + 10,
+  start,
+  end: start + 10,
+  ok: true,
+  credentialId,
+  user: 'u',
+});
+const failed = (start: number, end: number): ClientEvent => ({
+  kind: 'request',
+  t: end,
+  start,
+  end,
+  ok: false,
+  error: 'use of closed network connection',
+});
+const issued = (credentialId: string, notBefore: number, notAfter: number): ClientEvent => ({
+  kind: 'issued',
+  t: 0,
+  credentialId,
+  notBefore,
+  notAfter,
+});
 
 describe('analyse', () => {
   test('a request in flight at a swap and the watch it ends are counted for that swap', () => {
@@ -27,7 +48,12 @@ describe('analyse', () => {
   });
 
   test('failures away from a swap are unexplained unless inside an outage', () => {
-    const events = [{ kind: 'watch-open', t: 1 } as const, failed(5000, 5100), { kind: 'watch-closed', t: 5200 } as const, failed(9000, 9100)];
+    const events = [
+      { kind: 'watch-open', t: 1 } as const,
+      failed(5000, 5100),
+      { kind: 'watch-closed', t: 5200 } as const,
+      failed(9000, 9100),
+    ];
     const verdict = analyse(events, [{ from: 8000, to: 8500 }], 1000);
     expect(verdict.unexplainedFailures).toHaveLength(1);
     expect(verdict.failedInOutages).toBe(1);

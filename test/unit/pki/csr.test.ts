@@ -41,7 +41,11 @@ const subjects: Array<{ what: string; user: string; groups: string[] }> = [
   { what: 'no group', user: 'solo', groups: [] },
   { what: 'several groups, in order', user: 'a', groups: ['ops', 'devs', 'qa'] },
   { what: 'non-ASCII values', user: 'jérôme.ñandú-用户', groups: ['équipe', 'グループ'] },
-  { what: 'long values (two-byte DER lengths)', user: 'u'.repeat(200), groups: Array.from({ length: 12 }, (_, i) => `group-${i}-${'g'.repeat(40)}`) },
+  {
+    what: 'long values (two-byte DER lengths)',
+    user: 'u'.repeat(200),
+    groups: Array.from({ length: 12 }, (_, i) => `group-${i}-${'g'.repeat(40)}`),
+  },
   { what: 'a 128-byte value (long-form length boundary)', user: 'x'.repeat(128), groups: ['y'.repeat(127)] },
 ];
 
@@ -83,7 +87,11 @@ describe('buildCsrPem', () => {
   test('openssl verifies the request and reads the subject', async () => {
     const key = await keyFor('ecdsa-p256');
     const pem = await buildCsrPem(key, 'ecdsa-p256', 'jérôme', ['devs', 'ops']);
-    const out = execFileSync('openssl', ['req', '-noout', '-verify', '-subject', '-nameopt', 'RFC2253,-esc_msb'], { input: pem, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = execFileSync('openssl', ['req', '-noout', '-verify', '-subject', '-nameopt', 'RFC2253,-esc_msb'], {
+      input: pem,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     expect(out).toContain('O=ops,O=devs,CN=jérôme');
   });
 
@@ -110,13 +118,19 @@ describe('buildCsrPem', () => {
 
 describe('csrPublicKeyDer', () => {
   test('reads the key of requests written by other encoders', async () => {
-    const fromX509 = await requestPem('jean.doe', { key: 'rsa2048', extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'a.example' }])] });
+    const fromX509 = await requestPem('jean.doe', {
+      key: 'rsa2048',
+      extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'a.example' }])],
+    });
     const parsed = new x509.Pkcs10CertificateRequest(fromX509);
     expect(csrPublicKeyDer(fromX509).equals(Buffer.from(parsed.publicKey.rawData))).toBe(true);
     const key = await keyFor('rsa-2048');
     const dir = await mkdtemp(path.join(tmpdir(), 'kcl-csr-'));
     await writeFile(path.join(dir, 'key.pem'), key, { mode: 0o600 });
-    const viaOpenssl = execFileSync('openssl', ['req', '-new', '-key', path.join(dir, 'key.pem'), '-subj', '/CN=x/O=y'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const viaOpenssl = execFileSync('openssl', ['req', '-new', '-key', path.join(dir, 'key.pem'), '-subj', '/CN=x/O=y'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     await rm(dir, { recursive: true, force: true });
     expect(csrPublicKeyDer(viaOpenssl).equals(publicKeyDer(key))).toBe(true);
   });

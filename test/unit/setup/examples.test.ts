@@ -19,11 +19,16 @@ const read = (name: string) => readFile(path.join(examples, name), 'utf8');
 describe('examples', () => {
   test('user-jean.doe.yaml is admin add-user --dry-run -o yaml', async () => {
     const text = await read('user-jean.doe.yaml');
-    expect(text.replace(/^#.*\n/gm, '')).toBe(manifestsYaml(userManifests({ name: 'jean.doe', groups: ['devs'], usersNamespace: 'users' })));
+    expect(text.replace(/^#.*\n/gm, '')).toBe(
+      manifestsYaml(userManifests({ name: 'jean.doe', groups: ['devs'], usersNamespace: 'users' })),
+    );
   });
 
   test('login-bundle.yaml is a bundle setup reads', async () => {
-    expect(parseLoginBundle(await read('login-bundle.yaml'), 'login-bundle.yaml')).toMatchObject({ server: 'https://dev.example:6443', clusterName: 'dev' });
+    expect(parseLoginBundle(await read('login-bundle.yaml'), 'login-bundle.yaml')).toMatchObject({
+      server: 'https://dev.example:6443',
+      clusterName: 'dev',
+    });
   });
 
   test("kubeconfig-exec.yaml's user is the one setup writes", async () => {
@@ -37,7 +42,11 @@ describe('examples', () => {
     const [command, ...args] = config.users[1].user.exec.args;
     expect(command).toBe('get-credential');
     const { flags } = parseCredentialFlags(args);
-    const kubectlElsewhere = { apiVersion: 'client.authentication.k8s.io/v1' as const, interactive: false, cluster: { server: 'https://elsewhere.example' } };
+    const kubectlElsewhere = {
+      apiVersion: 'client.authentication.k8s.io/v1' as const,
+      interactive: false,
+      cluster: { server: 'https://elsewhere.example' },
+    };
     expect(resolveSettings(flags, undefined, kubectlElsewhere).connection).toEqual({
       server: 'https://dev.example:6443',
       certificateAuthorityFile: '/home/jean/.config/kube-csr-login/dev.ca.crt',

@@ -41,7 +41,12 @@ function api(routes: Record<string, Route>): ApiClient {
 }
 
 const serviceAccount = (groups: string | undefined) => () => ({
-  metadata: { name: 'jean.doe', namespace: 'users', uid: 'u1', ...(groups === undefined ? {} : { annotations: { 'kube-csr-login.io/groups': groups } }) },
+  metadata: {
+    name: 'jean.doe',
+    namespace: 'users',
+    uid: 'u1',
+    ...(groups === undefined ? {} : { annotations: { 'kube-csr-login.io/groups': groups } }),
+  },
 });
 const review = (username: string) => () => ({ status: { userInfo: { username, groups: ['system:serviceaccounts'] } } });
 const routes = (groups: string | undefined, username = 'system:serviceaccount:users:jean.doe'): Record<string, Route> => ({
@@ -64,7 +69,13 @@ async function harness(client: ApiClient) {
       return { username: 'jean.doe', groups: ['devs', 'system:authenticated'], notAfter };
     },
     progress: () => undefined,
-    tokens: { platform: 'linux', newPassphrase: async () => 'correct horse', warn: () => undefined, sleep: async () => undefined, scrypt: { N: 1024, r: 8, p: 1 } },
+    tokens: {
+      platform: 'linux',
+      newPassphrase: async () => 'correct horse',
+      warn: () => undefined,
+      sleep: async () => undefined,
+      scrypt: { N: 1024, r: 8, p: 1 },
+    },
   };
   return { dir, kubeconfig, deps, logins };
 }
@@ -78,12 +89,21 @@ describe('setup', () => {
     expect(outcome.groups).toEqual(['devs', 'ops']);
     expect(outcome.kubeconfig).toEqual({ cluster: 'dev', user: 'jean.doe@dev', context: 'jean.doe@dev', clusterAdded: true });
     const profile = await readProfile(h.deps.configDir, 'default');
-    expect(profile).toMatchObject({ server: login.server, user: 'jean.doe', groups: ['devs', 'ops'], kubeconfig: { files: [h.kubeconfig], clusterAdded: true } });
+    expect(profile).toMatchObject({
+      server: login.server,
+      user: 'jean.doe',
+      groups: ['devs', 'ops'],
+      kubeconfig: { files: [h.kubeconfig], clusterAdded: true },
+    });
     expect((await readFile(profile?.tokenFile ?? '', 'utf8')).trim()).toBe(login.token);
     expect((await stat(profile?.tokenFile ?? '')).mode & 0o777).toBe(0o600);
     const config = parse(await readFile(h.kubeconfig, 'utf8'));
     expect(config['current-context']).toBe('jean.doe@dev');
-    expect(config.users[0].user.exec).toMatchObject({ command: '/opt/kcl/bin/kube-csr-login', args: ['get-credential', '--profile', 'default'], provideClusterInfo: true });
+    expect(config.users[0].user.exec).toMatchObject({
+      command: '/opt/kcl/bin/kube-csr-login',
+      args: ['get-credential', '--profile', 'default'],
+      provideClusterInfo: true,
+    });
     expect(Buffer.from(config.clusters[0].cluster['certificate-authority-data'], 'base64').toString()).toBe(caPem);
     const before = await Promise.all([h.kubeconfig, profile?.tokenFile ?? ''].map((f) => stat(f)));
     await setup(h.deps, request);
@@ -96,7 +116,11 @@ describe('setup', () => {
   test('forget removes what setup wrote and keeps the rest of kubeconfig', async () => {
     const h = await harness(api(routes('devs')));
     await setup(h.deps, request);
-    expect(await forgetProfile(h.deps.configDir, 'default', h.deps.tokens)).toEqual({ profile: 'default', tokenStorage: 'file', context: 'jean.doe@dev' });
+    expect(await forgetProfile(h.deps.configDir, 'default', h.deps.tokens)).toEqual({
+      profile: 'default',
+      tokenStorage: 'file',
+      context: 'jean.doe@dev',
+    });
     const config = parse(await readFile(h.kubeconfig, 'utf8'));
     expect([config.clusters, config.users, config.contexts]).toEqual([[], [], []]);
     expect(await readdir(join(h.deps.configDir, 'profiles'))).toEqual([]);
@@ -112,7 +136,10 @@ describe('setup', () => {
     await setup(h.deps, { ...request, tokenStorage: 'passphrase', expirationSeconds: 4 * 3600 });
     const profile = await readProfile(h.deps.configDir, 'default');
     expect(profile?.tokenFile).toBeUndefined();
-    expect(profile).toMatchObject({ expirationSeconds: 4 * 3600, tokenStore: { storage: 'passphrase', file: files.sealedToken, sha256: tokenSha256(login.token) } });
+    expect(profile).toMatchObject({
+      expirationSeconds: 4 * 3600,
+      tokenStore: { storage: 'passphrase', file: files.sealedToken, sha256: tokenSha256(login.token) },
+    });
     expect(await allText()).not.toContain(login.token);
     expect((await stat(files.sealedToken)).mode & 0o777).toBe(0o600);
     await expect(stat(files.token)).rejects.toThrow();
@@ -129,19 +156,39 @@ describe('setup', () => {
   test('--token-storage passphrase without a terminal (or with differing entries) writes nothing', async () => {
     const h = await harness(api(routes('devs')));
     const { newPassphrase: _n, ...noTerminal } = h.deps.tokens;
-    await expect(setup({ ...h.deps, tokens: noTerminal }, { ...request, tokenStorage: 'passphrase' })).rejects.toMatchObject({ code: 'passphraseRequired' });
+    await expect(setup({ ...h.deps, tokens: noTerminal }, { ...request, tokenStorage: 'passphrase' })).rejects.toMatchObject({
+      code: 'passphraseRequired',
+    });
     const refused = async () => {
       throw new KclError('usage', 'the two passphrases differ: nothing was written');
     };
-    await expect(setup({ ...h.deps, tokens: { ...h.deps.tokens, newPassphrase: refused } }, { ...request, tokenStorage: 'passphrase' })).rejects.toMatchObject({ code: 'usage' });
+    await expect(
+      setup({ ...h.deps, tokens: { ...h.deps.tokens, newPassphrase: refused } }, { ...request, tokenStorage: 'passphrase' }),
+    ).rejects.toMatchObject({ code: 'usage' });
     expect(await listFiles(h.dir)).toEqual([]);
   });
 
   test('a token that is not a ServiceAccount, or rejected, writes nothing', async () => {
     for (const [client, code, message] of [
       [api(routes('devs', 'kubernetes-admin')), 'config', 'not to a ServiceAccount'],
-      [api({ 'POST /apis/authentication.k8s.io/v1/selfsubjectreviews': () => { throw new KclError('unauthorized', 'unauthorized (401)'); } }), 'unauthorized', 'rejected the login token'],
-      [api({ 'POST /apis/authentication.k8s.io/v1/selfsubjectreviews': () => { throw new KclError('unreachable', 'connection refused'); } }), 'unreachable', 'could not check the login token'],
+      [
+        api({
+          'POST /apis/authentication.k8s.io/v1/selfsubjectreviews': () => {
+            throw new KclError('unauthorized', 'unauthorized (401)');
+          },
+        }),
+        'unauthorized',
+        'rejected the login token',
+      ],
+      [
+        api({
+          'POST /apis/authentication.k8s.io/v1/selfsubjectreviews': () => {
+            throw new KclError('unreachable', 'connection refused');
+          },
+        }),
+        'unreachable',
+        'could not check the login token',
+      ],
     ] as const) {
       const h = await harness(client);
       const error = await setup(h.deps, request).catch((e: unknown) => e);
@@ -154,12 +201,20 @@ describe('setup', () => {
   });
 
   test('groups: annotation unreadable needs --groups; --groups must be allowed', async () => {
-    const unreadable = { 'POST /apis/authentication.k8s.io/v1/selfsubjectreviews': review('system:serviceaccount:users:jean.doe'), 'GET /api/v1/namespaces/users/serviceaccounts/jean.doe': () => { throw new KclError('forbidden', 'permission denied (403)'); } };
+    const unreadable = {
+      'POST /apis/authentication.k8s.io/v1/selfsubjectreviews': review('system:serviceaccount:users:jean.doe'),
+      'GET /api/v1/namespaces/users/serviceaccounts/jean.doe': () => {
+        throw new KclError('forbidden', 'permission denied (403)');
+      },
+    };
     let h = await harness(api(unreadable));
     await expect(setup(h.deps, request)).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('pass --groups') });
     expect((await setup(h.deps, { ...request, groups: ['devs'] })).groups).toEqual(['devs']);
     h = await harness(api(routes('devs')));
-    await expect(setup(h.deps, { ...request, groups: ['admins'] })).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('admins not allowed') });
+    await expect(setup(h.deps, { ...request, groups: ['admins'] })).rejects.toMatchObject({
+      code: 'usage',
+      message: expect.stringContaining('admins not allowed'),
+    });
   });
 
   test('a profile set up for another cluster is not overwritten', async () => {
@@ -187,14 +242,18 @@ describe('setup', () => {
     h.deps.firstLogin = async () => {
       throw new KclError('timeout', 'timed out waiting for CSR user=jean.doe to be approved');
     };
-    await expect(setup(h.deps, request)).rejects.toMatchObject({ code: 'timeout', message: expect.stringMatching(/saved profile "default" .*to be approved/) });
+    await expect(setup(h.deps, request)).rejects.toMatchObject({
+      code: 'timeout',
+      message: expect.stringMatching(/saved profile "default" .*to be approved/),
+    });
     expect(await readProfile(h.deps.configDir, 'default')).toMatchObject({ user: 'jean.doe' });
   });
 });
 
 describe('login bundle', () => {
   const bundle = {
-    apiVersion: 'v1', kind: 'Config',
+    apiVersion: 'v1',
+    kind: 'Config',
     clusters: [{ name: 'dev', cluster: { server: login.server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
     users: [{ name: 'jean.doe', user: { token: login.token } }],
     contexts: [{ name: 'jean.doe@dev', context: { cluster: 'dev', user: 'jean.doe' } }],
@@ -208,7 +267,8 @@ describe('login bundle', () => {
   });
 
   test('keeps proxy-url and tls-server-name; refuses a proxy scheme client-go and we cannot both use', () => {
-    const withNetwork = (extra: object) => stringify({ ...bundle, clusters: [{ name: 'dev', cluster: { ...bundle.clusters[0]?.cluster, ...extra } }] });
+    const withNetwork = (extra: object) =>
+      stringify({ ...bundle, clusters: [{ name: 'dev', cluster: { ...bundle.clusters[0]?.cluster, ...extra } }] });
     expect(parseLoginBundle(withNetwork({ 'proxy-url': 'socks5://proxy:1080', 'tls-server-name': 'api' }), 'b.yaml')).toEqual({
       ...login,
       proxyUrl: 'socks5://proxy:1080',
@@ -224,7 +284,10 @@ describe('login bundle', () => {
       stringify({ ...bundle, clusters: [] }),
       stringify({ ...bundle, 'current-context': 'other' }),
       stringify({ ...bundle, users: [{ name: 'jean.doe', user: { token: 'two words' } }] }),
-      stringify({ ...bundle, clusters: [{ name: 'dev', cluster: { server: 'http://dev.example', 'certificate-authority-data': 'eA==' } }] }),
+      stringify({
+        ...bundle,
+        clusters: [{ name: 'dev', cluster: { server: 'http://dev.example', 'certificate-authority-data': 'eA==' } }],
+      }),
       stringify({ ...bundle, clusters: [{ name: 'dev', cluster: { server: login.server, 'certificate-authority-data': 'bm8gcGVt' } }] }),
       'a: &a [*a]',
     ];

@@ -19,8 +19,18 @@ async function statusAt(minutes: number, profile?: string) {
 }
 
 test.each([
-  { name: 'valid before the renewal point', minutes: 18, state: 'valid', lines: ['certificate  valid', 'not after    2030-01-01T11:00:00Z (expires in 42m)', 'renew at     2030-01-01T10:42:00Z (in 24m)'] },
-  { name: 'renewing soon past it', minutes: 50, state: 'renewing', lines: ['certificate  renewing soon (past its renewal point)', '(expires in 10m)', '(due since 8m ago)'] },
+  {
+    name: 'valid before the renewal point',
+    minutes: 18,
+    state: 'valid',
+    lines: ['certificate  valid', 'not after    2030-01-01T11:00:00Z (expires in 42m)', 'renew at     2030-01-01T10:42:00Z (in 24m)'],
+  },
+  {
+    name: 'renewing soon past it',
+    minutes: 50,
+    state: 'renewing',
+    lines: ['certificate  renewing soon (past its renewal point)', '(expires in 10m)', '(due since 8m ago)'],
+  },
   { name: 'expired after NotAfter', minutes: 240, state: 'expired', lines: ['certificate  expired', '(expired 3h ago)'] },
 ])('a cached certificate is $name', async ({ minutes, state, lines }) => {
   await f.writeProfile('default', jean);
@@ -29,7 +39,9 @@ test.each([
   expect(rest).toEqual([]);
   expect(status?.certificate?.state).toBe(state);
   const text = renderStatusText(await statusAt(minutes), at(minutes));
-  expect(text).toContain('default\n  server       https://127.0.0.1:6443\n  context      jean.doe@local\n  user         jean.doe\n  groups       devs, ops\n');
+  expect(text).toContain(
+    'default\n  server       https://127.0.0.1:6443\n  context      jean.doe@local\n  user         jean.doe\n  groups       devs, ops\n',
+  );
   expect(text).toContain('subject      CN=jean.doe, O=devs, O=ops\n');
   expect(text).toContain('not before   2030-01-01T10:00:00Z\n');
   for (const line of lines) expect(text).toContain(line);
@@ -58,7 +70,16 @@ test('the JSON document has one entry per profile with the documented shape', as
           state: 'valid',
         },
       },
-      { name: 'other', server: 'https://other:6443', context: null, user: null, groups: [], token: null, certificate: null, reason: 'none cached' },
+      {
+        name: 'other',
+        server: 'https://other:6443',
+        context: null,
+        user: null,
+        groups: [],
+        token: null,
+        certificate: null,
+        reason: 'none cached',
+      },
     ],
   });
 });
@@ -71,18 +92,51 @@ test('a profile without a cached certificate shows none', async () => {
 });
 
 test.each([
-  { name: 'not JSON', write: (g: Fixture) => g.writeRaw('default', 'credential.json', '{"version": 1, "privateKeyPem": "-----BEGIN'), reason: 'cache entry unreadable (cache entry is not valid JSON)' },
-  { name: 'another version', write: (g: Fixture) => g.writeRaw('default', 'credential.json', '{"version": 2}'), reason: 'cache entry unreadable (unknown cache version)' },
-  { name: 'a JSON array', write: (g: Fixture) => g.writeRaw('default', 'credential.json', '[1]'), reason: 'cache entry unreadable (cache entry is not a JSON object)' },
+  {
+    name: 'not JSON',
+    write: (g: Fixture) => g.writeRaw('default', 'credential.json', '{"version": 1, "privateKeyPem": "-----BEGIN'),
+    reason: 'cache entry unreadable (cache entry is not valid JSON)',
+  },
+  {
+    name: 'another version',
+    write: (g: Fixture) => g.writeRaw('default', 'credential.json', '{"version": 2}'),
+    reason: 'cache entry unreadable (unknown cache version)',
+  },
+  {
+    name: 'a JSON array',
+    write: (g: Fixture) => g.writeRaw('default', 'credential.json', '[1]'),
+    reason: 'cache entry unreadable (cache entry is not a JSON object)',
+  },
   {
     name: 'without a certificate',
-    write: (g: Fixture) => g.writeRaw('default', 'credential.json', JSON.stringify({ version: 1, identity: 'x', renewAt: t0.toISOString(), certificateChainPem: 'garbage', privateKeyPem: 'k' })),
+    write: (g: Fixture) =>
+      g.writeRaw(
+        'default',
+        'credential.json',
+        JSON.stringify({ version: 1, identity: 'x', renewAt: t0.toISOString(), certificateChainPem: 'garbage', privateKeyPem: 'k' }),
+      ),
     reason: 'cache entry unreadable (no PEM certificate found)',
   },
-  { name: 'for another user', write: (g: Fixture) => g.writeEntry('default', { user: 'someone.else' }), reason: 'cached certificate names another user or groups' },
-  { name: 'for other groups', write: (g: Fixture) => g.writeEntry('default', { groups: ['devs'] }), reason: 'cached certificate names another user or groups' },
-  { name: 'with a foreign key', write: (g: Fixture) => g.writeEntry('default', { otherKey: true }), reason: 'cached key does not match the certificate' },
-  { name: 'with a renewal point after NotAfter', write: (g: Fixture) => g.writeEntry('default', { renewAtMinutes: 61 }), reason: 'cached renewal deadline is outside the validity period' },
+  {
+    name: 'for another user',
+    write: (g: Fixture) => g.writeEntry('default', { user: 'someone.else' }),
+    reason: 'cached certificate names another user or groups',
+  },
+  {
+    name: 'for other groups',
+    write: (g: Fixture) => g.writeEntry('default', { groups: ['devs'] }),
+    reason: 'cached certificate names another user or groups',
+  },
+  {
+    name: 'with a foreign key',
+    write: (g: Fixture) => g.writeEntry('default', { otherKey: true }),
+    reason: 'cached key does not match the certificate',
+  },
+  {
+    name: 'with a renewal point after NotAfter',
+    write: (g: Fixture) => g.writeEntry('default', { renewAtMinutes: 61 }),
+    reason: 'cached renewal deadline is outside the validity period',
+  },
 ])('an entry $name is no valid certificate, with the reason', async ({ write, reason }) => {
   await f.writeProfile('default', jean);
   await write(f);
@@ -99,9 +153,13 @@ test('a back-off in force is shown; one that has ended is not', async () => {
   await f.writeEntry('default');
   await f.writeBackoff('default', at(55), 'the CSR user=jean.doe was denied: not allowed');
   const text = renderStatusText(await statusAt(50), at(50));
-  expect(text).toContain('  back-off     last renewal failed: the CSR user=jean.doe was denied: not allowed, next try after 2030-01-01T10:55:00Z (in 5m)\n');
+  expect(text).toContain(
+    '  back-off     last renewal failed: the CSR user=jean.doe was denied: not allowed, next try after 2030-01-01T10:55:00Z (in 5m)\n',
+  );
   const doc: unknown = JSON.parse(renderStatusJson(await statusAt(50)));
-  expect(doc).toMatchObject({ profiles: [{ backoff: { code: 'denied', message: 'the CSR user=jean.doe was denied: not allowed', until: '2030-01-01T10:55:00Z' } }] });
+  expect(doc).toMatchObject({
+    profiles: [{ backoff: { code: 'denied', message: 'the CSR user=jean.doe was denied: not allowed', until: '2030-01-01T10:55:00Z' } }],
+  });
   expect((await statusAt(56))[0]?.backoff).toBeUndefined();
   await f.writeRaw('default', 'backoff.json', '{"version": 1, "identity": 5}');
   expect((await statusAt(50))[0]?.backoff).toBeUndefined();
@@ -127,7 +185,9 @@ test('an unreadable profile file is reported in its block, the others still show
   await f.writeProfile('broken', { server: 42 });
   const statuses = await statusAt(0);
   expect(statuses.map((s) => s.name)).toEqual(['broken', 'default']);
-  expect(renderStatusText(statuses, at(0))).toMatch(/^broken\n {2}profile {6}unreadable: could not read profile .*broken\.json: profile\.server must be a string\n/);
+  expect(renderStatusText(statuses, at(0))).toMatch(
+    /^broken\n {2}profile {6}unreadable: could not read profile .*broken\.json: profile\.server must be a string\n/,
+  );
 });
 
 test('--profile selects one profile; an unknown one is notFound, a malformed name a usage error', async () => {
@@ -159,10 +219,16 @@ test('the token: where it is kept and when it expires, with a warning within 7 d
   await writeFile(tokenFile, `${jwt(new Date(at(0).getTime() + 3 * 86_400_000))}\n`);
   await f.writeProfile('default', { ...jean, tokenFile });
   const sha256 = 'a'.repeat(64);
-  await f.writeProfile('kr', { ...jean, tokenFile: undefined, tokenStore: { storage: 'keyring', account: 'x', sha256, expiresAt: '2030-03-01T00:00:00Z' } });
+  await f.writeProfile('kr', {
+    ...jean,
+    tokenFile: undefined,
+    tokenStore: { storage: 'keyring', account: 'x', sha256, expiresAt: '2030-03-01T00:00:00Z' },
+  });
   await f.writeProfile('pp', { ...jean, tokenFile: undefined, tokenStore: { storage: 'passphrase', file: '/nonexistent', sha256 } });
   const text = renderStatusText(await statusAt(0), at(0));
-  expect(text).toContain('  token        file (plain text, 0600), expires 2030-01-04T10:00:00Z (in 3d) WARNING: ask your admin for a new login bundle\n');
+  expect(text).toContain(
+    '  token        file (plain text, 0600), expires 2030-01-04T10:00:00Z (in 3d) WARNING: ask your admin for a new login bundle\n',
+  );
   expect(text).toContain('  token        OS keyring, expires 2030-03-01T00:00:00Z (in 58d 14h)\n');
   expect(text).toContain('  token        encrypted with a passphrase, no expiry\n');
   const doc = JSON.parse(renderStatusJson(await statusAt(0)));

@@ -13,7 +13,8 @@ beforeEach(async () => {
 afterEach(() => f.cleanup());
 
 /** The command at a given time (the certificates are issued for t0..t0+60m). */
-const edge = (at = t0) => captureEdge({ HOME: f.root, KUBE_CSR_LOGIN_CACHE_DIR: f.cacheDir, KUBE_CSR_LOGIN_CONFIG_DIR: f.configDir }, testClock(at));
+const edge = (at = t0) =>
+  captureEdge({ HOME: f.root, KUBE_CSR_LOGIN_CACHE_DIR: f.cacheDir, KUBE_CSR_LOGIN_CONFIG_DIR: f.configDir }, testClock(at));
 
 test('status prints a block per profile and exits 0 even when the certificate has expired', async () => {
   await f.writeProfile('default', jean);
@@ -52,7 +53,11 @@ test('no profiles: says how to set one up', async () => {
 
 test('an unknown --profile or a bad flag is one stderr line and no stdout', async () => {
   await f.writeProfile('default', jean);
-  for (const [args, code] of [[['status', '--profile', 'nope'], 20], [['status', '-o', 'yaml'], 2], [['status', '--bogus'], 2]] as const) {
+  for (const [args, code] of [
+    [['status', '--profile', 'nope'], 20],
+    [['status', '-o', 'yaml'], 2],
+    [['status', '--bogus'], 2],
+  ] as const) {
     const e = edge();
     expect(await runCli([...args], e)).toBe(code);
     expect(e.out).toEqual([]);

@@ -44,7 +44,11 @@ function typing(...answers: string[]): void {
 }
 
 const run = (mode?: Parameters<Harness['run']>[1]) => h.run({ tokenFile: undefined }, mode);
-const failure = (promise: Promise<void>) => promise.then(() => undefined, (error: unknown) => error);
+const failure = (promise: Promise<void>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 test('nobody to ask: one error naming a terminal and kube-csr-login login; nothing asked, nothing printed', async () => {
   h.tokens.askPassphrase = async () => {
@@ -52,7 +56,10 @@ test('nobody to ask: one error naming a terminal and kube-csr-login login; nothi
   };
   const error = await failure(run()); // no KUBERNETES_EXEC_INFO: not interactive
   expect(error).toBeInstanceOf(KclError);
-  expect(error).toMatchObject({ code: 'passphraseRequired', message: expect.stringContaining('run any kubectl command in a terminal, or kube-csr-login login --profile test') });
+  expect(error).toMatchObject({
+    code: 'passphraseRequired',
+    message: expect.stringContaining('run any kubectl command in a terminal, or kube-csr-login login --profile test'),
+  });
   expect(h.stdout).toEqual([]);
   expect(api.created).toBe(0);
 });
@@ -97,7 +104,11 @@ test('past the deadline: served without asking when not interactive (no backgrou
 test('three wrong passphrases fail and back off, doubling each time; the right one clears it', async () => {
   typing('a', 'b', 'c');
   const first = await failure(run());
-  expect(first).toMatchObject({ code: 'wrongPassphrase', exitCode: 17, message: 'wrong passphrase for the token of profile "test" (3 tries)' });
+  expect(first).toMatchObject({
+    code: 'wrongPassphrase',
+    exitCode: 17,
+    message: 'wrong passphrase for the token of profile "test" (3 tries)',
+  });
   const backoffFile = path.join(h.cacheDir, 'test', 'backoff.json');
   const record = () => readFile(backoffFile, 'utf8').then((text) => JSON.parse(text));
   const one = await record();
@@ -135,5 +146,8 @@ test('a token replaced behind the profile (other SHA-256) is refused', async () 
   const sealed = path.join(h.configDir, 'test.token.enc');
   await writeFile(sealed, await sealToken('another-token', passphrase, { N: 1024, r: 8, p: 1 }));
   typing(passphrase);
-  await expect(run()).rejects.toMatchObject({ code: 'config', message: expect.stringContaining('not the one profile "test" was set up with') });
+  await expect(run()).rejects.toMatchObject({
+    code: 'config',
+    message: expect.stringContaining('not the one profile "test" was set up with'),
+  });
 });

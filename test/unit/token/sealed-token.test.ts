@@ -12,7 +12,12 @@ describe('sealed token', () => {
     const text = await sealToken(token, 'correct horse', cheap);
     expect(text).not.toContain(token);
     expect(text).not.toContain('correct horse');
-    expect(JSON.parse(text)).toMatchObject({ format: 'kube-csr-login-sealed-token', version: 1, kdf: { name: 'scrypt', N: 1024, r: 8, p: 1 }, cipher: { name: 'aes-256-gcm' } });
+    expect(JSON.parse(text)).toMatchObject({
+      format: 'kube-csr-login-sealed-token',
+      version: 1,
+      kdf: { name: 'scrypt', N: 1024, r: 8, p: 1 },
+      cipher: { name: 'aes-256-gcm' },
+    });
     expect(await openToken(text, 'correct horse')).toBe(token);
     // a fresh salt and IV each time
     expect(await sealToken(token, 'correct horse', cheap)).not.toBe(text);
@@ -23,7 +28,8 @@ describe('sealed token', () => {
     await expect(openToken(text, 'correct horsE')).rejects.toBeInstanceOf(WrongPassphraseError);
     const doc = JSON.parse(text);
     for (const change of [
-      (d: typeof doc) => (d.data = Buffer.from(Buffer.from(d.data, 'base64').map((b: number, i: number) => (i === 0 ? b ^ 1 : b))).toString('base64')),
+      (d: typeof doc) =>
+        (d.data = Buffer.from(Buffer.from(d.data, 'base64').map((b: number, i: number) => (i === 0 ? b ^ 1 : b))).toString('base64')),
       (d: typeof doc) => (d.cipher.tag = Buffer.alloc(16).toString('base64')),
       (d: typeof doc) => (d.kdf.salt = Buffer.alloc(16, 7).toString('base64')),
       (d: typeof doc) => (d.kdf.N = 2048),
@@ -59,7 +65,16 @@ describe('JWT expiry', () => {
   test('reads exp from the payload; anything else has none', () => {
     expect(jwtExpiry(token)).toEqual(new Date(1_900_000_000_000));
     const payload = (claims: unknown) => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;
-    for (const bad of ['opaque-token', 'a.b', 'a.!!.c', payload({ exp: 'soon' }), payload({ exp: -1 }), payload({ exp: 1e300 }), payload([1]), 'h.bm90IGpzb24.s']) {
+    for (const bad of [
+      'opaque-token',
+      'a.b',
+      'a.!!.c',
+      payload({ exp: 'soon' }),
+      payload({ exp: -1 }),
+      payload({ exp: 1e300 }),
+      payload([1]),
+      'h.bm90IGpzb24.s',
+    ]) {
       expect(jwtExpiry(bad)).toBeUndefined();
     }
   });
