@@ -4,32 +4,36 @@
 //   deadline.<epoch>  its mtime is that epoch, the deadline written on line 2 of the fast path file.
 // `[ deadline.<epoch> -nt clock ]` is then "now < deadline", as `date +%s` -lt deadline is. The
 // launcher falls back to date(1) when either file is missing, so stale or absent markers cost
-// only the fork, never a wrong answer.
-import { promises as fs } from 'node:fs';
+// only the fork, never a wrong answer. Both are opened with O_NOFOLLOW: a link planted in their
+// place must not make us create, truncate or re-date a file elsewhere.
+import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ProfileCacheFiles } from './layout.js';
+import { type ProfileCacheFiles, deadlineMarkerName, isDeadlineMarker } from './layout.js';
 import { isNotFound, privateFileMode } from '../util/files.js';
 
-const markerPrefix = 'deadline.';
+const { O_WRONLY, O_CREAT, O_NOFOLLOW } = constants;
 
 /** Makes deadline.<epoch> (and the clock) exist with the right mtime; removes older markers. */
 export async function keepDeadlineMarker(files: Pick<ProfileCacheFiles, 'dir' | 'clock'>, deadlineSeconds: number): Promise<void> {
-  const marker = path.join(files.dir, `${markerPrefix}${deadlineSeconds}`);
-  const current = await fs.stat(marker).catch((error: unknown) => {
+  const marker = path.join(files.dir, deadlineMarkerName(deadlineSeconds));
+  const current = await fs.lstat(marker).catch((error: unknown) => {
     if (isNotFound(error)) return undefined;
     throw error;
   });
-  if (current?.mtimeMs !== deadlineSeconds * 1000) {
-    await (await fs.open(marker, 'w', privateFileMode)).close();
-    await fs.utimes(marker, deadlineSeconds, deadlineSeconds);
+  if (!current?.isFile() || current.mtimeMs !== deadlineSeconds * 1000) {
+    const handle = await fs.open(marker, O_WRONLY | O_CREAT | O_NOFOLLOW, privateFileMode);
+    try {
+      await handle.utimes(deadlineSeconds, deadlineSeconds);
+    } finally {
+      await handle.close();
+    }
   }
-  await (await fs.open(files.clock, 'a', privateFileMode)).close();
+  await (await fs.open(files.clock, O_WRONLY | O_CREAT | O_NOFOLLOW, privateFileMode)).close();
   const stale = (await deadlineMarkers(files.dir)).filter((name) => name !== path.basename(marker));
   await Promise.all(stale.map((name) => fs.rm(path.join(files.dir, name), { force: true })));
 }
 
-/** Names of the deadline markers in a profile directory (for cleanup and logout). */
+/** Names of the deadline markers in a profile directory. */
 export async function deadlineMarkers(dir: string): Promise<string[]> {
-  const names = await fs.readdir(dir).catch(() => []);
-  return names.filter((name) => name.startsWith(markerPrefix) && /^\d+$/.test(name.slice(markerPrefix.length)));
+  return (await fs.readdir(dir).catch(() => [])).filter(isDeadlineMarker);
 }

@@ -1,5 +1,6 @@
 // Where one profile's cached state lives: <cache dir>/<profile>/...
-// The POSIX launcher (bin/kube-csr-login) derives the same directory; keep both in step.
+// The POSIX launcher (bin/kube-csr-login) derives the same directory; keep both in step. These are
+// the only names kube-csr-login creates there: logout removes these and nothing else.
 import path from 'node:path';
 
 export interface ProfileCacheFiles {
@@ -22,7 +23,12 @@ export interface ProfileCacheFiles {
   waiters: string;
   /** Empty; the launcher truncates it to read "now" as its mtime (src/cache/deadline-clock.ts). */
   clock: string;
+  /** CACHEDIR.TAG (bford.info/cachedir): marks the directory as ours, and keeps keys out of backups. */
+  tag: string;
 }
+
+export const cacheDirTagName = 'CACHEDIR.TAG';
+export const cacheDirTag = 'Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by kube-csr-login.\n';
 
 export function profileCacheFiles(cacheDir: string, profile: string): ProfileCacheFiles {
   const dir = path.join(cacheDir, profile);
@@ -37,5 +43,30 @@ export function profileCacheFiles(cacheDir: string, profile: string): ProfileCac
     claim: path.join(dir, 'renew.claim'),
     waiters: path.join(dir, 'renew.waiters'),
     clock: path.join(dir, 'clock'),
+    tag: path.join(dir, cacheDirTagName),
   };
+}
+
+const { dir: _dir, ...named } = profileCacheFiles('/', 'profile');
+const fixedNames = new Set(Object.values(named).map((file) => path.basename(file)));
+
+/** deadline.<epoch seconds>: see src/cache/deadline-clock.ts. */
+export function deadlineMarkerName(epochSeconds: number): string {
+  return `deadline.${epochSeconds}`;
+}
+
+export function isDeadlineMarker(name: string): boolean {
+  return /^deadline\.\d+$/.test(name);
+}
+
+/**
+ * True for a name kube-csr-login creates in a profile directory: the files above, the deadline
+ * markers (deadline.<epoch>), a waiters list being answered (renew.waiters.<pid>) and the temp
+ * files of atomic writes (.<name>.<12 hex>.tmp, left by a killed process).
+ */
+export function isProfileCacheEntry(name: string): boolean {
+  if (fixedNames.has(name)) return true;
+  if (isDeadlineMarker(name) || /^renew\.waiters\.\d+$/.test(name)) return true;
+  const temp = /^\.(.+)\.[0-9a-f]{12}\.tmp$/.exec(name);
+  return temp?.[1] !== undefined && fixedNames.has(temp[1]);
 }

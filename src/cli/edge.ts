@@ -25,6 +25,8 @@ export interface Edge {
   home: string;
   pid: number;
   hostname: string;
+  /** Undefined where there are no uids (Windows): the cache's ownership rules do not apply there. */
+  uid: number | undefined;
 }
 
 export function dirs(edge: Edge): Promise<Dirs> {
@@ -55,6 +57,7 @@ export function processEdge(entryScript: string, verboseFlag: boolean): Edge {
     home: os.homedir(),
     pid: process.pid,
     hostname: os.hostname(),
+    uid: process.getuid?.(),
   };
 }
 

@@ -1,9 +1,10 @@
 // The Node entry's fast path, for when the sh launcher did not run (no sh, or a client that
 // executes bin/kube-csr-login.cjs directly): the same decision as the launcher, on the same file,
 // loading nothing but node:fs and node:os. Returns the credential to print, or undefined to take the full path.
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { answerFromFastPath, linuxCacheDir } from '../cache/fast-path.js';
+import { entryProblem, rootProblem } from '../cache/ownership.js';
 
 export { writeStdout } from './stdout.js';
 
@@ -21,10 +22,18 @@ export function fastPathAnswer(
     if (arg === '-v' || arg === '--verbose' || arg === '--background') return undefined;
   }
   if (!/^[a-z0-9._-]+$/.test(profile) || profile.startsWith('.')) return undefined;
-  const file = `${linuxCacheDir(env, homedir())}/${profile}/exec-credential`;
+  const root = linuxCacheDir(env, homedir());
+  const dir = `${root}/${profile}`;
+  const uid = process.getuid?.();
+  let fd: number | undefined;
   try {
-    const own = statSync(file, { bigint: true });
-    return answerFromFastPath(readFileSync(file, 'utf8'), own.mtimeNs, {
+    // Only a cache that is ours alone is served (src/cache/ownership.ts): the file is opened without
+    // following a link and judged by what was opened, so it cannot be swapped after the check.
+    if (rootProblem(statSync(root), uid) || entryProblem(lstatSync(dir), uid, 'directory')) return undefined;
+    fd = openSync(`${dir}/exec-credential`, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const own = fstatSync(fd, { bigint: true });
+    if (entryProblem(own, uid, 'file')) return undefined;
+    return answerFromFastPath(readFileSync(fd, 'utf8'), own.mtimeNs, {
       args,
       execInfoRaw: env.KUBERNETES_EXEC_INFO,
       nowMs: Date.now(),
@@ -35,5 +44,7 @@ export function fastPathAnswer(
     });
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

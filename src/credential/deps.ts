@@ -16,6 +16,8 @@ export interface CredentialDeps {
   sleep: (ms: number) => Promise<void>;
   cacheDir: string;
   configDir: string;
+  /** This process's uid: the cache is trusted only when it is this user's alone (undefined: no uids). */
+  uid: number | undefined;
   execInfoRaw: string | undefined;
   /** True when a person can see stderr (a terminal); spec.interactive must also be true. */
   stderrIsTerminal: boolean;

@@ -8,6 +8,7 @@ import { type CacheRead, readCredentialEntry } from '../cache/credential-entry.j
 import { renderFastPath } from '../cache/fast-path.js';
 import { refreshFastPath } from '../cache/fast-path-store.js';
 import { profileCacheFiles } from '../cache/layout.js';
+import { secureProfileDir } from '../cache/secure-profile-dir.js';
 import { renderExecCredential } from '../exec/credential.js';
 import { parseExecInfo } from '../exec/exec-info.js';
 import { profileFile, readProfile } from '../profile/profile.js';
@@ -46,6 +47,8 @@ export async function getCredential(deps: CredentialDeps, input: GetCredentialIn
   const files = profileCacheFiles(deps.cacheDir, settings.profile);
   const expected = { digest: identity, user: settings.user, groups: settings.groups };
   const context: RenewContext = { settings, identity, files, token: token.read, expected };
+  // before anything is read from or written to the cache: it must be ours alone
+  await secureProfileDir(deps.cacheDir, files, { uid: deps.uid, warn: deps.log.warn, verbose: deps.log.verbose });
 
   // The renewal machinery is imported only when needed: a cache hit must stay cheap to start.
   const renewal = () => import('./renew-under-lock.js');

@@ -5,7 +5,6 @@ import { rfc3339Seconds } from '../util/time.js';
 import { backoffFor, clearBackoff, consecutiveFailures, readBackoff, writeBackoff } from '../cache/backoff.js';
 import { type ExpectedIdentity, type VerifiedEntry, readCredentialEntry } from '../cache/credential-entry.js';
 import type { ProfileCacheFiles } from '../cache/layout.js';
-import { ensurePrivateDir } from '../util/files.js';
 import type { CredentialDeps } from './deps.js';
 import { renewCredential } from './renew.js';
 import { freshness } from './renewal-policy.js';
@@ -44,9 +43,6 @@ export async function renewUnderLock(
   mode: { wait: boolean; force?: boolean },
 ): Promise<VerifiedEntry | undefined> {
   const { settings, identity, files } = context;
-  if ((await ensurePrivateDir(files.dir)).repaired) {
-    deps.log.warn(`kube-csr-login: ${files.dir} was open to other users; its mode is now 0700`);
-  }
   const blocked = await readBackoff(files.backoff, identity, deps.now());
   if (blocked) {
     const retry = rfc3339Seconds(blocked.until);

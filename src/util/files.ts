@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-const privateDirMode = 0o700;
+export const privateDirMode = 0o700;
 export const privateFileMode = 0o600;
 
 export async function readTextIfExists(file: string): Promise<string | undefined> {

@@ -64,6 +64,7 @@ export async function createHarness(server: { url: string; caPem: string }, toke
       },
       cacheDir: h.cacheDir,
       configDir: h.configDir,
+      uid: process.getuid?.(),
       execInfoRaw: h.execInfoRaw,
       stderrIsTerminal: false,
       stdout: (text) => h.stdout.push(text),

@@ -40,5 +40,6 @@ export function captureEdge(env: Record<string, string | undefined>, clock: Test
     home: env.HOME ?? '/nonexistent-home',
     pid: 4242,
     hostname: 'test-host',
+    uid: process.getuid?.(),
   };
 }

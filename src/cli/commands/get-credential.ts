@@ -72,6 +72,7 @@ export function credentialDeps(
     sleep: edge.sleep,
     cacheDir,
     configDir,
+    uid: edge.uid,
     execInfoRaw: edge.env.KUBERNETES_EXEC_INFO,
     stderrIsTerminal: edge.stderrIsTerminal,
     stdout,
@@ -96,8 +97,9 @@ export function credentialDeps(
     },
     lock: async (dir, lockPath, waitMs) => (await import('../../cache/lock.js')).acquireLock(dir, lockPath, waitMs),
     startBackgroundRenewal: async () => {
-      const [{ spawn }, { openSync }] = await Promise.all([import('node:child_process'), import('node:fs')]);
-      const log = openSync(profileCacheFiles(cacheDir, profile).backgroundLog, 'a', 0o600);
+      const [{ spawn }, { constants, openSync }] = await Promise.all([import('node:child_process'), import('node:fs')]);
+      const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = constants; // never append through a planted link
+      const log = openSync(profileCacheFiles(cacheDir, profile).backgroundLog, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
       const child = spawn(edge.nodePath, [edge.entryScript, 'get-credential', ...args, '--background'], {
         detached: true,
         stdio: ['ignore', 'ignore', log],
