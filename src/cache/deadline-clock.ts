@@ -33,7 +33,6 @@ export async function keepDeadlineMarker(files: Pick<ProfileCacheFiles, 'dir' | 
   await Promise.all(stale.map((name) => fs.rm(path.join(files.dir, name), { force: true })));
 }
 
-/** Names of the deadline markers in a profile directory. */
-export async function deadlineMarkers(dir: string): Promise<string[]> {
+async function deadlineMarkers(dir: string): Promise<string[]> {
   return (await fs.readdir(dir).catch(() => [])).filter(isDeadlineMarker);
 }

@@ -16,7 +16,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   if (values.all && values.profile) throw new KclError('usage', 'use either --profile or --all');
   const { cacheDir, configDir } = await dirs(edge);
   const names = values.all ? 'all' : [validateProfileName(values.profile ?? 'default')];
-  const cleared = await clearProfiles(cacheDir, names);
+  const cleared = await clearProfiles(cacheDir, names, edge.uid);
   edge.stdout(cleared.length === 0 ? 'nothing cached\n' : `removed cached credentials: ${cleared.join(', ')}\n`);
   if (!values.forget) return;
   for (const name of names === 'all' ? await storedProfileNames(configDir) : names) {
