@@ -50,6 +50,7 @@ export async function renewCredential(deps: RenewDeps, input: RenewInput): Promi
     waitWhilePending: async (other) => {
       await watchCsrUntil(api, other, (c) => !isInProgress(c), deadline, deps);
     },
+    ourUsername: () => api.username(),
   });
   if (!csr.certificatePem) {
     deps.notifyWaiting(

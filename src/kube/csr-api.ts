@@ -1,10 +1,12 @@
-// The five CSR calls the plugin makes, with a watch that yields parsed objects. RBAC of a user's
-// ServiceAccount grants get/create/delete/watch on its own CSR name only, so the watch always
-// carries a metadata.name field selector (and there is no list).
+// The five CSR calls the plugin makes, with a watch that yields parsed objects, and who the token is
+// (to tell our own CSRs from someone else's). RBAC of a user's ServiceAccount grants
+// get/watch/delete on its own CSR name only, so the watch always carries a metadata.name field
+// selector (and there is no list).
 import { KclError } from '../errors.js';
 import type { ApiClient } from './http.js';
 import { type CsrObject, type CsrSpecInput, csrManifest, parseCsrObject } from './csr-object.js';
 import { watchStream } from './watch-stream.js';
+import { whoAmI } from './who-am-i.js';
 
 const base = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 const callTimeoutMs = 30_000;
@@ -17,6 +19,8 @@ export interface CsrApi {
   remove(name: string, uid: string): Promise<void>;
   /** Events after resourceVersion until the server ends the watch or timeoutSeconds pass. */
   watch(name: string, resourceVersion: string, timeoutSeconds: number): AsyncIterable<CsrWatchEvent>;
+  /** The username the API server gives our token (what spec.username of our CSRs says). */
+  username(): Promise<string>;
 }
 
 /** remainingMs: what is left of the renewal's time budget; no call waits longer (a server that
@@ -42,6 +46,9 @@ export function csrApi(client: ApiClient, remainingMs: () => number = () => call
         if (event.type === 'BOOKMARK') continue;
         yield event.type === 'EXPIRED' ? event : { type: event.type, csr: parse(event.object) };
       }
+    },
+    async username() {
+      return (await whoAmI(client, callTimeout())).username;
     },
   };
 }

@@ -4,7 +4,7 @@
 import { KclError, isKclError } from '../errors.js';
 import type { ApiClient } from '../kube/http.js';
 import { parseServiceAccount } from '../kube/service-account.js';
-import { isRecord } from '../util/validate.js';
+import { whoAmI } from '../kube/who-am-i.js';
 
 const timeoutMs = 15_000;
 
@@ -16,28 +16,6 @@ export interface Identity {
   namespace: string;
   /** From the annotation; undefined when the account may not read it. */
   groups: string[] | undefined;
-}
-
-export interface UserInfo {
-  username: string;
-  groups: string[];
-}
-
-/** The user in a SelfSubjectReview (what `kubectl auth whoami` shows). */
-export async function whoAmI(client: ApiClient): Promise<UserInfo> {
-  const review = await client.json({
-    method: 'POST',
-    path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
-    timeoutMs,
-  });
-  const status = isRecord(review) ? review.status : undefined;
-  const userInfo = isRecord(status) ? status.userInfo : undefined;
-  const username = isRecord(userInfo) ? userInfo.username : undefined;
-  if (typeof username !== 'string' || username === '')
-    throw new KclError('server', 'the API server sent a SelfSubjectReview without a username');
-  const groups = isRecord(userInfo) && Array.isArray(userInfo.groups) ? userInfo.groups.filter((g) => typeof g === 'string') : [];
-  return { username, groups };
 }
 
 export async function discoverIdentity(client: ApiClient): Promise<Identity> {

@@ -6,7 +6,7 @@ import type { Connection } from '../kube/connection.js';
 import { type ApiClient, createRequestClient, serverTls } from '../kube/http.js';
 import type { ProxyEnvironment } from '../kube/proxy-env.js';
 import { parseJsonObject, record, string } from '../util/validate.js';
-import { whoAmI } from './discover-identity.js';
+import { whoAmI } from '../kube/who-am-i.js';
 
 export interface LoginCheck {
   /** As the API server sees the certificate. */

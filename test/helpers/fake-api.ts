@@ -26,6 +26,8 @@ export interface FakeApiOptions {
    * undefined falls through to them.
    */
   routes?: (request: FakeRequest) => FakeAnswer | undefined | Promise<FakeAnswer | undefined>;
+  /** Who the token is: spec.username of the CSRs it creates and its SelfSubjectReview. */
+  username?: string;
 }
 
 export interface FakeRequest {
@@ -130,12 +132,16 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
       body,
     });
     if (routed) return send(routed.status, routed.body);
+    const username = options.username ?? 'system:serviceaccount:users:jean.doe';
+    if (req.method === 'POST' && url.pathname === '/apis/authentication.k8s.io/v1/selfsubjectreviews') {
+      return send(201, { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', status: { userInfo: { username, groups: ['system:authenticated'] } } });
+    }
     if (req.method === 'POST' && url.pathname === base) {
       const object = JSON.parse(body);
       const name = object.metadata.name;
       if (api.csrs.has(name)) return send(409, { kind: 'Status', reason: 'AlreadyExists', message: `"${name}" already exists` });
       object.metadata = { name, uid: `uid-${++rv}`, resourceVersion: String(rv), creationTimestamp: now().toISOString() };
-      object.spec.username = 'system:serviceaccount:users:jean.doe';
+      object.spec.username = username;
       object.status = {};
       const stored = { object };
       api.csrs.set(name, stored);
