@@ -1,5 +1,6 @@
 // The objects `admin add-user` applies for one user (also printed by --dry-run -o yaml).
 import { groupsAnnotation } from '../kube/service-account.js';
+import { csrNamePolicyManifests } from './csr-name-policy.js';
 
 export const fieldManager = 'kube-csr-login';
 
@@ -49,6 +50,8 @@ export function userManifests(spec: UserSpec): Manifest[] {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: objectName },
       subjects: [{ kind: 'ServiceAccount', name: spec.name, namespace: ns }],
     },
+    // ... but admission can: only the CSR named user=<name> (shared by all users of the namespace)
+    ...csrNamePolicyManifests(ns),
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',

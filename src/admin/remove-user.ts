@@ -1,6 +1,6 @@
 // `admin remove-user`: deletes what add-user created for one user (token Secret, ServiceAccount,
 // which revokes its tokens, Role, RoleBinding, ClusterRole, ClusterRoleBinding); an object already
-// gone is fine. The namespace stays (other users live there). A ServiceAccount that kube-csr-login
+// gone is fine. The namespace and its CSR-name admission policy stay (shared by the other users). A ServiceAccount that kube-csr-login
 // does not manage is left alone. Issued certificates stay valid until they expire.
 import { KclError } from '../errors.js';
 import type { ApiClient } from '../kube/http.js';

@@ -43,20 +43,15 @@ function bundleTarget(dir: string, caPem: string | undefined) {
 }
 
 describe('admin add-user', () => {
-  test('applies the seven objects with server-side apply, waits for the token and writes the bundle', async () => {
+  test('applies the nine objects with server-side apply, waits for the token and writes the bundle', async () => {
     const { store, deps } = await start({ fillAfterGets: 2, secretToken: 'secret.token-1' });
     const dir = await tempDir('kcl-admin');
     const bundle = bundleTarget(dir, api?.caPem);
     const result = await addUser(deps, { spec, bundle });
 
     expect(result.applied.map((a) => `${a.outcome} ${a.ref.kind}`)).toEqual([
-      'created Namespace',
-      'created ServiceAccount',
-      'created ClusterRole',
-      'created ClusterRoleBinding',
-      'created Role',
-      'created RoleBinding',
-      'created Secret',
+      'created Namespace', 'created ServiceAccount', 'created ClusterRole', 'created ClusterRoleBinding',
+      'created ValidatingAdmissionPolicy', 'created ValidatingAdmissionPolicyBinding', 'created Role', 'created RoleBinding', 'created Secret',
     ]);
     for (const request of store.applies) {
       expect(request.headers['content-type']).toBe('application/apply-patch+yaml');

@@ -1,4 +1,4 @@
-// An in-memory stand-in for the core and RBAC objects `admin` manages, served through the fake
+// An in-memory stand-in for the core, RBAC and admission objects `admin` manages, served through the fake
 // HTTPS API's extra routes: server-side apply (PATCH) creates or replaces the applied fields and
 // bumps resourceVersion only when something changed, GET/list with a label selector, DELETE (with
 // the uid precondition), and TokenRequest. The token controller is simulated: it fills a token
@@ -40,7 +40,7 @@ export function createObjectStore(options: StoreOptions = {}): ObjectStore {
       });
     },
     routes: (request) => {
-      if (!/^\/(api\/v1|apis\/rbac\.authorization\.k8s\.io\/v1)\//.test(request.path)) return undefined;
+      if (!/^\/(api\/v1|apis\/(rbac\.authorization|admissionregistration)\.k8s\.io\/v1)\//.test(request.path)) return undefined;
       const path = decodeURIComponent(request.path);
       if (request.method === 'POST' && path.endsWith('/token')) {
         const body = JSON.parse(request.body);

@@ -25,7 +25,7 @@ async function start() {
 }
 
 describe('admin remove-user', () => {
-  test('deletes the six objects, keeps the namespace; a second run finds them gone', async () => {
+  test('deletes the six objects, keeps the namespace and its CSR-name policy; a second run finds them gone', async () => {
     const { store, client } = await start();
     await addUser({ client, now: () => new Date(), sleep: async () => undefined }, { spec: { ...user, groups: ['devs'] } });
     const removed = await removeUser(client, user);
@@ -37,7 +37,11 @@ describe('admin remove-user', () => {
       'removed ClusterRole',
       'removed ClusterRoleBinding',
     ]);
-    expect([...store.objects.keys()]).toEqual(['/api/v1/namespaces/users']);
+    expect([...store.objects.keys()]).toEqual([ // shared by the namespace's other users
+      '/api/v1/namespaces/users',
+      '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/kube-csr-login-csr-names-users',
+      '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/kube-csr-login-csr-names-users',
+    ]);
     const text = removeUserText(user, removed);
     expect(text).toContain('removed   ServiceAccount users/jean.doe');
     expect(text).toContain('stay valid until they expire');
