@@ -27,7 +27,9 @@ const getCredential = `Usage: kube-csr-login get-credential [--profile NAME] [fl
 
 Prints a client.authentication.k8s.io ExecCredential with a client certificate on stdout.
 A fresh cached certificate is served at once; past the renewal point a background process renews it;
-a missing or expired certificate is renewed through the CSR API before answering.
+a missing or expired certificate is renewed through the CSR API before answering. The cache is used
+only while it is yours alone (owned by you, no links, not writable by others); a pending CSR of its
+name that someone else made is deleted so the renewal can go on.
 
 The token is sent only to the server and CA of the profile (or of --server and
 --certificate-authority), always verified; never to the cluster kubectl is pointed at, whose
@@ -96,8 +98,10 @@ Provisions the users of the plugin with the admin's kubeconfig.
 
 add-user      applies (server-side apply, field manager kube-csr-login; idempotent, rerun to change
               the groups) the user's ServiceAccount (annotation kube-csr-login.io/groups), RBAC to
-              create CSRs and get/watch/delete its own (user=NAME) and to get its ServiceAccount, and
-              a token Secret NAME-token, then waits up to 30 s for the token controller to fill it
+              create CSRs and get/watch/delete its own (user=NAME) and to get its ServiceAccount, a
+              token Secret NAME-token (then waits up to 30 s for the token controller to fill it), and
+              the namespace's ValidatingAdmissionPolicy kube-csr-login-csr-names-NS (shared; needs
+              Kubernetes >= 1.30): its ServiceAccounts may create only the CSR named user=<their name>
   --groups a,b                 groups the user's certificates may carry (required; '' for none)
   --bundle FILE                write the login bundle (server, CA, token; mode 0600) the user passes
                                to kube-csr-login setup --bundle FILE; without it no token is printed
@@ -107,8 +111,9 @@ add-user      applies (server-side apply, field manager kube-csr-login; idempote
                                if an earlier add-user made it, so its token stops working
   --dry-run -o yaml            print the objects instead of applying them
 remove-user   deletes the token Secret, the ServiceAccount (revoking its tokens), Role, RoleBinding,
-              ClusterRole and ClusterRoleBinding; certificates already issued stay valid until they
-              expire. Refuses a ServiceAccount kube-csr-login does not manage.
+              ClusterRole and ClusterRoleBinding (not the shared admission policy); certificates
+              already issued stay valid until they expire. Refuses a ServiceAccount kube-csr-login
+              does not manage.
 list-users    managed users: groups, CSR state (Pending, Approved, Issued, Denied, Failed) and
               certificate expiry
   -o table|json                output format (default table)
@@ -182,7 +187,9 @@ state the certificates are in; an unknown --profile exits 20.
 const logout = `Usage: kube-csr-login logout [--profile NAME | --all] [--forget]
 
 Deletes the cached keys, certificates and any back-off of a profile (default "default") or of all
-profiles; the next kubectl call obtains a fresh certificate.
+profiles; the next kubectl call obtains a fresh certificate. Only profile directories kube-csr-login
+made (marked by its CACHEDIR.TAG) are touched, and in them only its own files: a cache dir that is
+also an ordinary directory keeps everything else.
 
   --forget   also remove what setup wrote: the kubeconfig user and context (and the cluster entry if
              setup added it and nothing else uses it), the stored token (file, OS keyring entry
