@@ -27,29 +27,30 @@ export async function secureProfileDir(cacheDir: string, files: ProfileCacheFile
     if (errorCode(error) !== 'EEXIST') throw error;
   });
   await closeDirectory(files.dir, deps);
-  for (const name of await fs.readdir(files.dir)) {
-    if (!isProfileCacheEntry(name)) continue;
-    const entry = path.join(files.dir, name);
-    const stat = await fs.lstat(entry).catch(() => undefined);
-    const problem = stat && entryProblem(stat, deps.uid, name === path.basename(files.lock) ? 'directory' : 'file');
-    if (!problem) continue;
-    deps.verbose(`discarding ${entry}: ${problem}`);
-    await fs.rm(entry, { recursive: true, force: true }).catch((error: unknown) => {
-      throw new KclError('config', `cannot discard ${entry} (${problem}): ${describe(error)}; ${fix}`, { cause: error });
-    });
-  }
+  const names = (await fs.readdir(files.dir)).filter(isProfileCacheEntry);
+  await Promise.all(names.map((name) => discardIfPlanted(path.join(files.dir, name), name === path.basename(files.lock) ? 'directory' : 'file', deps)));
   if ((await readTextIfExists(files.tag)) !== cacheDirTag) await writeFileAtomic(files.tag, cacheDirTag, privateFileMode);
 }
 
 /** The root was checked first, so nobody else can swap the directory between lstat and chmod. */
 async function closeDirectory(dir: string, deps: SecureDeps): Promise<void> {
   const stat = await fs.lstat(dir);
-  const problem = entryProblem(stat, deps.uid, 'directory');
-  if (problem && (stat.isSymbolicLink() || !stat.isDirectory() || (deps.uid !== undefined && stat.uid !== deps.uid))) {
-    throw new KclError('config', `the cache directory ${dir} is ${problem}: ${fix}`);
+  if (stat.isSymbolicLink() || !stat.isDirectory() || (deps.uid !== undefined && stat.uid !== deps.uid)) {
+    throw new KclError('config', `the cache directory ${dir} is ${entryProblem(stat, deps.uid, 'directory')}: ${fix}`);
   }
   if (deps.uid !== undefined && (stat.mode & 0o077) !== 0) {
     await fs.chmod(dir, privateDirMode);
     deps.warn(`kube-csr-login: ${dir} was open to other users; its mode is now 0700`);
   }
+}
+
+/** One of our names that someone else could have planted or changed is removed. */
+async function discardIfPlanted(entry: string, kind: 'file' | 'directory', deps: SecureDeps): Promise<void> {
+  const stat = await fs.lstat(entry).catch(() => undefined); // gone meanwhile: nothing to judge
+  const problem = stat && entryProblem(stat, deps.uid, kind);
+  if (!problem) return;
+  deps.verbose(`discarding ${entry}: ${problem}`);
+  await fs.rm(entry, { recursive: true, force: true }).catch((error: unknown) => {
+    throw new KclError('config', `cannot discard ${entry} (${problem}): ${describe(error)}; ${fix}`, { cause: error });
+  });
 }

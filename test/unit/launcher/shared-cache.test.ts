@@ -28,9 +28,9 @@ interface Result {
   stderr: string;
 }
 
-function run(viaNode = false): Promise<Result> {
+function run(viaNode = false, cacheRoot = shared): Promise<Result> {
   const [command, argv] = viaNode ? [process.execPath, [`${launcher}.cjs`, ...args]] : [launcher, args];
-  const env = { PATH: process.env.PATH ?? '', HOME: base, KUBE_CSR_LOGIN_CACHE_DIR: shared, KUBE_CSR_LOGIN_CONFIG_DIR: path.join(base, 'config'), KUBERNETES_EXEC_INFO: execInfo };
+  const env = { PATH: process.env.PATH ?? '', HOME: base, KUBE_CSR_LOGIN_CACHE_DIR: cacheRoot, KUBE_CSR_LOGIN_CONFIG_DIR: path.join(base, 'config'), KUBERNETES_EXEC_INFO: execInfo };
   return new Promise((resolve) => {
     execFile(command, argv, { env }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
   });
@@ -152,4 +152,15 @@ test('an answer file of ours that others may write is not served by the Node fas
   const result = await run(true);
   expect(result.code).toBe(0);
   expect(((await stat(file)).mode & 0o777)).toBe(0o600); // discarded and rewritten by the full path
+});
+
+test('a cache root others can write without the sticky bit is refused: they could swap our directory', async () => {
+  const loose = path.join(base, 'loose');
+  await mkdir(loose);
+  await chmod(loose, 0o777);
+  const result = await run(false, loose);
+  expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 3, stdout: '' });
+  expect(result.stderr).toContain(`the cache directory ${loose} is writable by group or others without the sticky bit (mode 0777)`);
+  // no key was made or written there (sh, blind to modes, may have made the empty profile directory)
+  expect(await readdir(path.join(loose, 'default')).catch(() => [])).toEqual([]);
 });
