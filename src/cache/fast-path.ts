@@ -1,9 +1,10 @@
 // The pre-rendered credential that bin/kube-csr-login (POSIX sh), and without sh the Node entry,
 // serve without the full cache check. It is written only from a verified cache entry and records
 // exactly the inputs it was rendered for; it is served only when the same arguments and
-// KUBERNETES_EXEC_INFO arrive before the deadline, and when the token, profile and CA files are
-// older than it. Anything else goes to the full path, which decides exactly as before and rewrites
-// this file. This module imports nothing heavy: it runs before anything else is loaded.
+// KUBERNETES_EXEC_INFO arrive before the deadline, when the token, profile and CA files are
+// older than it, and when the cache is ours alone (ownership.ts). Anything else goes to the full
+// path, which decides exactly as before and rewrites this file. This module imports nothing heavy:
+// it runs before anything else is loaded.
 
 /**
  * The Linux cache directory, as env-paths computes it (XDG), unless overridden. Kept here, free of
