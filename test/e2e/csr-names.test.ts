@@ -76,6 +76,7 @@ test('add-user again leaves the shared policy unchanged', async () => {
 
 test("someone else's CSR under the user's name, for a signer nobody handles: the renewal deletes it and succeeds", async () => {
   // The admin is not a ServiceAccount of the namespace: the policy does not cover it.
+  await admin('delete', 'csr', `user=${bob}`, '--ignore-not-found');
   await admin('create', '-f', await csrFile(`user=${bob}`, bob, 'example.com/nobody-signs-this'));
   const token = path.join(dir, 'bob.token');
   await writeFile(token, parseLoginBundle(await readFile(bundleOf(bob), 'utf8'), bundleOf(bob)).token, { mode: 0o600 });
