@@ -6,11 +6,13 @@ import { execFile } from 'node:child_process';
 import { chmod, lstat, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { renderFastPath } from '../../../src/cache/fast-path.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { type SecondUser, secondUser } from '../../helpers/second-user.js';
 import { tempDir } from '../../helpers/temp-dirs.js';
+
+jest.setTimeout(30_000); // each case starts Node a few times (a renewal included): slow on a loaded machine
 
 const launcher = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/kube-csr-login');
 const token = 'shared-cache-token';
