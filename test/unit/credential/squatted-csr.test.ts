@@ -1,10 +1,12 @@
 // A CSR under our name (user=jean.doe) that someone else created: any authenticated user with
 // `create` on CSRs can do it, e.g. with a signer nobody handles. Our renewal must not wait on it
 // until the timeout and then ask an admin to approve it.
-import { afterEach, beforeEach, expect, test } from '@jest/globals';
+import { afterEach, beforeEach, expect, jest, test } from '@jest/globals';
 import { KclError } from '../../../src/errors.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { type Harness, createHarness, lastCredential } from '../../helpers/credential-harness.js';
+
+jest.setTimeout(25_000); // below the 30 s --timeout of the cases: a wait for it fails the test
 
 const token = 'squat-test-token-0123456789';
 const name = 'user=jean.doe';
