@@ -7,8 +7,11 @@
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isNotFound } from '../util/files.js';
-import { fastPathMagic } from './fast-path.js';
+import { fastPathFormat } from './fast-path.js';
 import { cacheDirTag, isProfileCacheEntry, profileCacheFiles } from './layout.js';
+
+/** The first line of a fast path file of any version: kube-csr-login-fast-path-v<N>. */
+const fastPathMagicLine = new RegExp(`^${fastPathFormat.magic.replace(/\d+$/, '')}\\d+\n`);
 
 /** Returns the names of the profiles whose cache was removed. */
 export async function clearProfiles(cacheDir: string, profiles: string[] | 'all', uid: number | undefined): Promise<string[]> {
@@ -19,7 +22,9 @@ export async function clearProfiles(cacheDir: string, profiles: string[] | 'all'
     if (!(await isOurProfileDir(files.dir, uid))) continue;
     const entries = (await fs.readdir(files.dir)).filter(isProfileCacheEntry);
     const fastPathFirst = [path.basename(files.fastPath), ...entries.filter((entry) => entry !== path.basename(files.fastPath))];
-    for (const entry of fastPathFirst) await fs.rm(path.join(files.dir, entry), { recursive: entry === path.basename(files.lock), force: true });
+    for (const entry of fastPathFirst) {
+      await fs.rm(path.join(files.dir, entry), { recursive: entry === path.basename(files.lock), force: true });
+    }
     await fs.rmdir(files.dir).catch(() => undefined); // something not ours is left in it: keep it
     cleared.push(name);
   }
@@ -33,8 +38,8 @@ async function isOurProfileDir(dir: string, uid: number | undefined): Promise<bo
   });
   if (!stat?.isDirectory() || (uid !== undefined && stat.uid !== uid)) return false; // a link, a file, someone else's
   const files = profileCacheFiles(path.dirname(dir), path.basename(dir));
-  const [tag, fastPath] = await Promise.all([readStart(files.tag, cacheDirTag.length), readStart(files.fastPath, fastPathMagic.length + 1)]);
-  return tag === cacheDirTag || fastPath === `${fastPathMagic}\n`;
+  const [tag, fastPath] = await Promise.all([readStart(files.tag, cacheDirTag.length), readStart(files.fastPath, 64)]);
+  return tag === cacheDirTag || fastPathMagicLine.test(fastPath ?? '');
 }
 
 /** The first bytes of a regular file, never read through a link; undefined when there is none. */

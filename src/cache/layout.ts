@@ -27,7 +27,7 @@ export interface ProfileCacheFiles {
   tag: string;
 }
 
-export const cacheDirTagName = 'CACHEDIR.TAG';
+const cacheDirTagName = 'CACHEDIR.TAG';
 export const cacheDirTag = 'Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by kube-csr-login.\n';
 
 export function profileCacheFiles(cacheDir: string, profile: string): ProfileCacheFiles {

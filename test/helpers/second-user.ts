@@ -3,7 +3,7 @@
 // as it through setpriv (util-linux) with no supplementary groups.
 import { execFileSync } from 'node:child_process';
 
-export const intruderName = 'kcl-intruder';
+const intruderName = 'kcl-intruder';
 
 export interface SecondUser {
   uid: number;

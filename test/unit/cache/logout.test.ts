@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { fastPathMagic } from '../../../src/cache/fast-path.js';
+import { fastPathFormat } from '../../../src/cache/fast-path.js';
 import { cacheDirTag } from '../../../src/cache/layout.js';
 import { runCli } from '../../../src/cli/main.js';
 import { captureEdge } from '../../helpers/edge.js';
@@ -14,7 +14,7 @@ async function ourProfile(root: string, name: string, marked: 'tag' | 'fast-path
   const dir = path.join(root, name);
   await mkdir(path.join(dir, 'renew.lock'), { recursive: true });
   for (const file of ourFiles) await writeFile(path.join(dir, file), '{}');
-  await writeFile(path.join(dir, 'exec-credential'), `${fastPathMagic}\n1900000000\n`);
+  await writeFile(path.join(dir, 'exec-credential'), `${fastPathFormat.magic}\n1900000000\n`);
   if (marked === 'tag') await writeFile(path.join(dir, 'CACHEDIR.TAG'), cacheDirTag);
 }
 

@@ -85,7 +85,9 @@ describe('another uid planted the profile directory', () => {
       expect(result.stderr).toContain(`the cache directory ${profileDir()} is owned by uid ${intruder.uid}, not by you (uid 0)`);
     }
     expect(await readFile(victimFile, 'utf8')).toBe('notes\n');
-    for (const name of await readdir(profileDir())) expect([name, (await lstat(path.join(profileDir(), name))).uid]).toEqual([name, intruder.uid]);
+    for (const name of await readdir(profileDir())) {
+      expect([name, (await lstat(path.join(profileDir(), name))).uid]).toEqual([name, intruder.uid]);
+    }
   });
 
   test('a planted symlink in place of the profile directory is not followed', async () => {
