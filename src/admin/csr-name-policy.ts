@@ -16,23 +16,31 @@ export function csrNamePolicyManifests(usersNamespace: string): Manifest[] {
   const labels = { 'app.kubernetes.io/managed-by': 'kube-csr-login' };
   return [
     {
-      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name, labels },
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name, labels },
       spec: {
         failurePolicy: 'Fail',
         matchConstraints: {
-          resourceRules: [{ apiGroups: ['certificates.k8s.io'], apiVersions: ['*'], operations: ['CREATE'], resources: ['certificatesigningrequests'] }],
+          resourceRules: [
+            { apiGroups: ['certificates.k8s.io'], apiVersions: ['*'], operations: ['CREATE'], resources: ['certificatesigningrequests'] },
+          ],
         },
         matchConditions: [{ name: 'users-namespace-service-account', expression: `request.userInfo.username.startsWith('${prefix}')` }],
         variables: [{ name: 'account', expression: `request.userInfo.username.substring(${prefix.length})` }],
-        validations: [{
-          expression: "object.metadata.name == 'user=' + variables.account",
-          messageExpression: `'ServiceAccount ${usersNamespace}/' + variables.account + ' may only create the CertificateSigningRequest named user=' + variables.account + ' (kube-csr-login)'`,
-          reason: 'Forbidden',
-        }],
+        validations: [
+          {
+            expression: "object.metadata.name == 'user=' + variables.account",
+            messageExpression: `'ServiceAccount ${usersNamespace}/' + variables.account + ' may only create the CertificateSigningRequest named user=' + variables.account + ' (kube-csr-login)'`,
+            reason: 'Forbidden',
+          },
+        ],
       },
     },
     {
-      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name, labels },
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name, labels },
       spec: { policyName: name, validationActions: ['Deny'] },
     },
   ];

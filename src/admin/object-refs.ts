@@ -27,8 +27,16 @@ const resources: Record<string, Resource> = {
   },
   'rbac.authorization.k8s.io/v1/Role': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'roles', namespaced: true },
   'rbac.authorization.k8s.io/v1/RoleBinding': { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'rolebindings', namespaced: true },
-  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': { prefix: '/apis/admissionregistration.k8s.io/v1', plural: 'validatingadmissionpolicies', namespaced: false },
-  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': { prefix: '/apis/admissionregistration.k8s.io/v1', plural: 'validatingadmissionpolicybindings', namespaced: false },
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': {
+    prefix: '/apis/admissionregistration.k8s.io/v1',
+    plural: 'validatingadmissionpolicies',
+    namespaced: false,
+  },
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': {
+    prefix: '/apis/admissionregistration.k8s.io/v1',
+    plural: 'validatingadmissionpolicybindings',
+    namespaced: false,
+  },
 };
 
 /** The object's REST path, e.g. /apis/rbac.authorization.k8s.io/v1/clusterroles/user%3Djean.doe. */

@@ -22,13 +22,19 @@ const fix = 'remove it, or point KUBE_CSR_LOGIN_CACHE_DIR at a directory only yo
 export async function secureProfileDir(cacheDir: string, files: ProfileCacheFiles, deps: SecureDeps): Promise<void> {
   await fs.mkdir(cacheDir, { recursive: true, mode: privateDirMode });
   const rootIssue = rootProblem(await fs.stat(cacheDir), deps.uid);
-  if (rootIssue) throw new KclError('config', `the cache directory ${cacheDir} is ${rootIssue}: other users could replace what is cached there; point KUBE_CSR_LOGIN_CACHE_DIR at a directory only you can write`);
+  if (rootIssue)
+    throw new KclError(
+      'config',
+      `the cache directory ${cacheDir} is ${rootIssue}: other users could replace what is cached there; point KUBE_CSR_LOGIN_CACHE_DIR at a directory only you can write`,
+    );
   await fs.mkdir(files.dir, { mode: privateDirMode }).catch((error: unknown) => {
     if (errorCode(error) !== 'EEXIST') throw error;
   });
   await closeDirectory(files.dir, deps);
   const names = (await fs.readdir(files.dir)).filter(isProfileCacheEntry);
-  await Promise.all(names.map((name) => discardIfPlanted(path.join(files.dir, name), name === path.basename(files.lock) ? 'directory' : 'file', deps)));
+  await Promise.all(
+    names.map((name) => discardIfPlanted(path.join(files.dir, name), name === path.basename(files.lock) ? 'directory' : 'file', deps)),
+  );
   if ((await readTextIfExists(files.tag)) !== cacheDirTag) await writeFileAtomic(files.tag, cacheDirTag, privateFileMode);
 }
 

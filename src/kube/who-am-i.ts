@@ -22,7 +22,8 @@ export async function whoAmI(client: ApiClient, timeoutMs = defaultTimeoutMs): P
   const status = isRecord(review) ? review.status : undefined;
   const userInfo = isRecord(status) ? status.userInfo : undefined;
   const username = isRecord(userInfo) ? userInfo.username : undefined;
-  if (typeof username !== 'string' || username === '') throw new KclError('server', 'the API server sent a SelfSubjectReview without a username');
+  if (typeof username !== 'string' || username === '')
+    throw new KclError('server', 'the API server sent a SelfSubjectReview without a username');
   const groups = isRecord(userInfo) && Array.isArray(userInfo.groups) ? userInfo.groups.filter((g) => typeof g === 'string') : [];
   return { username, groups };
 }

@@ -19,7 +19,8 @@ const namespace = 'csr-names-e2e';
 const [alice, bob] = ['names.alice', 'names.bob'];
 let dir: string;
 
-const kcl = (...args: string[]) => run(launcher, ['admin', ...args, '--users-namespace', namespace, '--kubeconfig', cluster.adminKubeconfig], { input: '' });
+const kcl = (...args: string[]) =>
+  run(launcher, ['admin', ...args, '--users-namespace', namespace, '--kubeconfig', cluster.adminKubeconfig], { input: '' });
 const bundleOf = (user: string) => path.join(dir, `${user}.bundle`);
 
 /** A well-formed CSR manifest named `name`, for `user`'s key. */
@@ -27,7 +28,12 @@ async function csrFile(name: string, user: string, signerName = 'kubernetes.io/k
   const key = await generatePrivateKeyPem('ecdsa-p256');
   const request = Buffer.from(await buildCsrPem(key, 'ecdsa-p256', user, [])).toString('base64');
   const file = path.join(dir, `${name}.json`);
-  const manifest = { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name }, spec: { request, signerName, usages: ['client auth', 'digital signature'], expirationSeconds: 3600 } };
+  const manifest = {
+    apiVersion: 'certificates.k8s.io/v1',
+    kind: 'CertificateSigningRequest',
+    metadata: { name },
+    spec: { request, signerName, usages: ['client auth', 'digital signature'], expirationSeconds: 3600 },
+  };
   await writeFile(file, JSON.stringify(manifest));
   return file;
 }
@@ -82,9 +88,25 @@ test("someone else's CSR under the user's name, for a signer nobody handles: the
   await writeFile(token, parseLoginBundle(await readFile(bundleOf(bob), 'utf8'), bundleOf(bob)).token, { mode: 0o600 });
   const stop = approveContinuously(bob);
   try {
-    const args = ['get-credential', '--server', cluster.server, '--certificate-authority', cluster.caFile, '--token-file', token, '--user', bob, '--groups', 'devs', '--timeout', '60s'];
+    const args = [
+      'get-credential',
+      '--server',
+      cluster.server,
+      '--certificate-authority',
+      cluster.caFile,
+      '--token-file',
+      token,
+      '--user',
+      bob,
+      '--groups',
+      'devs',
+      '--timeout',
+      '60s',
+    ];
     const started = Date.now();
-    const result = await run(launcher, args, { env: { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, 'cache'), KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, 'config') } });
+    const result = await run(launcher, args, {
+      env: { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, 'cache'), KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, 'config') },
+    });
     expect([result.code, result.stderr]).toEqual([0, '']);
     expect(JSON.parse(result.stdout).status.clientCertificateData).toContain('BEGIN CERTIFICATE');
     expect(Date.now() - started).toBeLessThan(30_000); // not the 60 s timeout

@@ -134,7 +134,11 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
     if (routed) return send(routed.status, routed.body);
     const username = options.username ?? 'system:serviceaccount:users:jean.doe';
     if (req.method === 'POST' && url.pathname === '/apis/authentication.k8s.io/v1/selfsubjectreviews') {
-      return send(201, { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', status: { userInfo: { username, groups: ['system:authenticated'] } } });
+      return send(201, {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'SelfSubjectReview',
+        status: { userInfo: { username, groups: ['system:authenticated'] } },
+      });
     }
     if (req.method === 'POST' && url.pathname === base) {
       const object = JSON.parse(body);

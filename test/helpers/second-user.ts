@@ -14,7 +14,8 @@ export interface SecondUser {
 
 export function secondUser(): SecondUser {
   if (process.getuid?.() !== 0) throw new Error('this test needs root (to act as a second uid with setpriv); the suite runs as root in CI');
-  const id = (flag: string) => Number(execFileSync('id', [flag, intruderName], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+  const id = (flag: string) =>
+    Number(execFileSync('id', [flag, intruderName], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
   try {
     id('-u');
   } catch {

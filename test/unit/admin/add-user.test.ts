@@ -50,8 +50,15 @@ describe('admin add-user', () => {
     const result = await addUser(deps, { spec, bundle });
 
     expect(result.applied.map((a) => `${a.outcome} ${a.ref.kind}`)).toEqual([
-      'created Namespace', 'created ServiceAccount', 'created ClusterRole', 'created ClusterRoleBinding',
-      'created ValidatingAdmissionPolicy', 'created ValidatingAdmissionPolicyBinding', 'created Role', 'created RoleBinding', 'created Secret',
+      'created Namespace',
+      'created ServiceAccount',
+      'created ClusterRole',
+      'created ClusterRoleBinding',
+      'created ValidatingAdmissionPolicy',
+      'created ValidatingAdmissionPolicyBinding',
+      'created Role',
+      'created RoleBinding',
+      'created Secret',
     ]);
     for (const request of store.applies) {
       expect(request.headers['content-type']).toBe('application/apply-patch+yaml');

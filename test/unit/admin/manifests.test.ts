@@ -8,12 +8,31 @@ describe('admin add-user manifests', () => {
   test('dry-run YAML holds the nine objects', () => {
     const text = manifestsYaml(userManifests({ name: 'jean.doe', groups: ['devs', 'ops'], usersNamespace: 'users' }));
     const docs = parseAllDocuments(text).map((d) => d.toJS() as unknown);
-    expect(docs.map((d) => (d as { kind: string }).kind)).toEqual(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'Role', 'RoleBinding', 'Secret']);
+    expect(docs.map((d) => (d as { kind: string }).kind)).toEqual([
+      'Namespace',
+      'ServiceAccount',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
+      'Role',
+      'RoleBinding',
+      'Secret',
+    ]);
     expect(docs[1]).toMatchObject({ metadata: { annotations: { 'kube-csr-login.io/groups': 'devs,ops' } } });
-    expect(docs[2]).toMatchObject({ metadata: { name: 'user=jean.doe' }, rules: [{ verbs: ['create'] }, { resourceNames: ['user=jean.doe'] }] });
-    expect(docs[4]).toMatchObject({ metadata: { name: 'kube-csr-login-csr-names-users' }, spec: { matchConstraints: { resourceRules: [{ operations: ['CREATE'], resources: ['certificatesigningrequests'] }] } } });
+    expect(docs[2]).toMatchObject({
+      metadata: { name: 'user=jean.doe' },
+      rules: [{ verbs: ['create'] }, { resourceNames: ['user=jean.doe'] }],
+    });
+    expect(docs[4]).toMatchObject({
+      metadata: { name: 'kube-csr-login-csr-names-users' },
+      spec: { matchConstraints: { resourceRules: [{ operations: ['CREATE'], resources: ['certificatesigningrequests'] }] } },
+    });
     expect(docs[5]).toMatchObject({ spec: { policyName: 'kube-csr-login-csr-names-users', validationActions: ['Deny'] } });
-    expect(docs[6]).toMatchObject({ metadata: { namespace: 'users' }, rules: [{ resources: ['serviceaccounts'], resourceNames: ['jean.doe'] }] });
+    expect(docs[6]).toMatchObject({
+      metadata: { namespace: 'users' },
+      rules: [{ resources: ['serviceaccounts'], resourceNames: ['jean.doe'] }],
+    });
     expect(docs[8]).toMatchObject({ type: 'kubernetes.io/service-account-token', metadata: { name: 'jean.doe-token' } });
   });
 

@@ -37,7 +37,8 @@ describe('admin remove-user', () => {
       'removed ClusterRole',
       'removed ClusterRoleBinding',
     ]);
-    expect([...store.objects.keys()]).toEqual([ // shared by the namespace's other users
+    expect([...store.objects.keys()]).toEqual([
+      // shared by the namespace's other users
       '/api/v1/namespaces/users',
       '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/kube-csr-login-csr-names-users',
       '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/kube-csr-login-csr-names-users',

@@ -7,7 +7,17 @@ import { runCli } from '../../../src/cli/main.js';
 import { captureEdge } from '../../helpers/edge.js';
 import { tempDir } from '../../helpers/temp-dirs.js';
 
-const ourFiles = ['credential.json', 'backoff.json', 'pending.json', 'clock', 'deadline.1900000000', 'renew.waiters', 'renew.claim', 'background.log', '.credential.json.0123456789ab.tmp'];
+const ourFiles = [
+  'credential.json',
+  'backoff.json',
+  'pending.json',
+  'clock',
+  'deadline.1900000000',
+  'renew.waiters',
+  'renew.claim',
+  'background.log',
+  '.credential.json.0123456789ab.tmp',
+];
 
 /** A profile directory as kube-csr-login leaves it: tagged (new) or with only its fast path file (made before the tag). */
 async function ourProfile(root: string, name: string, marked: 'tag' | 'fast-path'): Promise<void> {

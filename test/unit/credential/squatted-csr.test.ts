@@ -29,7 +29,13 @@ function plant(username: string, signerName = 'example.com/nobody-signs-this'): 
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'CertificateSigningRequest',
     metadata: { name, uid, resourceVersion: '1', creationTimestamp: new Date().toISOString() },
-    spec: { request: Buffer.from('not our key').toString('base64'), signerName, usages: ['client auth'], username, groups: ['system:authenticated'] },
+    spec: {
+      request: Buffer.from('not our key').toString('base64'),
+      signerName,
+      usages: ['client auth'],
+      username,
+      groups: ['system:authenticated'],
+    },
     status: {},
   };
   api.csrs.set(name, { object });
@@ -61,7 +67,9 @@ test('when it may not be deleted, the error names its owner and never asks to ap
   api.options.fault = { method: 'DELETE', status: 403, body: { kind: 'Status', reason: 'Forbidden', message: 'forbidden' } };
   const error = await failure(h.run({ waitTimeoutSeconds: 30 }));
   expect(error.code).toBe('conflict');
-  expect(error.message).toContain('CSR user=jean.doe was made by "system:serviceaccount:users:mallory", not by you ("system:serviceaccount:users:jean.doe")');
+  expect(error.message).toContain(
+    'CSR user=jean.doe was made by "system:serviceaccount:users:mallory", not by you ("system:serviceaccount:users:jean.doe")',
+  );
   expect(error.message).toContain('kubectl delete csr user=jean.doe');
   expect(error.message).not.toContain('approve user=jean.doe');
 });

@@ -32,7 +32,13 @@ interface Result {
 
 function run(viaNode = false, cacheRoot = shared): Promise<Result> {
   const [command, argv] = viaNode ? [process.execPath, [`${launcher}.cjs`, ...args]] : [launcher, args];
-  const env = { PATH: process.env.PATH ?? '', HOME: base, KUBE_CSR_LOGIN_CACHE_DIR: cacheRoot, KUBE_CSR_LOGIN_CONFIG_DIR: path.join(base, 'config'), KUBERNETES_EXEC_INFO: execInfo };
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: base,
+    KUBE_CSR_LOGIN_CACHE_DIR: cacheRoot,
+    KUBE_CSR_LOGIN_CONFIG_DIR: path.join(base, 'config'),
+    KUBERNETES_EXEC_INFO: execInfo,
+  };
   return new Promise((resolve) => {
     execFile(command, argv, { env }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
   });
@@ -42,7 +48,14 @@ const profileDir = () => path.join(shared, 'default');
 /** What the intruder writes: a well-formed answer for exactly our arguments, carrying their credential. */
 const forgedAnswer = () =>
   renderFastPath(
-    { args, execInfoRaw: execInfo, tokenFile: path.join(base, 'token'), profileFile: path.join(base, 'config', 'profiles', 'default.json'), profileExists: false, caFile: path.join(base, 'ca.crt') },
+    {
+      args,
+      execInfoRaw: execInfo,
+      tokenFile: path.join(base, 'token'),
+      profileFile: path.join(base, 'config', 'profiles', 'default.json'),
+      profileExists: false,
+      caFile: path.join(base, 'ca.crt'),
+    },
     new Date(Date.now() + 3_600_000),
     forged,
   ) ?? '';
@@ -58,7 +71,19 @@ beforeAll(async () => {
   await mkdir(path.join(base, 'config'), { mode: 0o700 });
   await writeFile(path.join(base, 'token'), token, { mode: 0o600 });
   await writeFile(path.join(base, 'ca.crt'), api.caPem);
-  args = ['get-credential', '--server', api.url, '--certificate-authority', path.join(base, 'ca.crt'), '--token-file', path.join(base, 'token'), '--user', 'jean.doe', '--groups', 'devs'];
+  args = [
+    'get-credential',
+    '--server',
+    api.url,
+    '--certificate-authority',
+    path.join(base, 'ca.crt'),
+    '--token-file',
+    path.join(base, 'token'),
+    '--user',
+    'jean.doe',
+    '--groups',
+    'devs',
+  ];
 });
 afterAll(async () => {
   await api.close();
@@ -122,7 +147,7 @@ describe('our profile directory was left open to others', () => {
     expect((await lstat(path.join(profileDir(), 'clock'))).isFile()).toBe(true);
   });
 
-  test("an answer another uid put in place of ours is not served; Node discards it and serves ours", async () => {
+  test('an answer another uid put in place of ours is not served; Node discards it and serves ours', async () => {
     const ours = await readFile(path.join(profileDir(), 'exec-credential'), 'utf8');
     intruder.sh('cat >"$1/.x" && mv -f "$1/.x" "$1/exec-credential"', [profileDir()], forgedAnswer());
     for (const viaNode of [false, true]) {
@@ -155,7 +180,7 @@ test('an answer file of ours that others may write is not served by the Node fas
   await chmod(file, 0o666);
   const result = await run(true);
   expect(result.code).toBe(0);
-  expect(((await stat(file)).mode & 0o777)).toBe(0o600); // discarded and rewritten by the full path
+  expect((await stat(file)).mode & 0o777).toBe(0o600); // discarded and rewritten by the full path
 });
 
 test('a cache root others can write without the sticky bit is refused: they could swap our directory', async () => {
