@@ -22,13 +22,13 @@ afterEach(async () => {
   await h.cleanup();
 });
 
-/** A pending CSR of our name, as the API server stores one made by `username`. */
+/** A pending CSR of our name, as the API server stores one made by `username`, just now (on the tests' clock). */
 function plant(username: string, signerName = 'example.com/nobody-signs-this'): string {
   const uid = `planted-${username}`;
   const object = {
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'CertificateSigningRequest',
-    metadata: { name, uid, resourceVersion: '1', creationTimestamp: new Date().toISOString() },
+    metadata: { name, uid, resourceVersion: '1', creationTimestamp: h.clock.now().toISOString() },
     spec: {
       request: Buffer.from('not our key').toString('base64'),
       signerName,
