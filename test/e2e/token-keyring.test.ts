@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { cluster, launcher, repoRoot, run, sleep, tempDir } from './cluster.js';
 import { approveContinuously } from './provision.js';
 import { type SecretService, ensureSecretServicePackages, startSecretService } from './secret-service.js';
-import { bundleToken, cachedCertificate, filesContaining, pastDeadline, userEnv } from './token-storage-helpers.js';
+import { addUserWithBundle, cachedCertificate, filesContaining, pastDeadline, userEnv } from './token-storage-helpers.js';
 
 jest.setTimeout(300_000);
 
@@ -29,20 +29,7 @@ beforeAll(async () => {
   await mkdir(home);
   keyring = await startSecretService(dir);
   bundle = path.join(dir, 'kim.bundle'); // the admin's hand-over, outside the user's HOME
-  const added = await run(launcher, [
-    'admin',
-    'add-user',
-    user,
-    '--groups',
-    'devs',
-    '--bundle',
-    bundle,
-    '--token-duration',
-    '48h',
-    ...adminArgs,
-  ]);
-  if (added.code !== 0) throw new Error(`admin add-user failed: ${added.stderr}`);
-  token = bundleToken(await readFile(bundle, 'utf8'));
+  token = await addUserWithBundle(user, bundle, '48h', adminArgs);
   stopApproving = approveContinuously(user);
 });
 afterAll(async () => {

@@ -3,14 +3,14 @@
 // plane. The token is only ever on disk encrypted; kubectl without a terminal is told what to do;
 // past the renewal point without a terminal the valid certificate is served and nothing hangs;
 // logout --forget removes the encrypted file.
-import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { admin, cluster, launcher, run, sleep, tempDir } from './cluster.js';
 import { approveContinuously } from './provision.js';
 import { runInPty } from './pty.js';
-import { bundleToken, cachedCertificate, filesContaining, pastDeadline, userEnv } from './token-storage-helpers.js';
+import { addUserWithBundle, cachedCertificate, filesContaining, pastDeadline, userEnv } from './token-storage-helpers.js';
 
 jest.setTimeout(300_000);
 
@@ -31,20 +31,7 @@ beforeAll(async () => {
   home = path.join(dir, 'home');
   await mkdir(home);
   bundle = path.join(dir, 'pat.bundle');
-  const added = await run(launcher, [
-    'admin',
-    'add-user',
-    user,
-    '--groups',
-    'devs',
-    '--bundle',
-    bundle,
-    '--token-duration',
-    '720h',
-    ...adminArgs,
-  ]);
-  if (added.code !== 0) throw new Error(`admin add-user failed: ${added.stderr}`);
-  token = bundleToken(await readFile(bundle, 'utf8'));
+  token = await addUserWithBundle(user, bundle, '720h', adminArgs);
   stopApproving = approveContinuously(user);
 });
 afterAll(async () => {

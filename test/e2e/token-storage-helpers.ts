@@ -3,6 +3,7 @@
 // renewal point.
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { launcher, run } from './cluster.js';
 
 export function userEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -47,8 +48,22 @@ export async function cachedCertificate(home: string, profile = 'default'): Prom
   return JSON.parse(await readFile(path.join(home, '.cache', 'kube-csr-login', profile, 'credential.json'), 'utf8')).certificateChainPem;
 }
 
-export function bundleToken(bundleText: string): string {
-  const token = /^\s+token: (\S+)$/m.exec(bundleText)?.[1];
+/** `admin add-user` with a login bundle holding a bound token of that lifetime; returns the token. */
+export async function addUserWithBundle(user: string, bundle: string, tokenDuration: string, adminArgs: string[]): Promise<string> {
+  const added = await run(launcher, [
+    'admin',
+    'add-user',
+    user,
+    '--groups',
+    'devs',
+    '--bundle',
+    bundle,
+    '--token-duration',
+    tokenDuration,
+    ...adminArgs,
+  ]);
+  if (added.code !== 0) throw new Error(`admin add-user failed: ${added.stderr}`);
+  const token = /^\s+token: (\S+)$/m.exec(await readFile(bundle, 'utf8'))?.[1];
   if (!token) throw new Error('no token in the bundle');
   return token;
 }
