@@ -2,8 +2,11 @@
 // the clock, randomness, the home directory and the process's identity. Commands get an Edge and
 // build their use case's deps from it; nothing below src/cli/ reads these itself.
 import os from 'node:os';
+import path from 'node:path';
+import { isSea } from 'node:sea';
 import { isatty } from 'node:tty';
 import { type Dirs, resolveDirs } from './dirs.js';
+import { type Invocation, invocation } from './invocation.js';
 import { writeStdout } from './stdout.js';
 
 export interface Edge {
@@ -13,9 +16,8 @@ export interface Edge {
   stderrIsTerminal: boolean;
   stdinIsTerminal: boolean;
   readStdin: () => Promise<string>;
-  /** Absolute path of the Node entry script, to start background renewals and write exec stanzas. */
-  entryScript: string;
-  nodePath: string;
+  /** How to start this program again (background renewals) and what exec stanzas run. */
+  invocation: Invocation;
   verbose: boolean;
   platform: NodeJS.Platform;
   now: () => Date;
@@ -47,8 +49,13 @@ export function processEdge(entryScript: string, verboseFlag: boolean): Edge {
       for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
       return Buffer.concat(chunks).toString('utf8');
     },
-    entryScript,
-    nodePath: process.execPath,
+    invocation: invocation({
+      entryScript: path.resolve(entryScript),
+      execPath: process.execPath,
+      singleExecutable: isSea(),
+      launcher: process.env.KUBE_CSR_LOGIN_LAUNCHER,
+      platform: process.platform,
+    }),
     verbose: verboseFlag || Boolean(process.env.KUBE_CSR_LOGIN_VERBOSE),
     platform: process.platform,
     now: () => new Date(),

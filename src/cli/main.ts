@@ -4,6 +4,10 @@ import { KclError, describe, exitCodes } from '../errors.js';
 import { type Edge, processEdge } from './edge.js';
 import { helpText } from './help.js';
 
+/** package.json's version, set by the bundler (scripts/bundle.js): the release archive and the
+ * single executable carry no package.json. */
+declare const KUBE_CSR_LOGIN_VERSION: string | undefined;
+
 export interface Command {
   run: (args: string[], edge: Edge) => Promise<void>;
 }
@@ -33,7 +37,7 @@ export async function runCli(argv: string[], edge: Edge): Promise<number> {
     return name === undefined ? exitCodes.usage : 0;
   }
   if (name === 'version' || name === '--version') {
-    edge.stdout(`kube-csr-login ${await packageVersion(edge.entryScript)}\n`);
+    edge.stdout(`kube-csr-login ${typeof KUBE_CSR_LOGIN_VERSION === 'string' ? KUBE_CSR_LOGIN_VERSION : 'unbundled'}\n`);
     return 0;
   }
   const load = commands[name];
@@ -65,12 +69,4 @@ function report(error: unknown, edge: Edge): number {
 
 function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ');
-}
-
-/** package.json sits next to bin/, where the entry script is (the CLI runs bundled, from dist/). */
-async function packageVersion(entryScript: string): Promise<string> {
-  const [{ readFile }, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-  const text = await readFile(path.join(path.dirname(entryScript), '..', 'package.json'), 'utf8');
-  const match = /"version":\s*"([^"]+)"/.exec(text);
-  return match?.[1] ?? 'unknown';
 }

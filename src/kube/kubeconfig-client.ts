@@ -56,7 +56,7 @@ async function loadKubeconfig(choice: KubeconfigChoice): Promise<{ client: ApiCl
       cluster: { name: 'in-cluster', server: inCluster.server, caData: Buffer.from(inCluster.certificateAuthorityPem).toString('base64') },
     };
   }
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubeConfig } = await import('./client-node.js');
   const config = new KubeConfig();
   try {
     if (choice.kubeconfig) config.loadFromFile(choice.kubeconfig);

@@ -100,7 +100,7 @@ export function credentialDeps(
       const [{ spawn }, { constants, openSync }] = await Promise.all([import('node:child_process'), import('node:fs')]);
       const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = constants; // never append through a planted link
       const log = openSync(profileCacheFiles(cacheDir, profile).backgroundLog, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
-      const child = spawn(edge.nodePath, [edge.entryScript, 'get-credential', ...args, '--background'], {
+      const child = spawn(edge.invocation.self.command, [...edge.invocation.self.args, 'get-credential', ...args, '--background'], {
         detached: true,
         stdio: ['ignore', 'ignore', log],
         env: { ...edge.env, KUBE_CSR_LOGIN_CLAIM: undefined },

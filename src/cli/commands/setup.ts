@@ -61,7 +61,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
     {
       configDir: resolved.configDir,
       kubeconfigFiles: files,
-      exec: execCommand(edge),
+      exec: { command: edge.invocation.stanza.command, leadingArgs: edge.invocation.stanza.args },
       installHint,
       openTokenApi: (connection, token) => createApiClient(connection, token, proxyEnv),
       tokens,
@@ -155,13 +155,6 @@ async function readLoginToken(file: string | undefined, edge: Edge): Promise<str
   if (edge.stdinIsTerminal)
     throw new KclError('usage', 'no token: pass --token-file FILE or pipe the token on stdin (never on the command line)');
   return checkToken(await edge.readStdin(), 'stdin');
-}
-
-/** The POSIX launcher next to the Node entry (it serves cache hits without Node); without sh, Node
- * running the entry. */
-function execCommand(edge: Edge): { command: string; leadingArgs?: string[] } {
-  const entry = path.resolve(edge.entryScript);
-  return edge.platform === 'win32' ? { command: edge.nodePath, leadingArgs: [entry] } : { command: entry.replace(/\.cjs$/, '') };
 }
 
 function summary(outcome: SetupOutcome, kubeconfigFile: string, tokenExpiresAt: Date | undefined, now: Date): string {

@@ -1,0 +1,41 @@
+// `npm run release [-- --base-url URL]`: release/kube-csr-login-<version>-<os>-<arch>.tar.gz for
+// this machine's platform, holding bin/kube-csr-login (the sh launcher), bin/kube-csr-login.cjs
+// (the program in one file, every runtime dependency inlined), on linux-x64 also
+// bin/kube-csr-login-sea (the single executable: no Node needed), LICENSE and README.md; then
+// release/csr-login.yaml, the krew manifest of every archive of this version in release/.
+// Deterministic: a second run writes the same bytes (scripts/release/archive.js).
+import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { root, runMain, version } from './bundle.js';
+import { sourceDateEpoch, writeArchive } from './release/archive.js';
+import { krewManifest } from './release/krew-manifest.js';
+import { buildSingleExecutable } from './release/sea.js';
+import { buildSingleFile } from './release/single-file.js';
+
+/** Platforms whose archive carries the single executable (built from the project's Node). */
+const seaPlatforms = new Set(['linux-x64']);
+
+runMain(async () => {
+  const { values } = parseArgs({ options: { 'base-url': { type: 'string' } } });
+  const baseUrl = values['base-url'] ?? `https://github.com/OWNER/kube-csr-login/releases/download/v${version}`;
+  const platform = `${process.platform}-${process.arch}`;
+  const releaseDir = path.join(root, 'release');
+  const stage = path.join(releaseDir, `.stage-${platform}`);
+  await rm(stage, { recursive: true, force: true });
+  await mkdir(path.join(stage, 'bin'), { recursive: true });
+
+  await copyFile(path.join(root, 'bin', 'kube-csr-login'), path.join(stage, 'bin', 'kube-csr-login'));
+  const bundle = path.join(stage, 'bin', 'kube-csr-login.cjs');
+  await buildSingleFile(bundle);
+  if (seaPlatforms.has(platform)) await buildSingleExecutable(bundle, path.join(stage, 'bin', 'kube-csr-login-sea'));
+  for (const file of ['LICENSE', 'README.md']) await copyFile(path.join(root, file), path.join(stage, file));
+  for (const file of ['kube-csr-login', 'kube-csr-login.cjs']) await chmod(path.join(stage, 'bin', file), 0o755);
+
+  const archive = path.join(releaseDir, `kube-csr-login-${version}-${platform}.tar.gz`);
+  const list = await writeArchive(stage, archive, sourceDateEpoch());
+  await rm(stage, { recursive: true, force: true });
+  const manifest = path.join(releaseDir, 'csr-login.yaml');
+  await writeFile(manifest, await krewManifest(releaseDir, version, baseUrl));
+  process.stdout.write(`${path.relative(root, archive)}: ${list.join(' ')}\n${path.relative(root, manifest)}\n`);
+});

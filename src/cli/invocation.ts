@@ -1,0 +1,42 @@
+// How this program was started, so it can start itself again (background renewals) and tell kubectl
+// how to run it (the exec stanza setup writes). Three shapes: Node on the entry script (npm package,
+// release archive), the single executable (Node SEA, no script argument), and either of them
+// reached through the sh launcher, which names itself in KUBE_CSR_LOGIN_LAUNCHER.
+import path from 'node:path';
+
+export interface CommandLine {
+  command: string;
+  args: string[];
+}
+
+export interface Invocation {
+  /** Starts this program again, with the same Node and code. */
+  self: CommandLine;
+  /** What an exec stanza runs: `command` plus these leading arguments before get-credential. */
+  stanza: CommandLine;
+}
+
+export interface InvocationFacts {
+  /** Absolute path of the Node entry script (bin/kube-csr-login.cjs or the bundled release file). */
+  entryScript: string;
+  /** process.execPath: Node, or the single executable itself. */
+  execPath: string;
+  singleExecutable: boolean;
+  /** KUBE_CSR_LOGIN_LAUNCHER: the path kubectl or the shell ran the sh launcher by. */
+  launcher: string | undefined;
+  platform: NodeJS.Platform;
+}
+
+export function invocation(facts: InvocationFacts): Invocation {
+  const self = facts.singleExecutable ? { command: facts.execPath, args: [] } : { command: facts.execPath, args: [facts.entryScript] };
+  return { self, stanza: stanzaCommand(facts, self) };
+}
+
+function stanzaCommand(facts: InvocationFacts, self: CommandLine): CommandLine {
+  // The launcher's own name, not the file it resolves to: npm and krew link the command, and krew's
+  // target holds the version (store/csr-login/v0.1.0/...), which an upgrade removes.
+  if (facts.launcher && path.isAbsolute(facts.launcher) && facts.platform !== 'win32') return { command: facts.launcher, args: [] };
+  if (facts.singleExecutable || facts.platform === 'win32') return self;
+  // Node ran the entry directly: the sh launcher beside it serves cache hits without Node.
+  return { command: facts.entryScript.replace(/\.cjs$/, ''), args: [] };
+}
