@@ -1,0 +1,41 @@
+// The single executable (Node SEA) for machines without Node: the project's own Node 24 (the npm
+// `node` package, pinned in package-lock.json) with the release bundle injected as its main script,
+// by the flow Node documents for Node 24 (--experimental-sea-config, then postject; `node
+// --build-sea` arrived after 24). No code cache: V8's cache would make the file differ from build
+// to build (see test/e2e/release-archive.test.ts), and start-up is measured in the bench.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmod, copyFile, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { root } from '../bundle.js';
+
+// Node's SEA fuse: postject flips it so the binary runs the injected blob.
+const sentinelFuse = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+/** The project's Node (node_modules/.bin/node), which must be the one the blob is made for. */
+export async function projectNode() {
+  const node = await realpath(path.join(root, 'node_modules', '.bin', 'node')).catch(() => undefined);
+  if (!node) throw new Error('the single executable is built from the project\'s own Node (npm package "node"): run npm install first');
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  if (!/^v(2[4-9]|[3-9]\d)\./.test(version)) throw new Error(`the single executable needs the project's Node >= 24, found ${version} at ${node}`);
+  return node;
+}
+
+export async function buildSingleExecutable(bundle, outfile) {
+  const node = await projectNode();
+  const work = await mkdtemp(path.join(os.tmpdir(), 'kcl-sea-'));
+  try {
+    const blob = path.join(work, 'sea.blob');
+    const config = path.join(work, 'sea-config.json');
+    await writeFile(config, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }));
+    execFileSync(node, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+    await copyFile(node, outfile);
+    await chmod(outfile, 0o755);
+    // postject's LIEF warns about every ELF note section it cannot name: shown only on failure
+    const postject = path.join(root, 'node_modules', 'postject', 'dist', 'cli.js');
+    const injected = spawnSync(node, [postject, outfile, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', sentinelFuse], { encoding: 'utf8' });
+    if (injected.status !== 0) throw new Error(`postject failed (exit ${injected.status}): ${`${injected.stdout}${injected.stderr}`.trim().slice(-2000)}`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,28 @@
+// The release's program: bin/kube-csr-login.cjs bundled with everything it loads, every runtime
+// dependency inlined (no node_modules), so the archive runs with any Node >= 22.19 or as the
+// single executable. The entry is the npm package's own: its two requires of dist/ are pointed at
+// the sources, and they stay lazy in the bundle (a cache hit still evaluates only the fast path).
+import path from 'node:path';
+import { common, loadEsbuild, root } from '../bundle.js';
+
+const distToSource = {
+  '../dist/fast-path.cjs': 'src/cli/fast-path.ts',
+  '../dist/kube-csr-login.cjs': 'src/cli/main.ts',
+};
+
+const fromSources = {
+  name: 'dist-to-sources',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/dist\// }, (args) => {
+      const source = distToSource[args.path];
+      if (!source) return { errors: [{ text: `the release bundle does not know ${args.path}` }] };
+      return { path: path.join(root, source) };
+    });
+  },
+};
+
+/** Writes the bundle to `outfile` (mode 0755: it starts with #!/usr/bin/env node). */
+export async function buildSingleFile(outfile) {
+  const { build } = await loadEsbuild();
+  await build({ ...common, entryPoints: ['bin/kube-csr-login.cjs'], outfile, plugins: [fromSources] });
+}
