@@ -1,4 +1,4 @@
-// `npm run release [-- --base-url URL]`: release/kube-csr-login-<version>-<os>-<arch>.tar.gz for
+// `npm run release [-- --base-url URL] [--out DIR]`: release/kube-csr-login-<version>-<os>-<arch>.tar.gz for
 // this machine's platform, holding bin/kube-csr-login (the sh launcher), bin/kube-csr-login.cjs
 // (the program in one file, every runtime dependency inlined), on linux-x64 also
 // bin/kube-csr-login-sea (the single executable: no Node needed), LICENSE and README.md; then
@@ -17,10 +17,10 @@ import { buildSingleFile } from './release/single-file.js';
 const seaPlatforms = new Set(['linux-x64']);
 
 runMain(async () => {
-  const { values } = parseArgs({ options: { 'base-url': { type: 'string' } } });
+  const { values } = parseArgs({ options: { 'base-url': { type: 'string' }, out: { type: 'string' } } });
   const baseUrl = values['base-url'] ?? `https://github.com/OWNER/kube-csr-login/releases/download/v${version}`;
   const platform = `${process.platform}-${process.arch}`;
-  const releaseDir = path.join(root, 'release');
+  const releaseDir = path.resolve(values.out ?? path.join(root, 'release'));
   const stage = path.join(releaseDir, `.stage-${platform}`);
   await rm(stage, { recursive: true, force: true });
   await mkdir(path.join(stage, 'bin'), { recursive: true });
@@ -37,5 +37,5 @@ runMain(async () => {
   await rm(stage, { recursive: true, force: true });
   const manifest = path.join(releaseDir, 'csr-login.yaml');
   await writeFile(manifest, await krewManifest(releaseDir, version, baseUrl));
-  process.stdout.write(`${path.relative(root, archive)}: ${list.join(' ')}\n${path.relative(root, manifest)}\n`);
+  process.stdout.write(`${archive}: ${list.join(' ')}\n${manifest}\n`);
 });

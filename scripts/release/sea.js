@@ -1,8 +1,8 @@
 // The single executable (Node SEA) for machines without Node: the project's own Node 24 (the npm
 // `node` package, pinned in package-lock.json) with the release bundle injected as its main script,
 // by the flow Node documents for Node 24 (--experimental-sea-config, then postject; `node
-// --build-sea` arrived after 24). No code cache: V8's cache would make the file differ from build
-// to build (see test/e2e/release-archive.test.ts), and start-up is measured in the bench.
+// --build-sea` arrived after 24). No code cache: two blobs made with useCodeCache differ (checked
+// with Node 24.21), which would break the archive's reproducibility; the bench measures start-up.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmod, copyFile, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -28,7 +28,8 @@ export async function buildSingleExecutable(bundle, outfile) {
     const blob = path.join(work, 'sea.blob');
     const config = path.join(work, 'sea-config.json');
     await writeFile(config, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }));
-    execFileSync(node, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const prepared = spawnSync(node, ['--experimental-sea-config', config], { encoding: 'utf8' });
+    if (prepared.status !== 0) throw new Error(`node --experimental-sea-config failed (exit ${prepared.status}): ${prepared.stderr.trim().slice(-2000)}`);
     await copyFile(node, outfile);
     await chmod(outfile, 0o755);
     // postject's LIEF warns about every ELF note section it cannot name: shown only on failure

@@ -24,5 +24,8 @@ const fromSources = {
 /** Writes the bundle to `outfile` (mode 0755: it starts with #!/usr/bin/env node). */
 export async function buildSingleFile(outfile) {
   const { build } = await loadEsbuild();
-  await build({ ...common, entryPoints: ['bin/kube-csr-login.cjs'], outfile, plugins: [fromSources] });
+  // Minified: Node compiles (pre-parses) the whole file at every start, 4.2 MB as written, 2 MB
+  // minified (measured 276 vs 160 ms for vm.Script on a loaded 2-core machine). Names kept: they
+  // are in --verbose stack traces, and libraries read constructor names.
+  await build({ ...common, entryPoints: ['bin/kube-csr-login.cjs'], outfile, plugins: [fromSources], minify: true, keepNames: true });
 }

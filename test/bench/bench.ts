@@ -3,7 +3,8 @@
 // one JSON object naming every figure and ratio. Reports only: always exits 0 (failures marked).
 // Env: KCL_CLUSTER_DIR (default /tmp/kcl-bench-cluster), KCL_BENCH_KEEP_CLUSTER=1,
 // KCL_BENCH_BURST (CSRs per approver burst, 500), KCL_BENCH_MEMORY_CSRS (10000),
-// KCL_BENCH_FAILOVER_ROUNDS (20), KCL_BENCH_LOADGEN_USERS (100000), KCL_BENCH_ONLY=1,2,... (parts, 1-11). Runs as root (part 9 and
+// KCL_BENCH_FAILOVER_ROUNDS (20), KCL_BENCH_LOADGEN_USERS (100000), KCL_BENCH_ONLY=1,2,... (parts, 1-12;
+// part 12, the single executable's start-up, needs no cluster). Runs as root (part 9 and
 // the load generator start the approver in a mount namespace with the pod's ServiceAccount files).
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,9 +22,10 @@ import { freshCacheEnv, pluginArgs } from './flows.js';
 import { blockingVsSeed, parallel32 } from './renewal.js';
 import { printResults } from './summary.js';
 import { log, results, section } from './results.js';
+import { seaStartVsNodeBundle } from './single-executable.js';
 import { cacheHitVsGke, nodePathVsFloor, ok } from './startup.js';
 
-const only = new Set((process.env.KCL_BENCH_ONLY ?? '1,2,3,4,5,6,7,8,9,10,11').split(','));
+const only = new Set((process.env.KCL_BENCH_ONLY ?? '1,2,3,4,5,6,7,8,9,10,11,12').split(','));
 const failoverRoundCount = Number(process.env.KCL_BENCH_FAILOVER_ROUNDS ?? 20);
 const burstSize = Number(process.env.KCL_BENCH_BURST ?? 500);
 const memoryCsrs = Number(process.env.KCL_BENCH_MEMORY_CSRS ?? 10_000);
@@ -129,6 +131,7 @@ async function scaleParts(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (only.has('12')) await section('12 single executable start-up', seaStartVsNodeBundle);
   if (['1', '2', '3', '4'].some((p) => only.has(p))) await clientParts();
   if (only.has('5') || only.has('6')) await approverParts();
   if (['7', '8', '9', '10', '11'].some((p) => only.has(p))) await scaleParts();

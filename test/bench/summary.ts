@@ -40,6 +40,7 @@ export async function printResults(json: boolean): Promise<void> {
     approverDecisionCpuMs: figure('approverDecisionCpuMs')?.ours ?? null,
     failoverRounds: results.raw.failoverRounds ?? null,
     failoverStuckCsrs: results.raw.failoverStuckCsrs ?? null,
+    seaStartVsNodeBundle: ratioOf('seaStartVsNodeBundle'),
     failed,
     raw: results.raw,
     notes: results.notes,

@@ -41,9 +41,11 @@ if command -v flock >/dev/null 2>&1; then
   fi
 fi
 
-echo "building Kubernetes $k8s_version control plane with $go_version into $out (first time: 10-20 min on 2 cores)" >&2
+log="$out.build.log"
+echo "building Kubernetes $k8s_version control plane with $go_version into $out (first time: 10-20 min on 2 cores; log: $log)" >&2
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp"
+: >"$log"
 minor="${k8s_version#v1.}"; minor="${minor%%.*}"
 build_date="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 ldflags="-s -w"
@@ -51,14 +53,49 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
   ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$build_date"
 done
+k8s_cmds=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl)
+etcd_cmd=go.etcd.io/etcd/server/v3
 start=$(date +%s)
-(
+
+# Reads `go build -v` (it names each package as it compiles it), appends everything to the log, and
+# shows packages compiled out of the total with the elapsed time on stderr: rewritten in place on a
+# terminal, else one line every 30 s. No forks per line: bash's printf gives the clock.
+progress() { # total
+  local total=$1 done=0 line now last=0 current='' shown
+  exec 7>>"$log"
+  while IFS= read -r line; do
+    printf '%s\n' "$line" >&7
+    [[ "$line" =~ ^[A-Za-z0-9._~/+-]+$ ]] || continue # an import path: one package compiled
+    done=$((done + 1)) current=$line
+    printf -v now '%(%s)T' -1
+    if [[ -t 2 ]] && (( now != last )) || (( now - last >= 30 )); then
+      shown=$(( done < total ? done : total ))
+      printf -v line 'building: %d/%d packages (%d%%), %dm%02ds, now %s' "$shown" "$total" $((shown * 100 / total)) \
+        $(((now - start) / 60)) $(((now - start) % 60)) "$current"
+      if [[ -t 2 ]]; then printf '\r\033[K%s' "${line:0:150}" >&2; else printf '%s\n' "$line" >&2; fi
+      last=$now
+    fi
+  done
+  [[ -t 2 ]] && printf '\r\033[K' >&2
+  exec 7>&-
+}
+
+if ! (
   cd "$mod"
   export CGO_ENABLED=0 GOFLAGS=-mod=mod
-  go build -trimpath -tags selinux,notest -ldflags "$ldflags" -o "$out.tmp/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl
-  go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" go.etcd.io/etcd/server/v3
-)
+  echo "resolving the packages to build (the first run also downloads the modules)" >&2
+  total=$({ go list -deps -tags selinux,notest "${k8s_cmds[@]}" && go list -deps "$etcd_cmd"; } 2>>"$log" | sort -u | wc -l)
+  (( total > 0 )) || exit 1
+  echo "compiling $total packages" >&2
+  {
+    go build -v -trimpath -tags selinux,notest -ldflags "$ldflags" -o "$out.tmp/" "${k8s_cmds[@]}" \
+      && go build -v -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" "$etcd_cmd"
+  } 2>&1 | progress "$total"
+); then
+  echo "kube-csr-login: building the control plane failed; last lines of $log:" >&2
+  tail -n 20 "$log" >&2
+  exit 1
+fi
 rm -rf "$out"
 mv "$out.tmp" "$out"
 echo "built in $(( $(date +%s) - start )) s" >&2

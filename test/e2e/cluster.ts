@@ -39,16 +39,21 @@ export interface Run {
   stderr: string;
 }
 
-export function run(
-  command: string,
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
-): Promise<Run> {
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  /** false: `env` is the whole environment (an installed copy on a clean machine), not added to this one's. */
+  inheritEnv?: boolean;
+  input?: string;
+  timeoutMs?: number;
+  cwd?: string;
+}
+
+export function run(command: string, args: string[], options: RunOptions = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       command,
       args,
-      { env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 },
+      { env: options.inheritEnv === false ? options.env : { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024, cwd: options.cwd },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

@@ -1,0 +1,113 @@
+// The whole life of a user, run with an INSTALLED kube-csr-login (npm tarball, krew, release
+// archive) on a clean HOME against the real control plane: the admin adds the user with a bundle
+// and runs the approver, the user runs setup, kubectl authenticates through the exec stanza setup
+// wrote, a certificate is renewed (blocking, then in the background), status, logout --forget.
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expect } from '@jest/globals';
+import { parse } from 'yaml';
+import { type Run, type RunOptions, cluster, repoRoot, run, sleep } from './cluster.js';
+
+export interface Installed {
+  /** How a user starts it, e.g. ['/prefix/bin/kube-csr-login'] or [kubectl, 'csr-login']. */
+  command: string[];
+  /** The command setup must write into the exec stanza (a stable name, not a versioned target). */
+  stanzaCommand: string;
+  /** The user's whole environment: a clean HOME and a PATH with the Node (if any) to use. */
+  env: Record<string, string>;
+}
+
+export function kcl(installed: Installed, args: string[]) {
+  const [command = '', ...leading] = installed.command;
+  return run(command, [...leading, ...args], { env: installed.env, inheritEnv: false, input: '' });
+}
+
+async function must(installed: Installed, args: string[]): Promise<string> {
+  const result = await kcl(installed, args);
+  if (result.code !== 0) throw new Error(`kube-csr-login ${args[0]} exited ${result.code}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Runs the installed approver for the users of `namespace` until the returned stop function. */
+function startApprover(installed: Installed, namespace: string): () => Promise<string> {
+  const [command = '', ...leading] = installed.command;
+  const args = [...leading, 'approver', '--kubeconfig', cluster.adminKubeconfig, '--users-namespace', namespace, '--metrics-addr', '127.0.0.1:0', '--no-leader-elect'];
+  const child = spawn(command, args, { env: installed.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-20_000)));
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  return async () => {
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(15_000)]);
+    child.kill('SIGKILL');
+    return log;
+  };
+}
+
+const certificateOf = async (cacheFile: string) => JSON.parse(await readFile(cacheFile, 'utf8')).certificateChainPem as string;
+
+export async function userFlow(installed: Installed, user: string, namespace: string): Promise<void> {
+  const home = installed.env.HOME ?? '';
+  const kubectl = (...args: string[]) => run(cluster.kubectl, args, { env: installed.env, inheritEnv: false });
+  const bundle = path.join(home, `${user}.bundle`);
+  await must(installed, ['admin', 'add-user', user, '--groups', 'devs', '--users-namespace', namespace, '--kubeconfig', cluster.adminKubeconfig, '--bundle', bundle]);
+  const stopApprover = startApprover(installed, namespace);
+  try {
+    const setup = await kcl(installed, ['setup', '--bundle', bundle, '--use-context']);
+    expect(setup.stderr).not.toMatch(/error/i);
+    expect(setup.stdout).toContain(`as ${user} (groups: devs)`);
+    expect(setup.code).toBe(0);
+
+    const config = parse(await readFile(path.join(home, '.kube', 'config'), 'utf8'));
+    expect(config.users[0].user.exec.command).toBe(installed.stanzaCommand);
+    const whoami = await kubectl('auth', 'whoami', '-o', 'json');
+    expect(whoami.stderr).toBe('');
+    expect(JSON.parse(whoami.stdout).status.userInfo).toMatchObject({ username: user, groups: expect.arrayContaining(['devs']) });
+
+    // Renewal: certificates issued from now on are due at once (renewal window 0.01 %), the cache is
+    // dropped, so kubectl's next call renews blocking and the one after renews in the background
+    // (the installed program starting itself again, detached).
+    const profileFile = path.join(home, '.config', 'kube-csr-login', 'profiles', 'default.json');
+    const profile = JSON.parse(await readFile(profileFile, 'utf8'));
+    await writeFile(profileFile, JSON.stringify({ ...profile, renewWindow: [0.0001, 0.0001] }), { mode: 0o600 });
+    await must(installed, ['logout']);
+    const cacheFile = path.join(home, '.cache', 'kube-csr-login', 'default', 'credential.json');
+    const blocking = await kubectl('auth', 'whoami');
+    expect(blocking.stderr).toBe('');
+    expect(blocking.stdout).toContain(user);
+    const renewed = await certificateOf(cacheFile);
+    expect((await kubectl('auth', 'whoami')).stdout).toContain(user);
+    let background = renewed;
+    for (let i = 0; i < 100 && background === renewed; i += 1) {
+      await sleep(200);
+      background = await certificateOf(cacheFile).catch(() => renewed);
+    }
+    expect(background).not.toBe(renewed);
+
+    const status = await must(installed, ['status']);
+    expect(status).toContain(user);
+    await must(installed, ['logout', '--forget']);
+    const after = parse(await readFile(path.join(home, '.kube', 'config'), 'utf8')) ?? {};
+    expect(JSON.stringify(after.users ?? [])).not.toContain(user);
+    expect((await must(installed, ['status'])).trim()).toMatch(/^no profiles/);
+  } finally {
+    await stopApprover();
+    await kcl(installed, ['admin', 'remove-user', user, '--users-namespace', namespace, '--kubeconfig', cluster.adminKubeconfig]);
+  }
+}
+
+/** Runs a command line exactly as README.md shows it (and fails if README does not show it),
+ * optionally under a wrapper such as `unshare -n`. */
+export async function asReadmeSays(line: string, options: RunOptions, wrapper: string[] = []): Promise<Run> {
+  expect(await readFile(path.join(repoRoot, 'README.md'), 'utf8')).toContain(line);
+  const [command = 'sh', ...args] = [...wrapper, 'sh', '-c', line];
+  return run(command, args, options);
+}
+
+/** A clean HOME for one installed copy: nothing from the developer's own config leaks in. */
+export async function cleanHome(dir: string): Promise<string> {
+  const home = path.join(dir, 'home');
+  await mkdir(home, { recursive: true });
+  return home;
+}
