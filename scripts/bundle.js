@@ -22,8 +22,9 @@ export const common = {
 export async function loadEsbuild() {
   try {
     return await import('esbuild');
-  } catch {
-    throw new Error('building needs the dev dependencies (esbuild): run npm install (without --omit=dev) first');
+  } catch (error) {
+    const cause = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new Error(`cannot load esbuild (${cause}): building needs the dev dependencies, run npm install (without --omit=dev) first`);
   }
 }
 

@@ -25,11 +25,14 @@ export async function buildSingleExecutable(bundle, outfile) {
   const node = await projectNode();
   const work = await mkdtemp(path.join(os.tmpdir(), 'kcl-sea-'));
   try {
-    const blob = path.join(work, 'sea.blob');
-    const config = path.join(work, 'sea-config.json');
-    await writeFile(config, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }));
-    const prepared = spawnSync(node, ['--experimental-sea-config', config], { encoding: 'utf8' });
+    // relative names, run from `work`: the blob records the main script's path as given, and an
+    // absolute one would make every checkout's executable differ
+    await copyFile(bundle, path.join(work, 'kube-csr-login.cjs'));
+    const config = { main: 'kube-csr-login.cjs', output: 'sea.blob', disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false };
+    await writeFile(path.join(work, 'sea-config.json'), JSON.stringify(config));
+    const prepared = spawnSync(node, ['--experimental-sea-config', 'sea-config.json'], { cwd: work, encoding: 'utf8' });
     if (prepared.status !== 0) throw new Error(`node --experimental-sea-config failed (exit ${prepared.status}): ${prepared.stderr.trim().slice(-2000)}`);
+    const blob = path.join(work, 'sea.blob');
     await copyFile(node, outfile);
     await chmod(outfile, 0o755);
     // postject's LIEF warns about every ELF note section it cannot name: shown only on failure

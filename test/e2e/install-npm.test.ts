@@ -12,7 +12,7 @@ import { list } from 'tar';
 import { tempDir } from '../helpers/temp-dirs.js';
 import { repoRoot, run } from './cluster.js';
 import { oldestNodeBin, oldestNodeVersion } from './install-tools.js';
-import { type Installed, asReadmeSays, cleanHome, kcl, userFlow } from './user-flow.js';
+import { type Installed, asReadmeSays, cleanHome, kcl, machineEnv, userFlow } from './user-flow.js';
 
 jest.setTimeout(600_000);
 
@@ -77,7 +77,7 @@ describe('npm package', () => {
     const dir = await tempDir('kcl-e2e-npm-install');
     const prefix = path.join(dir, 'prefix');
     // a user's machine: their Node first on PATH, npm as installed; only the download cache is shared
-    const env = { HOME: await cleanHome(dir), PATH: `${await nodeBin()}:${prefix}/bin:/usr/local/bin:/usr/bin:/bin` };
+    const env = { ...machineEnv(), HOME: await cleanHome(dir), PATH: `${await nodeBin()}:${prefix}/bin:/usr/local/bin:/usr/bin:/bin` };
     const node = await run('node', ['--version'], { env, inheritEnv: false });
     expect(node.stdout).toMatch(name === 'Node 24' ? /^v24\./ : new RegExp(`^v${oldestNodeVersion}\\n`));
 

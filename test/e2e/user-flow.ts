@@ -105,6 +105,13 @@ export async function asReadmeSays(line: string, options: RunOptions, wrapper: s
   return run(command, args, options);
 }
 
+/** What a user's environment keeps from this machine: how it reaches the network (npm's registry
+ * behind a TLS proxy needs the CA bundle; -g with another prefix no longer reads /usr/etc/npmrc). */
+export function machineEnv(): Record<string, string> {
+  const keep = /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|https?_proxy|no_proxy|HTTPS?_PROXY|NO_PROXY)$/;
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => keep.test(e[0]) && e[1] !== undefined));
+}
+
 /** A clean HOME for one installed copy: nothing from the developer's own config leaks in. */
 export async function cleanHome(dir: string): Promise<string> {
   const home = path.join(dir, 'home');
