@@ -1,7 +1,8 @@
 // `npm run release [-- --base-url URL] [--out DIR]`: release/kube-csr-login-<version>-<os>-<arch>.tar.gz for
 // this machine's platform, holding bin/kube-csr-login (the sh launcher), bin/kube-csr-login.cjs
 // (the program in one file, every runtime dependency inlined), on linux-x64 also
-// bin/kube-csr-login-sea (the single executable: no Node needed), LICENSE and README.md; then
+// bin/kube-csr-login-sea (the single executable: no Node needed), LICENSE, README.md and
+// THIRD-PARTY-NOTICES (the licenses of what the bundle and the executable carry); then
 // release/csr-login.yaml, the krew manifest of every archive of this version in release/.
 // Deterministic: a second run writes the same bytes (scripts/release/archive.js).
 import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { sourceDateEpoch, writeArchive } from './release/archive.js';
 import { krewManifest } from './release/krew-manifest.js';
 import { buildSingleExecutable } from './release/sea.js';
 import { buildSingleFile } from './release/single-file.js';
+import { thirdPartyNotices } from './release/third-party.js';
 
 /** Platforms whose archive carries the single executable (built from the project's Node). */
 const seaPlatforms = new Set(['linux-x64']);
@@ -27,8 +29,10 @@ runMain(async () => {
 
   await copyFile(path.join(root, 'bin', 'kube-csr-login'), path.join(stage, 'bin', 'kube-csr-login'));
   const bundle = path.join(stage, 'bin', 'kube-csr-login.cjs');
-  await buildSingleFile(bundle);
-  if (seaPlatforms.has(platform)) await buildSingleExecutable(bundle, path.join(stage, 'bin', 'kube-csr-login-sea'));
+  const metafile = await buildSingleFile(bundle);
+  const withSea = seaPlatforms.has(platform);
+  if (withSea) await buildSingleExecutable(bundle, path.join(stage, 'bin', 'kube-csr-login-sea'));
+  await writeFile(path.join(stage, 'THIRD-PARTY-NOTICES'), await thirdPartyNotices(metafile, withSea));
   for (const file of ['LICENSE', 'README.md']) await copyFile(path.join(root, file), path.join(stage, file));
   for (const file of ['kube-csr-login', 'kube-csr-login.cjs']) await chmod(path.join(stage, 'bin', file), 0o755);
 

@@ -75,7 +75,7 @@ describe('release archive', () => {
   test('holds the launcher, one self-contained bundle, the single executable, LICENSE and README; fixed owner, modes and mtime', async () => {
     const archive = path.join(releases[0], archiveName);
     const list = await entries(archive);
-    expect(list.map((e) => e.path)).toEqual(['LICENSE', 'README.md', 'bin/', 'bin/kube-csr-login', 'bin/kube-csr-login-sea', 'bin/kube-csr-login.cjs']);
+    expect(list.map((e) => e.path)).toEqual(['LICENSE', 'README.md', 'THIRD-PARTY-NOTICES', 'bin/', 'bin/kube-csr-login', 'bin/kube-csr-login-sea', 'bin/kube-csr-login.cjs']);
     // portable: no owner names, uid/gid 0 or empty
     expect(new Set(list.map((e) => `${Math.max(e.uid, 0)}:${Math.max(e.gid, 0)}:${e.uname}`))).toEqual(new Set(['0:0:']));
     const files = list.filter((e) => !e.path.endsWith('/'));
@@ -83,6 +83,7 @@ describe('release archive', () => {
     expect(Object.fromEntries(files.map((e) => [e.path, (e.mode & 0o777).toString(8)]))).toEqual({
       LICENSE: '644',
       'README.md': '644',
+      'THIRD-PARTY-NOTICES': '644',
       'bin/kube-csr-login': '755',
       'bin/kube-csr-login-sea': '755',
       'bin/kube-csr-login.cjs': '755',
@@ -95,6 +96,8 @@ describe('release archive', () => {
     const builtin = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
     expect([...required].filter((name) => !builtin.has(name))).toEqual([]);
     expect(required.size).toBeGreaterThan(5);
+    const notices = await readFile(path.join(dir, 'THIRD-PARTY-NOTICES'), 'utf8');
+    for (const inlined of ['@kubernetes/client-node', '@peculiar/x509', 'asn1js', 'yaml', 'undici', 'Node.js']) expect(notices).toContain(inlined);
   });
 
   test('the krew manifest names the archive by its real sha256, one linux/amd64 entry', async () => {
