@@ -2,6 +2,8 @@
 // dependency inlined (no node_modules), so the archive runs with any Node >= 22.19 or as the
 // single executable. The entry is the npm package's own: its two requires of dist/ are pointed at
 // the sources, and they stay lazy in the bundle (a cache hit still evaluates only the fast path).
+// The only requires left are Node's built-ins and ws's optional native add-ons (bufferutil,
+// utf-8-validate), which ws loads inside try/catch and does without.
 import path from 'node:path';
 import { common, loadEsbuild, root } from '../bundle.js';
 

@@ -9,6 +9,7 @@ User commands:
   get-credential   print an ExecCredential (run by kubectl from users[].user.exec)
   login            obtain a new certificate now (asks the passphrase of an encrypted token)
   logout           delete cached keys and certificates; --forget also undoes setup
+  version          print the version
 
 Admin commands:
   approver         run the controller that validates and approves user CSRs
