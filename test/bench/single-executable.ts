@@ -1,4 +1,4 @@
-// Part 7: what the single executable (release archive, linux-x64) costs at start-up, side by side
+// Part 12: what the single executable (release archive, linux-x64) costs at start-up, side by side
 // with the project's Node 24 running the same bundled file, on a cache miss: get-credential on an
 // empty cache dir up to its first API request (key generated and saved, then the server at
 // 127.0.0.1:1 refuses: exit 12), so no server time hides the difference. Also the bundled file
