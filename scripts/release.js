@@ -34,7 +34,9 @@ runMain(async () => {
   if (withSea) await buildSingleExecutable(bundle, path.join(stage, 'bin', 'kube-csr-login-sea'));
   await writeFile(path.join(stage, 'THIRD-PARTY-NOTICES'), await thirdPartyNotices(metafile, withSea));
   for (const file of ['LICENSE', 'README.md']) await copyFile(path.join(root, file), path.join(stage, file));
-  for (const file of ['kube-csr-login', 'kube-csr-login.cjs']) await chmod(path.join(stage, 'bin', file), 0o755);
+  // modes from here, not from the checkout's umask: programs and bin/ 0755, the rest 0644
+  for (const file of ['LICENSE', 'README.md', 'THIRD-PARTY-NOTICES']) await chmod(path.join(stage, file), 0o644);
+  for (const file of ['', 'kube-csr-login', 'kube-csr-login.cjs', ...(withSea ? ['kube-csr-login-sea'] : [])]) await chmod(path.join(stage, 'bin', file), 0o755);
 
   const archive = path.join(releaseDir, `kube-csr-login-${version}-${platform}.tar.gz`);
   const list = await writeArchive(stage, archive, sourceDateEpoch());
