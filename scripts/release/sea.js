@@ -5,6 +5,7 @@
 // with Node 24.21), which would break the archive's reproducibility; the bench measures start-up.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmod, copyFile, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { root } from '../bundle.js';
@@ -13,7 +14,7 @@ import { root } from '../bundle.js';
 const sentinelFuse = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 /** The project's Node (node_modules/.bin/node), which must be the one the blob is made for. */
-export async function projectNode() {
+async function projectNode() {
   const node = await realpath(path.join(root, 'node_modules', '.bin', 'node')).catch(() => undefined);
   if (!node) throw new Error('the single executable is built from the project\'s own Node (npm package "node"): run npm install first');
   const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
@@ -36,7 +37,7 @@ export async function buildSingleExecutable(bundle, outfile) {
     await copyFile(node, outfile);
     await chmod(outfile, 0o755);
     // postject's LIEF warns about every ELF note section it cannot name: shown only on failure
-    const postject = path.join(root, 'node_modules', 'postject', 'dist', 'cli.js');
+    const postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');
     const injected = spawnSync(node, [postject, outfile, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', sentinelFuse], { encoding: 'utf8' });
     if (injected.status !== 0) throw new Error(`postject failed (exit ${injected.status}): ${`${injected.stdout}${injected.stderr}`.trim().slice(-2000)}`);
   } finally {

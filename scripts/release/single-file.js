@@ -2,8 +2,10 @@
 // dependency inlined (no node_modules), so the archive runs with any Node >= 22.19 or as the
 // single executable. The entry is the npm package's own: its two requires of dist/ are pointed at
 // the sources, and they stay lazy in the bundle (a cache hit still evaluates only the fast path).
-// The only requires left are Node's built-ins and ws's optional native add-ons (bufferutil,
-// utf-8-validate), which ws loads inside try/catch and does without.
+// The only requires left are Node's built-ins, ws's optional native add-ons (bufferutil,
+// utf-8-validate), which ws loads inside try/catch and does without, and @napi-rs/keyring: a
+// native add-on cannot be inlined, so the archive stores tokens in a file or passphrase-encrypted
+// (--token-storage keyring says that no OS keyring is reachable).
 import path from 'node:path';
 import { common, loadEsbuild, root } from '../bundle.js';
 
@@ -29,6 +31,6 @@ export async function buildSingleFile(outfile) {
   // Minified: Node compiles (pre-parses) the whole file at every start, 4.2 MB as written, 2 MB
   // minified (measured 276 vs 160 ms for vm.Script on a loaded 2-core machine). Names kept: they
   // are in --verbose stack traces, and libraries read constructor names.
-  const result = await build({ ...common, entryPoints: ['bin/kube-csr-login.cjs'], outfile, plugins: [fromSources], minify: true, keepNames: true, metafile: true });
+  const result = await build({ ...common, entryPoints: ['bin/kube-csr-login.cjs'], outfile, plugins: [fromSources], minify: true, keepNames: true, metafile: true, external: ['@napi-rs/keyring'] });
   return result.metafile;
 }

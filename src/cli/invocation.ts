@@ -4,7 +4,7 @@
 // reached through the sh launcher, which names itself in KUBE_CSR_LOGIN_LAUNCHER.
 import path from 'node:path';
 
-export interface CommandLine {
+interface CommandLine {
   command: string;
   args: string[];
 }

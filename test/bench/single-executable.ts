@@ -12,7 +12,11 @@ import { log, results } from './results.js';
 import { interleave, timed } from './stats.js';
 
 const sh = (command: string, args: string[]) =>
-  new Promise<void>((resolve, reject) => execFile(command, args, { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 }, (error, _out, stderr) => (error ? reject(new Error(`${command} ${args.join(' ')}: ${stderr.slice(-500)}`)) : resolve())));
+  new Promise<void>((resolve, reject) =>
+    execFile(command, args, { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 }, (error, _out, stderr) =>
+      error ? reject(new Error(`${command} ${args.join(' ')}: ${stderr.slice(-500)}`)) : resolve(),
+    ),
+  );
 
 /** The release archive of this checkout, unpacked: its bin/ directory. */
 async function unpackedRelease(dir: string): Promise<string> {
@@ -33,7 +37,12 @@ export async function seaStartVsNodeBundle(): Promise<void> {
   let run = 0;
   const miss = async (command: string, argv: string[]) => {
     run += 1; // a fresh cache dir each time: a true miss, no key left by the previous run
-    const env = { HOME: dir, PATH: '/usr/bin:/bin', KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, `cache-${run}`), KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, 'config') };
+    const env = {
+      HOME: dir,
+      PATH: '/usr/bin:/bin',
+      KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, `cache-${run}`),
+      KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, 'config'),
+    };
     const r = await timed(command, [...argv, ...args], env);
     if (r.code !== 12) throw new Error(`${path.basename(command)} exited ${r.code}, expected 12 (unreachable): ${r.stderr.slice(0, 300)}`);
     return r.ms;
@@ -46,6 +55,20 @@ export async function seaStartVsNodeBundle(): Promise<void> {
   const l = await interleave(20, bundle, npmLayout);
   Object.assign(results.raw, { seaMissMs: r.a, nodeBundleMissMs: r.b, nodeBundleMissMs2: l.a, npmLayoutMissMs: l.b });
   const note = 'get-credential, empty cache, up to the first API request (refused: exit 12), 20 runs each';
-  results.rows.push({ figure: 'seaStartVsNodeBundle', ours: r.a, reference: r.b, unit: 'ms', target: null, note: `(single executable vs ${path.basename(node)} ${process.version} on bin/kube-csr-login.cjs of the archive; ${note})` });
-  results.rows.push({ figure: 'bundleVsNpmLayout (extra)', ours: l.a, reference: l.b, unit: 'ms', target: null, note: `(the archive's one file vs the npm package's entry + dist/, same Node; ${note})` });
+  results.rows.push({
+    figure: 'seaStartVsNodeBundle',
+    ours: r.a,
+    reference: r.b,
+    unit: 'ms',
+    target: null,
+    note: `(single executable vs ${path.basename(node)} ${process.version} on bin/kube-csr-login.cjs of the archive; ${note})`,
+  });
+  results.rows.push({
+    figure: 'bundleVsNpmLayout (extra)',
+    ours: l.a,
+    reference: l.b,
+    unit: 'ms',
+    target: null,
+    note: `(the archive's one file vs the npm package's entry + dist/, same Node; ${note})`,
+  });
 }

@@ -53,7 +53,12 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
     const child = execFile(
       command,
       args,
-      { env: options.inheritEnv === false ? options.env : { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024, cwd: options.cwd },
+      {
+        env: options.inheritEnv === false ? options.env : { ...process.env, ...options.env },
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 16 * 1024 * 1024,
+        cwd: options.cwd,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

@@ -66,7 +66,15 @@ beforeAll(async () => {
 
 describe('npm package', () => {
   test('npm pack ships the launcher, the Node entry, the two bundles prepack built, LICENSE and README: no source, test or dev file', () => {
-    expect(packedFiles).toEqual(['LICENSE', 'README.md', 'bin/kube-csr-login', 'bin/kube-csr-login.cjs', 'dist/fast-path.cjs', 'dist/kube-csr-login.cjs', 'package.json']);
+    expect(packedFiles).toEqual([
+      'LICENSE',
+      'README.md',
+      'bin/kube-csr-login',
+      'bin/kube-csr-login.cjs',
+      'dist/fast-path.cjs',
+      'dist/kube-csr-login.cjs',
+      'package.json',
+    ]);
   });
 
   const nodes: Array<[string, string, () => Promise<string>]> = [
@@ -81,7 +89,14 @@ describe('npm package', () => {
     const node = await run('node', ['--version'], { env, inheritEnv: false });
     expect(node.stdout).toMatch(name === 'Node 24' ? /^v24\./ : new RegExp(`^v${oldestNodeVersion}\\n`));
 
-    const npmEnv = { ...env, npm_config_prefix: prefix, npm_config_cache: npmCache, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
+    const npmEnv = {
+      ...env,
+      npm_config_prefix: prefix,
+      npm_config_cache: npmCache,
+      npm_config_prefer_offline: 'true',
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+    };
     const install = await asReadmeSays(`npm install -g ./${tarball}`, { cwd: source, env: npmEnv, inheritEnv: false, timeoutMs: 300_000 });
     expect(install.stderr).not.toMatch(/npm error/);
     expect(install.code).toBe(0);

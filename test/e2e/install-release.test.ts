@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { builtinModules } from 'node:module';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { list } from 'tar';
 import { parse } from 'yaml';
@@ -24,7 +25,10 @@ const version: string = JSON.parse(await readFile(path.join(repoRoot, 'package.j
 const archiveName = `kube-csr-login-${version}-linux-x64.tar.gz`;
 let releases: [string, string];
 
-const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
+const sha256 = async (file: string) =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 
 async function release(out: string): Promise<void> {
   const result = await run('npm', ['run', 'release', '--', '--out', out], { cwd: repoRoot, timeoutMs: 600_000 });
@@ -42,12 +46,23 @@ interface Entry {
 
 async function entries(archive: string): Promise<Entry[]> {
   const out: Entry[] = [];
-  await list({ file: archive, onReadEntry: (e) => out.push({ path: e.path, mode: e.mode ?? 0, uid: e.uid ?? -1, gid: e.gid ?? -1, mtime: e.mtime?.getTime() ?? 0, uname: e.uname ?? '' }) });
+  await list({
+    file: archive,
+    onReadEntry: (e) =>
+      out.push({
+        path: e.path,
+        mode: e.mode ?? 0,
+        uid: e.uid ?? -1,
+        gid: e.gid ?? -1,
+        mtime: e.mtime?.getTime() ?? 0,
+        uname: e.uname ?? '',
+      }),
+  });
   return out;
 }
 
-function extract(archive: string, dir: string): Promise<void> {
-  return new Promise((resolve, reject) => execFile('tar', ['-xzf', archive, '-C', dir], (error) => (error ? reject(error) : resolve())));
+async function extract(archive: string, dir: string): Promise<void> {
+  await promisify(execFile)('tar', ['-xzf', archive, '-C', dir]);
 }
 
 /** A directory whose `node` fails loudly: first on PATH, it proves nothing started Node from PATH. */
@@ -75,7 +90,15 @@ describe('release archive', () => {
   test('holds the launcher, one self-contained bundle, the single executable, LICENSE and README; fixed owner, modes and mtime', async () => {
     const archive = path.join(releases[0], archiveName);
     const list = await entries(archive);
-    expect(list.map((e) => e.path)).toEqual(['LICENSE', 'README.md', 'THIRD-PARTY-NOTICES', 'bin/', 'bin/kube-csr-login', 'bin/kube-csr-login-sea', 'bin/kube-csr-login.cjs']);
+    expect(list.map((e) => e.path)).toEqual([
+      'LICENSE',
+      'README.md',
+      'THIRD-PARTY-NOTICES',
+      'bin/',
+      'bin/kube-csr-login',
+      'bin/kube-csr-login-sea',
+      'bin/kube-csr-login.cjs',
+    ]);
     // portable: no owner names, uid/gid 0 or empty
     expect(new Set(list.map((e) => `${Math.max(e.uid, 0)}:${Math.max(e.gid, 0)}:${e.uname}`))).toEqual(new Set(['0:0:']));
     const files = list.filter((e) => !e.path.endsWith('/'));
@@ -94,11 +117,12 @@ describe('release archive', () => {
     const bundle = await readFile(path.join(dir, 'bin/kube-csr-login.cjs'), 'utf8');
     const required = new Set([...bundle.matchAll(/\brequire\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1] ?? ''));
     const builtin = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-    // ws tries its optional native add-ons inside try/catch and works without them
-    expect([...required].filter((name) => !builtin.has(name)).sort()).toEqual(['bufferutil', 'utf-8-validate']);
+    // native add-ons only: ws tries its optional ones inside try/catch; the OS keyring is not in the archive
+    expect([...required].filter((name) => !builtin.has(name)).sort()).toEqual(['@napi-rs/keyring', 'bufferutil', 'utf-8-validate']);
     expect(required.size).toBeGreaterThan(5);
     const notices = await readFile(path.join(dir, 'THIRD-PARTY-NOTICES'), 'utf8');
-    for (const inlined of ['@kubernetes/client-node', '@peculiar/x509', 'asn1js', 'yaml', 'undici', 'Node.js']) expect(notices).toContain(inlined);
+    for (const inlined of ['@kubernetes/client-node', '@peculiar/x509', 'asn1js', 'yaml', 'undici', 'Node.js'])
+      expect(notices).toContain(inlined);
   });
 
   test('the krew manifest names the archive by its real sha256, one linux/amd64 entry', async () => {
@@ -119,7 +143,13 @@ describe('release archive', () => {
     const krewRoot = path.join(dir, 'krew');
     const home = await cleanHome(dir);
     const kubectlDir = path.dirname(cluster.kubectl);
-    const env = { ...machineEnv(), HOME: home, KREW_ROOT: krewRoot, KREW_NO_UPGRADE_CHECK: '1', PATH: `${await poisonedNode(dir)}:${await krewBin()}:${krewRoot}/bin:${kubectlDir}:/usr/bin:/bin` };
+    const env = {
+      ...machineEnv(),
+      HOME: home,
+      KREW_ROOT: krewRoot,
+      KREW_NO_UPGRADE_CHECK: '1',
+      PATH: `${await poisonedNode(dir)}:${await krewBin()}:${krewRoot}/bin:${kubectlDir}:/usr/bin:/bin`,
+    };
     // unshare -n: a new network namespace with only a loopback that is down, so krew cannot download
     const line = `kubectl krew install --manifest=csr-login.yaml --archive=${archiveName}`;
     const install = await asReadmeSays(line, { cwd: releases[0], env, inheritEnv: false }, ['unshare', '-n']);
@@ -138,7 +168,11 @@ describe('release archive', () => {
   async function unpackAsReadmeSays(dir: string, nodeDir: string): Promise<Installed> {
     const home = await cleanHome(dir);
     const env = { ...machineEnv(), HOME: home, PATH: `${nodeDir}:${home}/.local/bin:/usr/bin:/bin` };
-    for (const line of ['mkdir -p ~/.local/lib/kube-csr-login ~/.local/bin', `tar -xzf ${archiveName} -C ~/.local/lib/kube-csr-login`, 'ln -s ~/.local/lib/kube-csr-login/bin/kube-csr-login ~/.local/bin/']) {
+    for (const line of [
+      'mkdir -p ~/.local/lib/kube-csr-login ~/.local/bin',
+      `tar -xzf ${archiveName} -C ~/.local/lib/kube-csr-login`,
+      'ln -s ~/.local/lib/kube-csr-login/bin/kube-csr-login ~/.local/bin/',
+    ]) {
       expect(await asReadmeSays(line, { cwd: releases[0], env, inheritEnv: false })).toMatchObject({ code: 0, stderr: '' });
     }
     return { command: ['kube-csr-login'], stanzaCommand: path.join(home, '.local/bin/kube-csr-login'), env };

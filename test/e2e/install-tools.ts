@@ -9,20 +9,34 @@ import path from 'node:path';
 /** package.json engines: >=22.19. Installing exactly that proves the lower bound. */
 export const oldestNodeVersion = '22.19.0';
 /** The newest krew the Go module proxy serves (v0.4.4 and later are not on it). */
-export const krewVersion = 'v0.4.3';
+const krewVersion = 'v0.4.3';
 
 const cacheRoot = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'kube-csr-login');
 
-function exec(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
+function exec(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${path.basename(command)} ${args.join(' ')} failed (${error.code ?? error.signal}): ${stderr.slice(-2000)}`));
-      else resolve(stdout);
-    });
+    execFile(
+      command,
+      args,
+      { cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(new Error(`${path.basename(command)} ${args.join(' ')} failed (${error.code ?? error.signal}): ${stderr.slice(-2000)}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
-const exists = (file: string) => access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 /** Builds `dir` in a private temp sibling and renames it into place: a killed build leaves no half tool. */
 async function cached(dir: string, ready: (dir: string) => Promise<boolean>, make: (tmp: string) => Promise<void>): Promise<string> {
@@ -59,9 +73,11 @@ export async function oldestNodeBin(): Promise<string> {
 
 /** `kubectl-krew` (so that `kubectl krew` finds it on PATH), built with the machine's Go. */
 export async function krewBin(): Promise<string> {
-  const goVersion = (await exec('go', ['env', 'GOVERSION']).catch(() => {
-    throw new Error('the krew test builds krew from the Go module proxy and needs Go (as the control plane does): install Go >= 1.24');
-  })).trim();
+  const goVersion = (
+    await exec('go', ['env', 'GOVERSION']).catch(() => {
+      throw new Error('the krew test builds krew from the Go module proxy and needs Go (as the control plane does): install Go >= 1.24');
+    })
+  ).trim();
   const binary = (dir: string) => path.join(dir, 'kubectl-krew');
   const dir = await cached(
     path.join(cacheRoot, 'krew', `${krewVersion}-${goVersion}`),

@@ -32,7 +32,17 @@ async function must(installed: Installed, args: string[]): Promise<string> {
 /** Runs the installed approver for the users of `namespace` until the returned stop function. */
 function startApprover(installed: Installed, namespace: string): () => Promise<string> {
   const [command = '', ...leading] = installed.command;
-  const args = [...leading, 'approver', '--kubeconfig', cluster.adminKubeconfig, '--users-namespace', namespace, '--metrics-addr', '127.0.0.1:0', '--no-leader-elect'];
+  const args = [
+    ...leading,
+    'approver',
+    '--kubeconfig',
+    cluster.adminKubeconfig,
+    '--users-namespace',
+    namespace,
+    '--metrics-addr',
+    '127.0.0.1:0',
+    '--no-leader-elect',
+  ];
   const child = spawn(command, args, { env: installed.env, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-20_000)));
@@ -51,7 +61,19 @@ export async function userFlow(installed: Installed, user: string, namespace: st
   const home = installed.env.HOME ?? '';
   const kubectl = (...args: string[]) => run(cluster.kubectl, args, { env: installed.env, inheritEnv: false });
   const bundle = path.join(home, `${user}.bundle`);
-  await must(installed, ['admin', 'add-user', user, '--groups', 'devs', '--users-namespace', namespace, '--kubeconfig', cluster.adminKubeconfig, '--bundle', bundle]);
+  await must(installed, [
+    'admin',
+    'add-user',
+    user,
+    '--groups',
+    'devs',
+    '--users-namespace',
+    namespace,
+    '--kubeconfig',
+    cluster.adminKubeconfig,
+    '--bundle',
+    bundle,
+  ]);
   const stopApprover = startApprover(installed, namespace);
   try {
     const setup = await kcl(installed, ['setup', '--bundle', bundle, '--use-context']);

@@ -26,7 +26,10 @@ export function captureEdge(env: Record<string, string | undefined>, clock: Test
     stderrIsTerminal: false,
     stdinIsTerminal: false,
     readStdin: async () => '',
-    invocation: { self: { command: process.execPath, args: [entryScript] }, stanza: { command: entryScript.replace(/\.cjs$/, ''), args: [] } },
+    invocation: {
+      self: { command: process.execPath, args: [entryScript] },
+      stanza: { command: entryScript.replace(/\.cjs$/, ''), args: [] },
+    },
     verbose: false,
     platform: 'linux',
     now: clock.now,

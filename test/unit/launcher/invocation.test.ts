@@ -5,27 +5,48 @@ import { type InvocationFacts, invocation } from '../../../src/cli/invocation.js
 
 const npmEntry = '/usr/local/lib/node_modules/kube-csr-login/bin/kube-csr-login.cjs';
 const krewSea = '/home/jean/.krew/store/csr-login/v0.1.0/bin/kube-csr-login-sea';
-const base: InvocationFacts = { entryScript: npmEntry, execPath: '/usr/bin/node', singleExecutable: false, launcher: undefined, platform: 'linux' };
+const base: InvocationFacts = {
+  entryScript: npmEntry,
+  execPath: '/usr/bin/node',
+  singleExecutable: false,
+  launcher: undefined,
+  platform: 'linux',
+};
 
 describe('invocation', () => {
   test.each<[string, Partial<InvocationFacts>, { self: string[]; stanza: string[] }]>([
-    ['Node ran the entry directly: the sh launcher beside it', {}, { self: ['/usr/bin/node', npmEntry], stanza: [npmEntry.replace(/\.cjs$/, '')] }],
+    [
+      'Node ran the entry directly: the sh launcher beside it',
+      {},
+      { self: ['/usr/bin/node', npmEntry], stanza: [npmEntry.replace(/\.cjs$/, '')] },
+    ],
     [
       'through the launcher npm linked: the link, not its target',
       { launcher: '/usr/local/bin/kube-csr-login' },
       { self: ['/usr/bin/node', npmEntry], stanza: ['/usr/local/bin/kube-csr-login'] },
     ],
     [
-      'the single executable through krew\'s link: the link, which survives an upgrade',
+      "the single executable through krew's link: the link, which survives an upgrade",
       { entryScript: krewSea, execPath: krewSea, singleExecutable: true, launcher: '/home/jean/.krew/bin/kubectl-csr_login' },
       { self: [krewSea], stanza: ['/home/jean/.krew/bin/kubectl-csr_login'] },
     ],
-    ['the single executable run by itself: itself, with no script argument', { entryScript: krewSea, execPath: krewSea, singleExecutable: true }, { self: [krewSea], stanza: [krewSea] }],
-    ['a relative launcher name is not trusted', { launcher: 'bin/kube-csr-login' }, { self: ['/usr/bin/node', npmEntry], stanza: [npmEntry.replace(/\.cjs$/, '')] }],
+    [
+      'the single executable run by itself: itself, with no script argument',
+      { entryScript: krewSea, execPath: krewSea, singleExecutable: true },
+      { self: [krewSea], stanza: [krewSea] },
+    ],
+    [
+      'a relative launcher name is not trusted',
+      { launcher: 'bin/kube-csr-login' },
+      { self: ['/usr/bin/node', npmEntry], stanza: [npmEntry.replace(/\.cjs$/, '')] },
+    ],
     [
       'Windows: Node and the entry (no sh)',
       { platform: 'win32', entryScript: 'C:\\kcl\\bin\\kube-csr-login.cjs', execPath: 'C:\\node\\node.exe', launcher: '/ignored' },
-      { self: ['C:\\node\\node.exe', 'C:\\kcl\\bin\\kube-csr-login.cjs'], stanza: ['C:\\node\\node.exe', 'C:\\kcl\\bin\\kube-csr-login.cjs'] },
+      {
+        self: ['C:\\node\\node.exe', 'C:\\kcl\\bin\\kube-csr-login.cjs'],
+        stanza: ['C:\\node\\node.exe', 'C:\\kcl\\bin\\kube-csr-login.cjs'],
+      },
     ],
   ])('%s', (_name, facts, want) => {
     const got = invocation({ ...base, ...facts });
