@@ -35,7 +35,8 @@ test('a link in place of background.log: no background renewal starts, nothing i
   await mkdir(files.dir, { mode: 0o700 });
   const target = path.join(root, 'created-through-the-link');
   await symlink(target, files.backgroundLog);
-  const edge = { ...captureEdge({}), nodePath: '/bin/true' };
+  const captured = captureEdge({});
+  const edge = { ...captured, invocation: { ...captured.invocation, self: { command: '/bin/true', args: [] } } };
   const deps = credentialDeps(edge, { cacheDir: root, configDir: root }, 'p', [], () => undefined);
   await expect(deps.startBackgroundRenewal()).rejects.toThrow(/ELOOP/);
   await expect(stat(target)).rejects.toThrow(/ENOENT/);
