@@ -4,8 +4,9 @@
 import type { X509Certificate } from 'node:crypto';
 import {
   type CertificateInfo,
-  certificateMatchesKey,
   describeCertificate,
+  encodeChain,
+  keyPemFor,
   parseCertificateChain,
   sameIdentity,
 } from '../pki/certificate.js';
@@ -66,13 +67,14 @@ function verifyEntry(entry: CredentialEntry, expected: LooseIdentity): CacheRead
   if (expected.user !== undefined && !sameIdentity(certificate.subject, expected.user, expected.groups ?? [])) {
     return { kind: 'miss', reason: 'cached certificate names another user or groups' };
   }
-  if (!certificateMatchesKey(leaf, entry.privateKeyPem)) {
+  const privateKeyPem = keyPemFor(leaf, entry.privateKeyPem);
+  if (privateKeyPem === undefined) {
     return { kind: 'miss', reason: 'cached key does not match the certificate' };
   }
   if (entry.renewAt < certificate.notBefore || entry.renewAt > certificate.notAfter) {
     return { kind: 'miss', reason: 'cached renewal deadline is outside the validity period' };
   }
-  return { kind: 'hit', entry: { ...entry, certificate } };
+  return { kind: 'hit', entry: { ...entry, certificateChainPem: encodeChain(chain), privateKeyPem, certificate } };
 }
 
 export async function writeCredentialEntry(file: string, entry: CredentialEntry): Promise<void> {

@@ -6,7 +6,7 @@ import type { ProfileCacheFiles } from '../cache/layout.js';
 import { readPendingKey, removePendingKey, writePendingKey } from '../cache/pending-key.js';
 import type { CsrApi } from '../kube/csr-api.js';
 import { isInProgress } from '../kube/csr-object.js';
-import { certificateMatchesKey, describeCertificate, parseCertificateChain, sameIdentity } from '../pki/certificate.js';
+import { describeCertificate, encodeChain, keyPemFor, parseCertificateChain, sameIdentity } from '../pki/certificate.js';
 import { clientUsages } from '../pki/key-algorithm.js';
 import { renewalDeadline } from './renewal-policy.js';
 import type { Settings } from './settings.js';
@@ -65,7 +65,7 @@ export async function renewCredential(deps: RenewDeps, input: RenewInput): Promi
   return entry;
 }
 
-function verifyIssued(chainPem: string, privateKeyPem: string, settings: Settings, identity: string, deps: RenewDeps): VerifiedEntry {
+function verifyIssued(chainPem: string, pendingKeyPem: string, settings: Settings, identity: string, deps: RenewDeps): VerifiedEntry {
   let chain;
   try {
     chain = parseCertificateChain(chainPem);
@@ -73,7 +73,8 @@ function verifyIssued(chainPem: string, privateKeyPem: string, settings: Setting
     throw new KclError('failed', `CSR ${settings.csrName} carries a certificate that does not parse`);
   }
   const leaf = chain[0];
-  if (!leaf || !certificateMatchesKey(leaf, privateKeyPem)) {
+  const privateKeyPem = leaf ? keyPemFor(leaf, pendingKeyPem) : undefined;
+  if (!leaf || privateKeyPem === undefined) {
     throw new KclError('failed', `the certificate issued for CSR ${settings.csrName} is not for our key`);
   }
   const certificate = describeCertificate(leaf);
@@ -84,7 +85,7 @@ function verifyIssued(chainPem: string, privateKeyPem: string, settings: Setting
     throw new KclError('failed', `the certificate issued for CSR ${settings.csrName} has already expired (check the clock)`);
   }
   const renewAt = renewalDeadline(certificate, settings.renewWindow, deps.random);
-  return { identity, certificateChainPem: chainPem, privateKeyPem, renewAt, certificate };
+  return { identity, certificateChainPem: encodeChain(chain), privateKeyPem, renewAt, certificate };
 }
 
 function isUsable(certificatePem: string, now: Date): boolean {

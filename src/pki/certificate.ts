@@ -32,12 +32,22 @@ export function describeCertificate(leaf: X509Certificate): CertificateInfo {
   };
 }
 
-/** True when the private key is the one the certificate was issued for. */
-export function certificateMatchesKey(leaf: X509Certificate, privateKeyPem: string): boolean {
+/**
+ * The PEM handed to clients is re-encoded from what was parsed and checked: text around or inside
+ * the blocks that one PEM reader tolerates and another rejects (OpenSSL, Go's encoding/pem) is never
+ * passed on.
+ */
+export function encodeChain(chain: readonly X509Certificate[]): string {
+  return chain.map((certificate) => certificate.toString()).join('');
+}
+
+/** The private key as PKCS#8 PEM when it is the one the certificate was issued for, else undefined. */
+export function keyPemFor(leaf: X509Certificate, privateKeyPem: string): string | undefined {
   try {
-    return leaf.checkPrivateKey(createPrivateKey(privateKeyPem));
+    const key = createPrivateKey(privateKeyPem);
+    return leaf.checkPrivateKey(key) ? key.export({ type: 'pkcs8', format: 'pem' }).toString() : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -1,9 +1,11 @@
 // Reading issued certificates with node:crypto: subjects as Go's signer writes them, chains, the
 // validity period and the key check that a cache entry must pass before it is served.
 import { beforeAll, describe, expect, test } from '@jest/globals';
+import { X509Certificate } from 'node:crypto';
 import {
-  certificateMatchesKey,
   describeCertificate,
+  encodeChain,
+  keyPemFor,
   parseCertificateChain,
   parseSubject,
   sameIdentity,
@@ -76,8 +78,30 @@ describe('certificates', () => {
   test('only the key the certificate was issued for matches it', async () => {
     const [leaf] = parseCertificateChain(leafPem);
     if (!leaf) throw new Error('no leaf');
-    expect(certificateMatchesKey(leaf, keyPem)).toBe(true);
-    expect(certificateMatchesKey(leaf, await generatePrivateKeyPem('ecdsa-p256'))).toBe(false);
-    expect(certificateMatchesKey(leaf, 'not a key')).toBe(false);
+    expect(keyPemFor(leaf, keyPem)).toBe(keyPem);
+    expect(keyPemFor(leaf, await generatePrivateKeyPem('ecdsa-p256'))).toBeUndefined();
+    expect(keyPemFor(leaf, 'not a key')).toBeUndefined();
+  });
+  // The regex that finds blocks, OpenSSL and Go's encoding/pem disagree on text around a block: what
+  // is served must be what every reader parses the same way, so it is re-encoded from the DER.
+  test.each([
+    ['text before BEGIN on its line', (pem: string) => `x${pem}`],
+    ['a sixth dash', (pem: string) => `-${pem}`],
+    ['CRLF line ends', (pem: string) => pem.replaceAll('\n', '\r\n')],
+    ['junk between and after blocks', (pem: string) => `${pem}junk\n${ca.certificatePem}trailing`],
+    ['a PEM header line', (pem: string) => pem.replace('-----\n', '-----\nProc-Type: 4,ENCRYPTED\n\n')],
+  ])('%s: the chain and key are served re-encoded', (_name, edit) => {
+    let chain: X509Certificate[];
+    try {
+      chain = parseCertificateChain(edit(leafPem));
+    } catch {
+      return; // rejected is fine too; what must never happen is passing the odd text on
+    }
+    const served = encodeChain(chain);
+    expect(served.startsWith('-----BEGIN CERTIFICATE-----\n')).toBe(true);
+    expect(new X509Certificate(served).raw).toEqual(chain[0]?.raw);
+    const leaf = chain[0] as X509Certificate;
+    const key = keyPemFor(leaf, `x${keyPem.replaceAll('\n', '\r\n')}`);
+    expect(key === undefined || key === keyPem).toBe(true);
   });
 });
