@@ -1,5 +1,5 @@
-// The calls the approver makes, over any kubeconfig's client: list/watch sources for CSRs and the
-// users' ServiceAccounts, a fresh read and the /approval update of one CSR, and best-effort Events.
+// The calls the approver makes, over any kubeconfig's client: the list/watch source of CSRs, a fresh
+// read and the /approval update of one CSR, a fresh read of one ServiceAccount, best-effort Events.
 import { isKclError } from '../errors.js';
 import { type CsrObject, apiServerClientSigner } from '../kube/csr-object.js';
 import type { ApiClient } from '../kube/http.js';
@@ -19,7 +19,6 @@ const eventsNamespace = 'default';
 
 export interface ApproverApi {
   csrs: ListWatchSource;
-  serviceAccounts: (namespace: string) => ListWatchSource;
   /** The raw object (the approval update must carry it back whole); undefined once deleted. */
   getRaw: (name: string) => Promise<Json | undefined>;
   updateApproval: (name: string, raw: Json) => Promise<void>;
@@ -29,11 +28,11 @@ export interface ApproverApi {
 }
 
 export function approverApi(client: ApiClient, reportingInstance: string): ApproverApi {
-  const source = (path: string, fieldSelector?: string): ListWatchSource => ({
+  const source = (path: string, fieldSelector: string): ListWatchSource => ({
     async list(page) {
       let token = '';
       for (;;) {
-        const query = `?${new URLSearchParams({ ...(fieldSelector ? { fieldSelector } : {}), limit: String(listPageSize), ...(token ? { continue: token } : {}) })}`;
+        const query = `?${new URLSearchParams({ fieldSelector, limit: String(listPageSize), ...(token ? { continue: token } : {}) })}`;
         const doc = await client.json({ method: 'GET', path: `${path}${query}`, timeoutMs });
         page(isRecord(doc) && Array.isArray(doc.items) ? doc.items.filter(isRecord) : [], token === '');
         const metadata = isRecord(doc) && isRecord(doc.metadata) ? doc.metadata : {};
@@ -42,12 +41,7 @@ export function approverApi(client: ApiClient, reportingInstance: string): Appro
       }
     },
     watch: (resourceVersion, timeoutSeconds, signal) =>
-      watchStream(
-        client,
-        `${path}?${new URLSearchParams({ ...(fieldSelector ? { fieldSelector } : {}), resourceVersion })}`,
-        timeoutSeconds,
-        signal,
-      ),
+      watchStream(client, `${path}?${new URLSearchParams({ fieldSelector, resourceVersion })}`, timeoutSeconds, signal),
   });
   const getIfExists = async (path: string): Promise<Json | undefined> => {
     try {
@@ -60,7 +54,6 @@ export function approverApi(client: ApiClient, reportingInstance: string): Appro
   };
   return {
     csrs: source(csrs, csrSelector),
-    serviceAccounts: (namespace) => source(`/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts`),
     getRaw: (name) => getIfExists(`${csrs}/${encodeURIComponent(name)}`),
     async updateApproval(name, raw) {
       await client.json({ method: 'PUT', path: `${csrs}/${encodeURIComponent(name)}/approval`, body: raw, timeoutMs });

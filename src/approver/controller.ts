@@ -1,6 +1,6 @@
-// The approver's control loop. Always: keep the users' ServiceAccounts (informer) and, with leader
-// election, try to take or renew the Lease every retry period. While leading: list and watch CSRs,
-// queue the pending ones, let the workers judge them. Stops on the signal and releases the Lease.
+// The approver's control loop. With leader election, it tries to take or renew the Lease every retry
+// period. While leading: list and watch CSRs, queue the pending ones, let the workers judge them
+// (each reads its CSR and ServiceAccount fresh). Stops on the signal and releases the Lease.
 import { describe } from '../errors.js';
 import { parseCsrObject } from '../kube/csr-object.js';
 import type { Json } from '../util/validate.js';
@@ -12,7 +12,6 @@ import { ReportedVersions } from './dry-run.js';
 import { type PolicyConfig, requester } from './policy.js';
 import { processCsr } from './process-csr.js';
 import { parseServiceAccount } from '../kube/service-account.js';
-import { ServiceAccountCache } from './service-accounts.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ControllerDeps extends ListWatchDeps {
@@ -32,14 +31,13 @@ export interface ControllerOptions extends PolicyConfig {
 
 export interface Controller {
   state: { leader: boolean; csrsSynced: boolean };
-  /** Informers synced: the ServiceAccounts, and the CSRs while leading. */
+  /** A standby is ready; a leader once its CSR list is complete. */
   ready: () => boolean;
   run: (signal: AbortSignal) => Promise<void>;
 }
 
 export function createController(deps: ControllerDeps, options: ControllerOptions): Controller {
   const state = { leader: deps.elector === undefined, csrsSynced: false };
-  const accounts = new ServiceAccountCache();
   const queue = new WorkQueue();
   const config: PolicyConfig = { usersNamespace: options.usersNamespace, maxExpirationSeconds: options.maxExpirationSeconds };
   deps.metrics.queueDepth(() => queue.size);
@@ -48,8 +46,7 @@ export function createController(deps: ControllerDeps, options: ControllerOption
     ...deps,
     config,
     ...(options.dryRun ? { dryRun: new ReportedVersions() } : {}),
-    cachedServiceAccount: (name: string) => accounts.get(name),
-    freshServiceAccount: async (name: string) => {
+    serviceAccount: async (name: string) => {
       const raw = await deps.api.getServiceAccount(options.usersNamespace, name);
       return raw === undefined ? undefined : parseServiceAccount(raw);
     },
@@ -68,7 +65,6 @@ export function createController(deps: ControllerDeps, options: ControllerOption
   const handle = (signal: AbortSignal) => async (name: string) => {
     if (!state.leader || signal.aborted) return;
     const later = (ms: number) => void deps.sleep(ms, signal).then(() => !signal.aborted && queue.add(name));
-    if (!accounts.synced) return later(1_000);
     try {
       if ((await processCsr(processDeps, name)) === 'conflict') queue.add(name);
     } catch (error) {
@@ -124,21 +120,11 @@ export function createController(deps: ControllerDeps, options: ControllerOption
 
   return {
     state,
-    ready: () => accounts.synced && (!state.leader || state.csrsSynced),
+    ready: () => !state.leader || state.csrsSynced,
     run: async (signal) => {
       deps.metrics.setLeader(state.leader);
       signal.addEventListener('abort', () => queue.close(), { once: true });
-      const serviceAccounts = listWatch(
-        countingRestarts(deps.api.serviceAccounts(options.usersNamespace), deps.metrics, 'serviceaccounts'),
-        {
-          page: (items, first) => accounts.collect(items, first),
-          listed: () => accounts.listed(),
-          event: (type, object) => accounts.apply(type, object),
-        },
-        deps,
-        { what: 'watching ServiceAccounts', watchTimeoutSeconds: options.watchTimeoutSeconds, signal },
-      );
-      await Promise.all([serviceAccounts, lead(signal), queue.run(options.workers, handle(signal))]);
+      await Promise.all([lead(signal), queue.run(options.workers, handle(signal))]);
       state.leader = false;
       deps.metrics.setLeader(false);
       if (deps.elector) await deps.elector.release().catch((error: unknown) => deps.log(`could not release the lease: ${describe(error)}`));

@@ -1,7 +1,9 @@
 // Judges one CSR by name and records the decision through the approval subresource. Reads the
-// CSR fresh (the queue holds names only, nothing is kept per decided CSR), so memory stays flat, and
-// decides every approval on a fresh read of the ServiceAccount: the informer's copy may lag behind a
-// deletion or a group removed from the annotation. In dry-run mode it reports instead of writing.
+// CSR fresh (the queue holds names only, nothing is kept per decided CSR) and the requester's
+// ServiceAccount too, when the decision gets that far: no copy of 100,000 accounts is kept (memory
+// does not grow with users) and none can lag behind a deletion or a group removed from the
+// annotation (as kcm's csrapproving asks the API server per CSR). In dry-run mode it reports instead
+// of writing.
 import { describe, isKclError } from '../errors.js';
 import { type CsrObject, parseCsrObject } from '../kube/csr-object.js';
 import { rfc3339Seconds } from '../util/time.js';
@@ -18,10 +20,8 @@ import type { Log } from './log.js';
 export interface ProcessDeps {
   api: ApproverApi;
   config: PolicyConfig;
-  /** The informer's copy (may lag behind the API server). */
-  cachedServiceAccount: (name: string) => ServiceAccountInfo | undefined;
-  /** An authoritative read, used before every approval and every denial that depends on the ServiceAccount. */
-  freshServiceAccount: (name: string) => Promise<ServiceAccountInfo | undefined>;
+  /** The requester's ServiceAccount as the API server has it now; undefined when it does not exist. */
+  serviceAccount: (name: string) => Promise<ServiceAccountInfo | undefined>;
   metrics: Metrics;
   now: () => Date;
   log: Log;
@@ -31,8 +31,6 @@ export interface ProcessDeps {
 
 /** conflict: someone wrote the CSR in between; the caller queues it again (it is read afresh). */
 export type Outcome = 'approved' | 'denied' | 'reported' | 'ignored' | 'gone' | 'conflict';
-
-const dependsOnServiceAccount = ['UnknownServiceAccount', 'GroupNotAllowed'];
 
 export async function processCsr(deps: ProcessDeps, name: string): Promise<Outcome> {
   const raw = await deps.api.getRaw(name);
@@ -48,11 +46,11 @@ export async function processCsr(deps: ProcessDeps, name: string): Promise<Outco
     return raw ? 'ignored' : 'gone';
   }
   if (deps.dryRun?.reported(name, csr.resourceVersion)) return 'ignored';
-  const input = policyInput(raw, csr, deps.cachedServiceAccount(who.user));
+  const input = policyInput(raw, csr, undefined);
   let decision = decide(input, deps.config);
-  if (decision.action === 'approve' || (decision.action === 'deny' && dependsOnServiceAccount.includes(decision.reason))) {
-    // Both are final: decide them on the ServiceAccount as it is now, not as the informer last saw it.
-    decision = decide({ ...input, serviceAccount: await deps.freshServiceAccount(who.user) }, deps.config);
+  // Without an account only "not a ServiceAccount at all" can be decided; anything else needs the read.
+  if (decision.action === 'deny' && decision.reason === 'UnknownServiceAccount') {
+    decision = decide({ ...input, serviceAccount: await deps.serviceAccount(who.user) }, deps.config);
   }
   if (decision.action === 'ignore') return 'ignored';
   const message = escapeControl(decision.message); // it quotes user-chosen values (the log escapes its own lines)

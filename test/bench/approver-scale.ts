@@ -246,7 +246,7 @@ export async function loadgen100k(recorded: Recorded, user: ProvisionedUser, idl
   try {
     approver = await startApprover({ host: '127.0.0.1', port: gen.port, tokenFile, caFile, namespace: 'kube-csr-login' }, log);
     const startRss = (await approver.memory()).rssKiB;
-    log(`loadgen: approver ready with ${decided} CSRs and ${users} ServiceAccounts listed: RSS ${startRss} KiB`);
+    log(`loadgen: approver ready with ${decided} CSRs listed (${users} ServiceAccounts exist): RSS ${startRss} KiB`);
     const samples: number[] = [];
     const a = approver;
     const sampler = setInterval(

@@ -1,8 +1,8 @@
 // A list/watch load generator that stands in for kube-apiserver beyond 10,000 CSRs (the local API
 // server on 2 cores is the bottleneck there). It serves the JSON recorded from the real server
-// (record-api.ts) with names, uids, resourceVersions and requests substituted: CSR and
-// ServiceAccount lists in pages (limit/continue, the field selector checked), watches with BOOKMARKs
-// and, on demand, a 410 Expired that forces a relist; single GETs; the /approval PUT with
+// (record-api.ts) with names, uids, resourceVersions and requests substituted: CSR lists in pages
+// (limit/continue, the field selector checked), watches with BOOKMARKs and, on demand, a 410 Expired
+// that forces a relist; single GETs of CSRs and ServiceAccounts; the /approval PUT with
 // resourceVersion conflicts; then "signs" each approved CSR (a MODIFIED event with the recorded
 // certificate). Also the Lease and Events the approver writes. Objects are rendered on the fly: the
 // generator keeps per CSR only a state byte, a resourceVersion and (pending ones) the request.
@@ -107,9 +107,7 @@ function saTemplates(recorded: Recorded) {
   o.metadata.uid = '@@UID@@';
   o.metadata.resourceVersion = '@@RV@@';
   if (o.metadata.namespace) o.metadata.namespace = '@@NS@@';
-  const { kind: _kind, apiVersion: _apiVersion, ...item } = o;
-  const keys = ['NAME', 'UID', 'RV', 'NS'];
-  return { object: template(JSON.stringify(o), keys), item: template(JSON.stringify(item), keys) };
+  return template(JSON.stringify(o), ['NAME', 'UID', 'RV', 'NS']);
 }
 
 export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
@@ -117,7 +115,6 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
   const csr = csrTemplates(recorded);
   const sa = saTemplates(recorded);
   const listEnvelope = JSON.parse(recorded.list) as Obj;
-  const saListEnvelope = JSON.parse(recorded.serviceAccountList) as Obj;
   const decidedRequest = csr.requestOf(recorded.events.issued);
   // per CSR (index = user): state, resourceVersion (0 = no CSR), request of pending ones
   const state = new Uint8Array(users);
@@ -290,29 +287,10 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
       }
     }
     const saBase = `/api/v1/namespaces/${namespace}/serviceaccounts`;
-    if (path === saBase && req.method === 'GET') {
-      if (q.get('watch') === 'true') {
-        res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
-        const timeout = setTimeout(() => res.end(), Number(q.get('timeoutSeconds') ?? 300) * 1000);
-        res.on('close', () => clearTimeout(timeout));
-        return;
-      }
-      return page(
-        res,
-        q,
-        users,
-        () => true,
-        (i) => sa.item(saValues(i)),
-        saListEnvelope,
-        saRv,
-      );
-    }
     if (path.startsWith(`${saBase}/`) && req.method === 'GET') {
       const m = /^user-(\d+)$/.exec(decodeURIComponent(path.slice(saBase.length + 1)));
       const i = m ? Number(m[1]) : -1;
-      return i >= 0 && i < users
-        ? send(res, 200, sa.object(saValues(i)))
-        : send(res, 404, status(404, 'NotFound', 'serviceaccount not found'));
+      return i >= 0 && i < users ? send(res, 200, sa(saValues(i))) : send(res, 404, status(404, 'NotFound', 'serviceaccount not found'));
     }
     if (path.includes('/leases')) {
       if (req.method === 'GET')

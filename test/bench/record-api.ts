@@ -1,6 +1,6 @@
 // Records, from the real kube-apiserver, the exact JSON the load generator serves beyond 10,000
 // CSRs: one CSR as the watch shows it pending, approved and issued (event lines and objects), the
-// /approval answer, a list page envelope and item, the user's ServiceAccount (object and list item),
+// /approval answer, a list page envelope and item, the user's ServiceAccount,
 // a 410 "Expired" watch event and a BOOKMARK. Run while no approver is running (it decides by hand).
 import { cluster } from '../e2e/cluster.js';
 import type { ProvisionedUser } from '../e2e/provision.js';
@@ -18,7 +18,6 @@ export interface Recorded {
   /** A list answer (limit 1, so it has a continue token) and its item, issued. */
   list: string;
   serviceAccount: string;
-  serviceAccountList: string;
   expired: string;
   bookmark: string;
   /** Which of the lines were constructed because the server would not produce them in time. */
@@ -80,10 +79,6 @@ export async function recordApi(admin: BenchApi, creator: BenchApi, user: Provis
   const listBody = list.body as { metadata: Record<string, unknown> };
   listBody.metadata = (page.body as { metadata: Record<string, unknown> }).metadata; // a real continue token and remainingItemCount
   const sa = await admin.request('GET', `/api/v1/namespaces/${namespace}/serviceaccounts/${encodeURIComponent(user.name)}`);
-  const saList = await admin.request(
-    'GET',
-    `/api/v1/namespaces/${namespace}/serviceaccounts?fieldSelector=metadata.name%3D${encodeURIComponent(user.name)}&limit=1`,
-  );
   // a watch from a resourceVersion long gone: the server answers with a 410 Expired ERROR event
   const old = await collectLines(admin, `${csrPath}?watch=1&resourceVersion=1`, (l) => l.length > 0, 5_000);
   let expired = old.find((l) => l.startsWith('{"type":"ERROR"') && l.includes('410'));
@@ -132,7 +127,6 @@ export async function recordApi(admin: BenchApi, creator: BenchApi, user: Provis
     approvalAnswer: JSON.stringify(approval.body),
     list: JSON.stringify(listBody),
     serviceAccount: JSON.stringify(sa.body),
-    serviceAccountList: JSON.stringify(saList.body),
     expired,
     bookmark,
     constructed,

@@ -61,7 +61,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   );
   const server = await serve(values['metrics-addr'], (path) => {
     if (path === '/healthz') return [200, 'ok\n'];
-    if (path === '/readyz') return controller.ready() ? [200, 'ok\n'] : [503, 'informers not synced\n'];
+    if (path === '/readyz') return controller.ready() ? [200, 'ok\n'] : [503, 'CSR list not complete\n'];
     if (path === '/metrics') return [200, metrics.render()];
     return [404, 'not found\n'];
   });

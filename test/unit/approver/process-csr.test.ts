@@ -1,6 +1,6 @@
 // One CSR through processCsr against a fake API edge: the decision lands in the approval
-// subresource as an appended condition, conflicts are reported for a requeue, approvals and denials
-// that depend on the ServiceAccount are decided on a fresh read, events are best effort, and what
+// subresource as an appended condition, conflicts are reported for a requeue, the ServiceAccount is
+// read from the API server for each decision (no copy is kept), events are best effort, and what
 // users chose (names, subject values) reaches logs and messages escaped.
 import type { JsonName } from '@peculiar/x509';
 import { expect, test } from '@jest/globals';
@@ -33,19 +33,15 @@ async function rawCsr(subject: JsonName = [{ CN: ['jean.doe'] }, { O: ['devs'] }
   };
 }
 
-/** fresh: the API server's current ServiceAccount (null: deleted; default: the same as the informer's). */
-function setup(
-  raw: Json,
-  options: { cached?: ServiceAccountInfo; fresh?: ServiceAccountInfo | null | Error; updateError?: Error; eventError?: Error } = {},
-) {
+/** account: the API server's current ServiceAccount (undefined: none; an Error: the read fails). */
+function setup(raw: Json, options: { account?: ServiceAccountInfo | Error; updateError?: Error; eventError?: Error } = {}) {
   const updates: Json[] = [];
   const events: string[] = [];
-  const freshReads: string[] = [];
+  const accountReads: string[] = [];
   const logs: string[] = [];
   const metrics = createMetrics();
   const api: ApproverApi = {
     csrs: { list: async () => '', watch: async function* () {} },
-    serviceAccounts: () => ({ list: async () => '', watch: async function* () {} }),
     getRaw: async () => raw,
     updateApproval: async (_name, body) => {
       if (options.updateError) throw options.updateError;
@@ -60,23 +56,22 @@ function setup(
   const deps: ProcessDeps = {
     api,
     config: { usersNamespace: 'users', maxExpirationSeconds: 86_400 },
-    cachedServiceAccount: () => options.cached,
-    freshServiceAccount: async (name) => {
-      freshReads.push(name);
-      if (options.fresh instanceof Error) throw options.fresh;
-      return options.fresh === null ? undefined : (options.fresh ?? options.cached);
+    serviceAccount: async (name) => {
+      accountReads.push(name);
+      if (options.account instanceof Error) throw options.account;
+      return options.account;
     },
     metrics,
     now: () => new Date('2026-01-01T00:00:03Z'),
     log: (line) => logs.push(line),
   };
-  return { deps, updates, logs, metrics, events, freshReads };
+  return { deps, updates, logs, metrics, events, accountReads };
 }
 
 const account: ServiceAccountInfo = { name: 'jean.doe', uid: 'sa-uid', groups: ['devs'] };
 
 test('an approval appends the Approved condition, counts it and logs one line without key material', async () => {
-  const { deps, updates, logs, metrics } = setup(await rawCsr(), { cached: account });
+  const { deps, updates, logs, metrics } = setup(await rawCsr(), { account });
   expect(await processCsr(deps, 'user=jean.doe')).toBe('approved');
   const status = updates[0]?.status;
   expect(status).toEqual({
@@ -99,15 +94,8 @@ test('an approval appends the Approved condition, counts it and logs one line wi
   expect(metrics.render()).toContain('kube_csr_login_approver_decision_latency_seconds_bucket{le="5"} 1');
 });
 
-test('an informer that lags behind a new group annotation does not cause a final denial', async () => {
-  const lagging = { ...account, groups: [] };
-  const { deps, updates } = setup(await rawCsr(), { cached: lagging, fresh: account });
-  expect(await processCsr(deps, 'user=jean.doe')).toBe('approved');
-  expect(JSON.stringify(updates[0])).toContain('"Approved"');
-});
-
 test('a denial carries the reason; a failed event is logged, not fatal', async () => {
-  const { deps, updates, logs } = setup(await rawCsr([{ CN: ['someone.else'] }]), { cached: account, eventError: new Error('forbidden') });
+  const { deps, updates, logs } = setup(await rawCsr([{ CN: ['someone.else'] }]), { account, eventError: new Error('forbidden') });
   expect(await processCsr(deps, 'user=jean.doe')).toBe('denied');
   expect(JSON.stringify(updates[0])).toContain('"reason":"SubjectMismatch"');
   await until(() => logs.length === 2, 'the failed event to be logged');
@@ -115,48 +103,51 @@ test('a denial carries the reason; a failed event is logged, not fatal', async (
 });
 
 test('a conflict on the approval update asks for a requeue; a vanished CSR is gone', async () => {
-  const conflict = setup(await rawCsr(), { cached: account, updateError: new KclError('conflict', 'conflict (409)') });
+  const conflict = setup(await rawCsr(), { account, updateError: new KclError('conflict', 'conflict (409)') });
   expect(await processCsr(conflict.deps, 'user=jean.doe')).toBe('conflict');
-  const gone = setup(await rawCsr(), { cached: account });
+  const gone = setup(await rawCsr(), { account });
   gone.deps.api.getRaw = async () => undefined;
   expect(await processCsr(gone.deps, 'user=jean.doe')).toBe('gone');
 });
 
-// Regression (issue 11.3): approvals were decided on the informer's copy, so during watch lag a
+// Regression (issue 11.3): approvals were decided on an informer's copy, so during watch lag a
 // deleted ServiceAccount or a group just removed from its annotation was still approved.
-test('an approval is decided on a fresh read: a group removed meanwhile denies', async () => {
-  const { deps, updates, freshReads } = setup(await rawCsr(), { cached: account, fresh: { ...account, groups: ['ops'] } });
+test('the ServiceAccount as the API server has it decides: a group removed denies', async () => {
+  const { deps, updates, accountReads } = setup(await rawCsr(), { account: { ...account, groups: ['ops'] } });
   expect(await processCsr(deps, 'user=jean.doe')).toBe('denied');
   expect(JSON.stringify(updates[0])).toContain('"reason":"GroupNotAllowed"');
-  expect(freshReads).toEqual(['jean.doe']);
+  expect(accountReads).toEqual(['jean.doe']);
 });
 
-test('an approval is decided on a fresh read: a ServiceAccount deleted (or recreated) meanwhile denies', async () => {
-  const deleted = setup(await rawCsr(), { cached: account, fresh: null });
+test('a ServiceAccount deleted (or recreated under a new uid) denies', async () => {
+  const deleted = setup(await rawCsr(), {});
   expect(await processCsr(deleted.deps, 'user=jean.doe')).toBe('denied');
   expect(JSON.stringify(deleted.updates[0])).toContain('"reason":"UnknownServiceAccount"');
-  const recreated = setup(await rawCsr(), { cached: account, fresh: { ...account, uid: 'new-uid' } });
+  const recreated = setup(await rawCsr(), { account: { ...account, uid: 'new-uid' } });
   expect(await processCsr(recreated.deps, 'user=jean.doe')).toBe('denied');
   expect(JSON.stringify(recreated.updates[0])).toContain('"reason":"UnknownServiceAccount"');
 });
 
-test('a failed fresh read writes nothing (the caller retries)', async () => {
-  const { deps, updates } = setup(await rawCsr(), { cached: account, fresh: new KclError('unreachable', 'connection refused') });
+test('a failed ServiceAccount read writes nothing (the caller retries)', async () => {
+  const { deps, updates } = setup(await rawCsr(), { account: new KclError('unreachable', 'connection refused') });
   await expect(processCsr(deps, 'user=jean.doe')).rejects.toThrow('connection refused');
   expect(updates).toEqual([]);
 });
 
-test('a denial that does not depend on the ServiceAccount needs no fresh read', async () => {
-  const { deps, freshReads } = setup(await rawCsr([{ CN: ['someone.else'] }]), { cached: account });
+test('a requester that is not a ServiceAccount of the users namespace is denied without a read', async () => {
+  const raw = await rawCsr();
+  (raw.spec as Json).groups = ['system:authenticated'];
+  const { deps, updates, accountReads } = setup(raw, { account });
   expect(await processCsr(deps, 'user=jean.doe')).toBe('denied');
-  expect(freshReads).toEqual([]);
+  expect(JSON.stringify(updates[0])).toContain('"reason":"RequesterNotServiceAccount"');
+  expect(accountReads).toEqual([]);
 });
 
 // Regression (issue 11.4): a CSR name or a subject value with a newline forged log lines.
 test('control characters in the CSR name and subject values are escaped in the log, the condition and the Event', async () => {
   const forged = 'user=x\n2026-01-01T00:00:04.000Z approver: approved CSR user=bob';
   const { deps, updates, events } = setup(await rawCsr([{ CN: ['jean.doe'] }, { O: ['admins\u001b[2K\rops'] }], forged), {
-    cached: account,
+    account,
   });
   const written: string[] = [];
   deps.log = createLog(
@@ -177,7 +168,7 @@ test('control characters in the CSR name and subject values are escaped in the l
 
 test('--dry-run: decisions are logged, counted and recorded as Events, never written; each version reported once', async () => {
   const raw = await rawCsr();
-  const { deps, updates, logs, events, metrics } = setup(raw, { cached: account });
+  const { deps, updates, logs, events, metrics } = setup(raw, { account });
   deps.dryRun = new ReportedVersions();
   expect(await processCsr(deps, 'user=jean.doe')).toBe('reported');
   expect(await processCsr(deps, 'user=jean.doe')).toBe('ignored'); // a resync: same resourceVersion
@@ -187,8 +178,7 @@ test('--dry-run: decisions are logged, counted and recorded as Events, never wri
   expect(events).toEqual([expect.stringMatching(/^dry run, not written: would approve: CN=jean.doe/)]);
   expect(metrics.render()).toContain('kube_csr_login_approver_decisions_total{decision="would_approve",reason="KubeCsrLoginApproved"} 1');
   (raw.metadata as Json).resourceVersion = '8'; // someone changed it: judged again
-  deps.cachedServiceAccount = () => ({ ...account, groups: [] });
-  deps.freshServiceAccount = async () => ({ ...account, groups: [] });
+  deps.serviceAccount = async () => ({ ...account, groups: [] });
   expect(await processCsr(deps, 'user=jean.doe')).toBe('reported');
   expect(metrics.render()).toContain('kube_csr_login_approver_decisions_total{decision="would_deny",reason="GroupNotAllowed"} 1');
   expect(updates).toEqual([]);
@@ -196,7 +186,7 @@ test('--dry-run: decisions are logged, counted and recorded as Events, never wri
 
 test('--dry-run forgets CSRs once decided by someone else or deleted', async () => {
   const raw = await rawCsr();
-  const { deps } = setup(raw, { cached: account });
+  const { deps } = setup(raw, { account });
   const reported = new ReportedVersions();
   deps.dryRun = reported;
   await processCsr(deps, 'user=jean.doe');

@@ -36,7 +36,6 @@ async function judge(raw: Json): Promise<Judged> {
   const updates: Json[] = [];
   const api: ApproverApi = {
     csrs: { list: async () => '', watch: async function* () {} },
-    serviceAccounts: () => ({ list: async () => '', watch: async function* () {} }),
     getRaw: async () => raw,
     updateApproval: async (_name, body) => {
       updates.push(body);
@@ -47,8 +46,7 @@ async function judge(raw: Json): Promise<Judged> {
   const deps: ProcessDeps = {
     api,
     config: { usersNamespace: 'users', maxExpirationSeconds },
-    cachedServiceAccount: account,
-    freshServiceAccount: async (name) => account(name),
+    serviceAccount: async (name) => account(name),
     metrics: createMetrics(),
     now: () => new Date('2026-01-01T00:00:03Z'),
     log: () => undefined,
