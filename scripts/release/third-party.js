@@ -34,5 +34,10 @@ export async function thirdPartyNotices(metafile, withNode) {
 async function nodeLicense() {
   const binary = await realpath(path.join(root, 'node_modules', '.bin', 'node'));
   const nodePackage = path.join(path.dirname(binary), '..', 'node_modules', `node-${process.platform}-${process.arch}`);
-  return readFile(path.join(nodePackage, 'LICENSE'), 'utf8');
+  try {
+    return await readFile(path.join(nodePackage, 'LICENSE'), 'utf8');
+  } catch (error) {
+    // npm install (not npm ci) prunes the package the `node` package's install script added
+    throw new Error(`Node's LICENSE is missing from ${nodePackage} (${error.code}): run npm rebuild node, or npm ci`);
+  }
 }
