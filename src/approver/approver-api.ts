@@ -5,20 +5,21 @@ import { type CsrObject, apiServerClientSigner } from '../kube/csr-object.js';
 import type { ApiClient } from '../kube/http.js';
 import { type Json, isRecord } from '../util/validate.js';
 import type { ListWatchSource } from './list-watch.js';
+import { type CsrRow, readCsrTable, tableAccept } from './csr-table.js';
 import { watchStream } from '../kube/watch-stream.js';
 
 const csrs = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 /** Only the signer we judge, filtered by the API server (CSRs support this field selector). */
 const csrSelector = `spec.signerName=${apiServerClientSigner}`;
 const timeoutMs = 30_000;
-/** 250 CSRs with certificates are ~1 MB of JSON: one page parsed at a time stays small next to the
- * approver's heap, and well under the client's 4 MB response cap. */
-const listPageSize = 250;
+/** Table rows are ~100 bytes: 500 a page (client-go's reflector's page size) is ~60 KB. */
+const listPageSize = 500;
 /** Events about cluster-scoped objects must live in "default" (API server validation). */
 const eventsNamespace = 'default';
 
 export interface ApproverApi {
-  csrs: ListWatchSource;
+  /** Lists as table rows (name, requester, condition), watches whole objects. */
+  csrs: ListWatchSource<CsrRow>;
   /** The raw object (the approval update must carry it back whole); undefined once deleted. */
   getRaw: (name: string) => Promise<Json | undefined>;
   updateApproval: (name: string, raw: Json) => Promise<void>;
@@ -28,16 +29,17 @@ export interface ApproverApi {
 }
 
 export function approverApi(client: ApiClient, reportingInstance: string): ApproverApi {
-  const source = (path: string, fieldSelector: string): ListWatchSource => ({
+  const source = (path: string, fieldSelector: string): ListWatchSource<CsrRow> => ({
     async list(page) {
       let token = '';
       for (;;) {
-        const query = `?${new URLSearchParams({ fieldSelector, limit: String(listPageSize), ...(token ? { continue: token } : {}) })}`;
-        const doc = await client.json({ method: 'GET', path: `${path}${query}`, timeoutMs });
-        page(isRecord(doc) && Array.isArray(doc.items) ? doc.items.filter(isRecord) : [], token === '');
-        const metadata = isRecord(doc) && isRecord(doc.metadata) ? doc.metadata : {};
-        if (typeof metadata.continue === 'string' && metadata.continue !== '') token = metadata.continue;
-        else return typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : '';
+        const query = new URLSearchParams({ fieldSelector, limit: String(listPageSize), includeObject: 'None' });
+        if (token) query.set('continue', token);
+        const doc = await client.json({ method: 'GET', path: `${path}?${query}`, accept: tableAccept, timeoutMs });
+        const table = readCsrTable(doc);
+        page(table.rows, token === '');
+        if (table.continueToken === '') return table.resourceVersion;
+        token = table.continueToken;
       }
     },
     watch: (resourceVersion, timeoutSeconds, signal) =>

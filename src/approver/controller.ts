@@ -1,15 +1,16 @@
 // The approver's control loop. With leader election, it tries to take or renew the Lease every retry
-// period. While leading: list and watch CSRs, queue the pending ones, let the workers judge them
-// (each reads its CSR and ServiceAccount fresh). Stops on the signal and releases the Lease.
+// period. While leading: list CSRs (as table rows) and watch them, queue the pending ones, let the
+// workers judge them (from the object the watch delivered, kept only while it waits, else read in
+// full; the requester's ServiceAccount always read fresh). Stops on the signal and releases the Lease.
 import { describe } from '../errors.js';
 import { parseCsrObject } from '../kube/csr-object.js';
-import type { Json } from '../util/validate.js';
+import { type Json, isRecord } from '../util/validate.js';
 import type { ApproverApi } from './approver-api.js';
 import type { Elector } from './leader-election.js';
 import { type ListWatchDeps, listWatch } from './list-watch.js';
 import { type Metrics, countingRestarts } from './metrics.js';
 import { ReportedVersions } from './dry-run.js';
-import { type PolicyConfig, requester } from './policy.js';
+import { type PolicyConfig, requester, userOf } from './policy.js';
 import { processCsr } from './process-csr.js';
 import { parseServiceAccount } from '../kube/service-account.js';
 import { WorkQueue } from './work-queue.js';
@@ -39,6 +40,9 @@ export interface Controller {
 export function createController(deps: ControllerDeps, options: ControllerOptions): Controller {
   const state = { leader: deps.elector === undefined, csrsSynced: false };
   const queue = new WorkQueue();
+  /** The latest object of each queued CSR: judged without a GET (the approval's resourceVersion
+   * guard turns a stale one into a conflict, which is judged again on a fresh read). */
+  const delivered = new Map<string, Json>();
   const config: PolicyConfig = { usersNamespace: options.usersNamespace, maxExpirationSeconds: options.maxExpirationSeconds };
   deps.metrics.queueDepth(() => queue.size);
   deps.metrics.setDryRun(options.dryRun === true);
@@ -54,19 +58,25 @@ export function createController(deps: ControllerDeps, options: ControllerOption
 
   const csrSource = countingRestarts(deps.api.csrs, deps.metrics, 'certificatesigningrequests');
   const enqueueIfOurs = (object: Json) => {
+    let csr;
     try {
-      const csr = parseCsrObject(object);
-      if ('user' in requester(csr, config)) queue.add(csr.name);
+      csr = parseCsrObject(object);
     } catch {
-      // unreadable CSR: not ours to judge
+      return; // unreadable CSR: not ours to judge
     }
+    if ('user' in requester(csr, config)) {
+      delivered.set(csr.name, object);
+      queue.add(csr.name);
+    } else delivered.delete(csr.name); // decided meanwhile: a queued name finds it on a fresh read
   };
 
   const handle = (signal: AbortSignal) => async (name: string) => {
+    const object = delivered.get(name);
+    delivered.delete(name); // a retry or requeue reads the CSR afresh
     if (!state.leader || signal.aborted) return;
     const later = (ms: number) => void deps.sleep(ms, signal).then(() => !signal.aborted && queue.add(name));
     try {
-      if ((await processCsr(processDeps, name)) === 'conflict') queue.add(name);
+      if ((await processCsr(processDeps, name, object)) === 'conflict') queue.add(name);
     } catch (error) {
       deps.log(`CSR ${name}: ${describe(error)} (will retry)`);
       later(2_000);
@@ -77,13 +87,19 @@ export function createController(deps: ControllerDeps, options: ControllerOption
     listWatch(
       csrSource,
       {
-        page: (items) => {
-          for (const item of items) enqueueIfOurs(item);
+        page: (rows) => {
+          // only pending ones (or rows the table cannot tell about) of our users: read in full by the worker
+          for (const row of rows)
+            if (row.condition === 'Pending' && (row.requester === undefined || userOf(row.requester, config) !== undefined))
+              queue.add(row.name);
         },
         listed: () => {
           state.csrsSynced = true;
         },
-        event: (type, object) => type !== 'DELETED' && enqueueIfOurs(object),
+        event: (type, object) => {
+          if (type !== 'DELETED') enqueueIfOurs(object);
+          else if (isRecord(object.metadata) && typeof object.metadata.name === 'string') delivered.delete(object.metadata.name);
+        },
       },
       deps,
       { what: 'watching CSRs', watchTimeoutSeconds: options.watchTimeoutSeconds, signal },

@@ -27,7 +27,7 @@ export interface Explanation {
 
 export function explain(raw: Json, csr: CsrObject, account: ServiceAccountInfo | undefined, config: PolicyConfig): Explanation {
   const input = policyInput(raw, csr, account);
-  const user = userOf(csr, config);
+  const user = userOf(csr.username, config);
   const ours = csr.signerName === apiServerClientSigner && user !== undefined;
   const { facts } = input;
   return {

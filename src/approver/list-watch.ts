@@ -7,16 +7,17 @@ import { describe } from '../errors.js';
 import type { Json } from '../util/validate.js';
 import type { RawWatchEvent } from '../kube/watch-stream.js';
 
-export interface ListWatchSource {
+/** Item: what a list page holds (objects, or rows of a server-side table). */
+export interface ListWatchSource<Item = Json> {
   /** Lists in pages, each handed over before the next is fetched (memory stays bounded with 10,000s
    * of objects); resolves to the list's resourceVersion. */
-  list: (page: (items: Json[], first: boolean) => void) => Promise<string>;
+  list: (page: (items: Item[], first: boolean) => void) => Promise<string>;
   watch: (resourceVersion: string, timeoutSeconds: number, signal: AbortSignal) => AsyncIterable<RawWatchEvent>;
 }
 
-export interface ListWatchHandlers {
+export interface ListWatchHandlers<Item = Json> {
   /** One page of a full list (first: a new list begins): queue anything pending, keep what a cache needs. */
-  page: (items: Json[], first: boolean) => void;
+  page: (items: Item[], first: boolean) => void;
   /** The list is complete: replace any cache with what the pages held. */
   listed: () => void;
   event: (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: Json) => void;
@@ -38,9 +39,9 @@ export interface ListWatchOptions {
 
 const maxBackoffMs = 30_000;
 
-export async function listWatch(
-  source: ListWatchSource,
-  handlers: ListWatchHandlers,
+export async function listWatch<Item>(
+  source: ListWatchSource<Item>,
+  handlers: ListWatchHandlers<Item>,
   deps: ListWatchDeps,
   options: ListWatchOptions,
 ): Promise<void> {
@@ -63,9 +64,9 @@ export async function listWatch(
 }
 
 /** Watches, resuming after each end from the last version seen; returns to list again on 410. */
-async function watchUntilExpired(
-  source: ListWatchSource,
-  handlers: ListWatchHandlers,
+async function watchUntilExpired<Item>(
+  source: ListWatchSource<Item>,
+  handlers: ListWatchHandlers<Item>,
   deps: ListWatchDeps,
   options: ListWatchOptions,
   from: string,

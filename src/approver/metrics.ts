@@ -83,7 +83,7 @@ export function createMetrics(): Metrics {
 }
 
 /** The same source, counting every watch opened after its first as a restart of `resource`. */
-export function countingRestarts(source: ListWatchSource, metrics: Metrics, resource: string): ListWatchSource {
+export function countingRestarts<Item>(source: ListWatchSource<Item>, metrics: Metrics, resource: string): ListWatchSource<Item> {
   let opened = 0;
   return {
     ...source,

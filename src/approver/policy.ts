@@ -222,10 +222,10 @@ export const rules: readonly Rule[] = [
   },
 ];
 
-/** The ServiceAccount name of a requester from the users namespace; undefined for anyone else. */
-export function userOf(csr: CsrObject, config: PolicyConfig): string | undefined {
+/** The ServiceAccount name of a requester (spec.username) from the users namespace; undefined for anyone else. */
+export function userOf(username: string | undefined, config: PolicyConfig): string | undefined {
   const prefix = `system:serviceaccount:${config.usersNamespace}:`;
-  return csr.username?.startsWith(prefix) ? csr.username.slice(prefix.length) : undefined;
+  return username?.startsWith(prefix) ? username.slice(prefix.length) : undefined;
 }
 
 /** The user name if this CSR is ours to judge (pending, our signer, from a ServiceAccount of the users namespace). */
@@ -233,7 +233,7 @@ export function requester(csr: CsrObject, config: PolicyConfig): { user: string 
   if (csr.signerName !== apiServerClientSigner) return { ignore: 'another signer' };
   if (csr.certificatePem || condition(csr, 'Approved') || condition(csr, 'Denied') || condition(csr, 'Failed'))
     return { ignore: 'already decided' };
-  const user = userOf(csr, config);
+  const user = userOf(csr.username, config);
   return user === undefined ? { ignore: 'not a user of this namespace' } : { user };
 }
 

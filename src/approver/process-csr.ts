@@ -1,5 +1,5 @@
-// Judges one CSR by name and records the decision through the approval subresource. Reads the
-// CSR fresh (the queue holds names only, nothing is kept per decided CSR) and the requester's
+// Judges one CSR and records the decision through the approval subresource. Uses the object the
+// watch delivered or else reads the CSR (nothing is kept per decided CSR), and reads the requester's
 // ServiceAccount too, when the decision gets that far: no copy of 100,000 accounts is kept (memory
 // does not grow with users) and none can lag behind a deletion or a group removed from the
 // annotation (as kcm's csrapproving asks the API server per CSR). In dry-run mode it reports instead
@@ -32,8 +32,9 @@ export interface ProcessDeps {
 /** conflict: someone wrote the CSR in between; the caller queues it again (it is read afresh). */
 export type Outcome = 'approved' | 'denied' | 'reported' | 'ignored' | 'gone' | 'conflict';
 
-export async function processCsr(deps: ProcessDeps, name: string): Promise<Outcome> {
-  const raw = await deps.api.getRaw(name);
+/** delivered: the CSR as its watch last showed it; read from the API server when absent. */
+export async function processCsr(deps: ProcessDeps, name: string, delivered?: Json): Promise<Outcome> {
+  const raw = delivered ?? (await deps.api.getRaw(name));
   let csr: CsrObject | undefined;
   try {
     csr = raw && parseCsrObject(raw);

@@ -17,6 +17,8 @@ export interface ApiRequest {
   body?: unknown;
   /** The body's content type (default application/json), e.g. application/apply-patch+yaml for server-side apply (JSON is valid YAML). */
   contentType?: string;
+  /** The accepted representation (default application/json), e.g. a server-side Table. */
+  accept?: string;
   /** Abort the whole exchange after this long. */
   timeoutMs: number;
 }
@@ -109,7 +111,7 @@ async function send(base: URL, agent: https.Agent, prepare: PrepareRequest, requ
   const options: https.RequestOptions = {
     method: request.method,
     headers: {
-      accept: 'application/json',
+      accept: request.accept ?? 'application/json',
       'user-agent': 'kube-csr-login',
       ...(body === undefined
         ? {}

@@ -11,7 +11,8 @@ interface Response {
 }
 
 export interface BenchApi {
-  request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Response>;
+  /** accept: another representation than JSON objects, e.g. a server-side Table. */
+  request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, accept?: string): Promise<Response>;
   /** Streams watch events (one JSON object per line) until stop() or the server ends it. */
   watch(path: string, onEvent: (type: string, object: unknown) => void): { stop(): void; ended: Promise<void> };
 }
@@ -33,10 +34,11 @@ function client(server: string, tls: Tls, maxSockets: number): BenchApi {
     headers: { accept: 'application/json', 'user-agent': 'kube-csr-login-bench', ...tls.headers, ...extra },
   });
   return {
-    request(method, path, body) {
+    request(method, path, body, accept) {
       const text = body === undefined ? undefined : JSON.stringify(body);
       const extra: Record<string, string | number> =
         text === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+      if (accept) extra.accept = accept;
       return new Promise((resolve, reject) => {
         const req = https.request(options(method, path, extra, true), (res) => {
           let data = '';

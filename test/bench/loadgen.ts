@@ -89,16 +89,24 @@ function csrTemplates(recorded: Recorded) {
   const states = [objectOf(recorded.events.pending), objectOf(recorded.events.approved), objectOf(recorded.events.issued)].map((o) =>
     mark(o, true),
   );
-  const listItem = (o: Obj) => {
-    const { kind: _kind, apiVersion: _apiVersion, ...rest } = o;
-    return rest;
-  };
   return {
     object: states.map((o) => template(JSON.stringify(o), keys)),
-    item: states.map((o) => template(JSON.stringify(listItem(o)), keys)),
     event: states.map((o, i) => template(JSON.stringify({ type: i === pending ? 'ADDED' : 'MODIFIED', object: o }), keys)),
     requestOf: (line: string) => objectOf(line).spec.request as string,
   };
+}
+
+/** The recorded Table page: its envelope, and its row with name, requester and condition marked. */
+function tableTemplates(recorded: Recorded) {
+  const { rows, ...envelope } = JSON.parse(recorded.table) as Obj;
+  const columns = (envelope.columnDefinitions as Obj[]).map((c) => c.name as string);
+  const row = structuredClone(rows[0]) as Obj;
+  row.cells[columns.indexOf('Name')] = '@@NAME@@';
+  row.cells[columns.indexOf('Requestor')] = 'system:serviceaccount:@@NS@@:@@USER@@';
+  row.cells[columns.indexOf('Condition')] = '@@CONDITION@@';
+  const render = template(JSON.stringify(row), ['NAME', 'NS', 'USER', 'CONDITION']);
+  const conditions = ['Pending', 'Approved', 'Approved,Issued']; // by state, as kube-apiserver's printer writes them
+  return { envelope, row: (state: number, values: Record<string, string>) => render({ ...values, CONDITION: conditions[state]! }) };
 }
 
 function saTemplates(recorded: Recorded) {
@@ -114,16 +122,19 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
   const { recorded, namespace, users } = options;
   const csr = csrTemplates(recorded);
   const sa = saTemplates(recorded);
-  const listEnvelope = JSON.parse(recorded.list) as Obj;
+  const table = tableTemplates(recorded);
   const decidedRequest = csr.requestOf(recorded.events.issued);
   // per CSR (index = user): state, resourceVersion (0 = no CSR), request of pending ones
   const state = new Uint8Array(users);
   const csrRv = new Float64Array(users);
+  /** The resourceVersion each CSR was created at: a list at rv holds only CSRs created by then. */
+  const createdRv = new Float64Array(users);
   const requests = new Map<number, string>();
   let rv = 1000;
   for (let i = 0; i < options.decided; i += 1) {
     state[i] = issued;
     csrRv[i] = ++rv;
+    createdRv[i] = rv;
   }
   const saRv = ++rv;
   let expiredBefore = 0;
@@ -132,10 +143,10 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
   const createdAt = new Map<number, number>();
   const csrWatches = new Set<ServerResponse>();
   const uid = (kind: string, i: number) => `${kind}0000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-  const csrValues = (i: number) => ({
+  const csrValues = (i: number, atRv = csrRv[i]!) => ({
     NAME: `user=user-${i}`,
     UID: uid('c', i),
-    RV: String(csrRv[i]),
+    RV: String(atRv),
     NS: namespace,
     USER: `user-${i}`,
     SAUID: uid('a', i),
@@ -147,8 +158,14 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
     const i = m ? Number(m[1]) : -1;
     return i >= 0 && i < users && csrRv[i]! > 0 ? i : -1;
   };
+  // Every event since the last 410, so a watch from a list's resourceVersion gets what happened
+  // after it (as the API server's watch cache replays), not only what happens after it connects.
+  let history: { rv: number; i: number; state: number }[] = [];
+  const render = (e: { rv: number; i: number; state: number }) => `${csr.event[e.state]!(csrValues(e.i, e.rv))}\n`;
   const emit = (i: number) => {
-    const line = `${csr.event[state[i]!]!(csrValues(i))}\n`;
+    const event = { rv: csrRv[i]!, i, state: state[i]! };
+    history.push(event);
+    const line = render(event);
     for (const res of csrWatches) res.write(line);
   };
   const bookmarkLine = () => {
@@ -183,7 +200,7 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
     res: ServerResponse,
     query: URLSearchParams,
     total: number,
-    exists: (i: number) => boolean,
+    exists: (i: number, atRv: number) => boolean,
     item: (i: number) => string,
     envelope: Obj,
     listRv: number,
@@ -199,17 +216,17 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
     }
     const items: string[] = [];
     let i = start;
-    for (; i < total && items.length < limit; i += 1) if (exists(i)) items.push(item(i));
+    for (; i < total && items.length < limit; i += 1) if (exists(i, atRv)) items.push(item(i));
     let remaining = 0;
-    for (let j = i; j < total; j += 1) if (exists(j)) remaining += 1;
+    for (let j = i; j < total; j += 1) if (exists(j, atRv)) remaining += 1;
     const metadata: Obj = { resourceVersion: String(atRv) };
     if (remaining > 0) {
       metadata.continue = Buffer.from(JSON.stringify({ start: i, rv: atRv })).toString('base64');
       metadata.remainingItemCount = remaining;
     }
-    const { items: _items, metadata: _metadata, ...head } = envelope;
+    const { metadata: _metadata, ...head } = envelope;
     stats.listPages += 1;
-    send(res, 200, `${JSON.stringify({ ...head, metadata }).slice(0, -1)},"items":[${items.join(',')}]}`);
+    send(res, 200, `${JSON.stringify({ ...head, metadata }).slice(0, -1)},"rows":[${items.join(',')}]}`);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -220,6 +237,8 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
     if (path === csrBase && req.method === 'GET') {
       if (q.get('fieldSelector') !== `spec.signerName=${signer}`)
         return send(res, 400, status(400, 'BadRequest', 'the load generator serves only the signer field selector'));
+      if (q.get('watch') !== 'true' && !String(req.headers.accept).includes('as=Table'))
+        return send(res, 406, status(406, 'NotAcceptable', 'the load generator lists CSRs only as a Table'));
       if (q.get('watch') === 'true') {
         const from = Number(q.get('resourceVersion') ?? 0);
         res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
@@ -228,8 +247,15 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
           stats.expired += 1;
           return res.end(`${recorded.expired}\n`);
         }
+        for (const event of history) if (event.rv > from) res.write(render(event));
         csrWatches.add(res);
-        const timeout = setTimeout(() => res.end(), Number(q.get('timeoutSeconds') ?? 300) * 1000);
+        const timeout = setTimeout(
+          () => {
+            csrWatches.delete(res);
+            res.end();
+          },
+          Number(q.get('timeoutSeconds') ?? 300) * 1000,
+        );
         res.on('close', () => {
           clearTimeout(timeout);
           csrWatches.delete(res);
@@ -241,9 +267,9 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
         res,
         q,
         users,
-        (i) => csrRv[i]! > 0,
-        (i) => csr.item[state[i]!]!(csrValues(i)),
-        listEnvelope,
+        (i, atRv) => createdRv[i]! > 0 && createdRv[i]! <= atRv,
+        (i) => table.row(state[i]!, csrValues(i)),
+        table.envelope,
         rv,
       );
     }
@@ -324,12 +350,15 @@ export async function startLoadgen(options: LoadgenOptions): Promise<Loadgen> {
       requests.set(i, Buffer.from(requestPem).toString('base64'));
       state[i] = pending;
       csrRv[i] = ++rv;
+      createdRv[i] = rv;
       createdAt.set(i, performance.now());
       emit(i);
     },
     expire() {
-      expiredBefore = rv + 1;
+      expiredBefore = rv; // a watch from any older version gets 410 and must list again
+      history = [];
       for (const res of csrWatches) res.end(`${recorded.expired}\n`);
+      csrWatches.clear();
     },
     stats,
     decidedCount: () => approvedAt.size,

@@ -1,11 +1,12 @@
 // Records, from the real kube-apiserver, the exact JSON the load generator serves beyond 10,000
 // CSRs: one CSR as the watch shows it pending, approved and issued (event lines and objects), the
-// /approval answer, a list page envelope and item, the user's ServiceAccount,
+// /approval answer, a list page as a server-side Table, the user's ServiceAccount,
 // a 410 "Expired" watch event and a BOOKMARK. Run while no approver is running (it decides by hand).
 import { cluster } from '../e2e/cluster.js';
 import type { ProvisionedUser } from '../e2e/provision.js';
 import type { BenchApi } from './api-client.js';
 import { userCsrFactory } from './csr-manifests.js';
+import { tableAccept } from '../../src/approver/csr-table.js';
 
 const csrPath = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 
@@ -15,8 +16,9 @@ export interface Recorded {
   events: { pending: string; approved: string; issued: string };
   /** The answer to PUT .../approval. */
   approvalAnswer: string;
-  /** A list answer (limit 1, so it has a continue token) and its item, issued. */
-  list: string;
+  /** A list answer as the approver asks for it (server-side Table, limit 1, so it has a continue
+   * token), its one row the issued CSR. */
+  table: string;
   serviceAccount: string;
   expired: string;
   bookmark: string;
@@ -74,10 +76,16 @@ export async function recordApi(admin: BenchApi, creator: BenchApi, user: Provis
     approved: find((l) => l.startsWith('{"type":"MODIFIED"') && !l.includes('"certificate"'), 'approved MODIFIED'),
     issued: find((l) => l.includes('"certificate"'), 'issued MODIFIED'),
   };
-  const list = await admin.request('GET', `${csrPath}?fieldSelector=metadata.name%3D${encodeURIComponent(name)}&limit=1`);
-  const page = await admin.request('GET', `${csrPath}?limit=1`);
-  const listBody = list.body as { metadata: Record<string, unknown> };
-  listBody.metadata = (page.body as { metadata: Record<string, unknown> }).metadata; // a real continue token and remainingItemCount
+  const table = await admin.request(
+    'GET',
+    `${csrPath}?fieldSelector=metadata.name%3D${encodeURIComponent(name)}&limit=1&includeObject=None`,
+    undefined,
+    tableAccept,
+  );
+  const page = await admin.request('GET', `${csrPath}?limit=1&includeObject=None`, undefined, tableAccept);
+  const tableBody = table.body as { kind?: string; metadata: Record<string, unknown> };
+  if (tableBody.kind !== 'Table') throw new Error('record: the CSR list did not come as a Table');
+  tableBody.metadata = (page.body as { metadata: Record<string, unknown> }).metadata; // a real continue token and remainingItemCount
   const sa = await admin.request('GET', `/api/v1/namespaces/${namespace}/serviceaccounts/${encodeURIComponent(user.name)}`);
   // a watch from a resourceVersion long gone: the server answers with a 410 Expired ERROR event
   const old = await collectLines(admin, `${csrPath}?watch=1&resourceVersion=1`, (l) => l.length > 0, 5_000);
@@ -125,7 +133,7 @@ export async function recordApi(admin: BenchApi, creator: BenchApi, user: Provis
     server: cluster.server,
     events,
     approvalAnswer: JSON.stringify(approval.body),
-    list: JSON.stringify(listBody),
+    table: JSON.stringify(tableBody),
     serviceAccount: JSON.stringify(sa.body),
     expired,
     bookmark,

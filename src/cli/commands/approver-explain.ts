@@ -46,7 +46,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   } catch (error) {
     throw new KclError('config', `not a CertificateSigningRequest: ${describe(error)}`);
   }
-  const user = userOf(csr, config);
+  const user = userOf(csr.username, config);
   const account = user === undefined ? undefined : await api.getServiceAccount(config.usersNamespace, user);
   const explanation = explain(raw, csr, account === undefined ? undefined : parseServiceAccount(account), config);
   edge.stdout(values.output === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : renderExplanation(explanation));

@@ -83,30 +83,33 @@ test('a watch that ends at its timeout is resumed from the last bookmark, never 
   expect(calls).toEqual(['list', 'watch@1/300s', 'watch@2/300s', 'watch@3/300s', 'watch@4/300s']);
 });
 
-test('the API lists CSRs of our signer in pages of 250, following continue tokens', async () => {
+test('the API lists CSRs of our signer as Table rows in pages of 500, following continue tokens', async () => {
   const token = 'approver-token';
-  const total = 600;
+  const total = 1100;
   const queries: string[] = [];
+  const accepts: (string | undefined)[] = [];
   const api = await startFakeApi({
     token,
     routes: (request) => {
       if (request.method !== 'GET' || request.path !== '/apis/certificates.k8s.io/v1/certificatesigningrequests') return undefined;
       queries.push(request.query.toString());
+      accepts.push(request.headers.accept);
       const start = Number(request.query.get('continue') ?? 0);
-      const limit = Number(request.query.get('limit'));
-      const end = Math.min(total, start + limit);
-      const items = Array.from({ length: end - start }, (_, i) => ({ metadata: { name: `csr-${start + i}` } }));
-      return { status: 200, body: { metadata: { resourceVersion: '77', ...(end < total ? { continue: String(end) } : {}) }, items } };
+      const end = Math.min(total, start + Number(request.query.get('limit')));
+      const rows = Array.from({ length: end - start }, (_, i) => ({ cells: [`csr-${start + i}`, 'Pending'] }));
+      const metadata = { resourceVersion: '77', ...(end < total ? { continue: String(end) } : {}) };
+      return { status: 200, body: { kind: 'Table', columnDefinitions: [{ name: 'Name' }, { name: 'Condition' }], metadata, rows } };
     },
   });
   try {
     const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem }, token, { httpsProxy: '', noProxy: '' });
     const pages: number[] = [];
-    const resourceVersion = await approverApi(client, 'test').csrs.list((items) => pages.push(items.length));
+    const resourceVersion = await approverApi(client, 'test').csrs.list((rows) => pages.push(rows.length));
     expect(resourceVersion).toBe('77');
-    expect(pages).toEqual([250, 250, 100]);
-    const selector = 'fieldSelector=spec.signerName%3Dkubernetes.io%2Fkube-apiserver-client';
-    expect(queries).toEqual([`${selector}&limit=250`, `${selector}&limit=250&continue=250`, `${selector}&limit=250&continue=500`]);
+    expect(pages).toEqual([500, 500, 100]);
+    const query = 'fieldSelector=spec.signerName%3Dkubernetes.io%2Fkube-apiserver-client&limit=500&includeObject=None';
+    expect(queries).toEqual([query, `${query}&continue=500`, `${query}&continue=1000`]);
+    expect(new Set(accepts)).toEqual(new Set(['application/json;as=Table;g=meta.k8s.io;v=v1']));
   } finally {
     await api.close();
   }

@@ -102,6 +102,13 @@ test('a denial carries the reason; a failed event is logged, not fatal', async (
   expect(logs).toEqual([expect.stringMatching(/^denied CSR .*SubjectMismatch/), expect.stringContaining('could not record an event')]);
 });
 
+test('a CSR the watch delivered is judged as delivered, without reading it again', async () => {
+  const delivered = await rawCsr();
+  const { deps, updates } = setup(await rawCsr([{ CN: ['someone.else'] }]), { account });
+  expect(await processCsr(deps, 'user=jean.doe', delivered)).toBe('approved'); // the API's copy would be denied
+  expect(updates[0]?.metadata).toMatchObject({ resourceVersion: '7' }); // guarded by the delivered version
+});
+
 test('a conflict on the approval update asks for a requeue; a vanished CSR is gone', async () => {
   const conflict = setup(await rawCsr(), { account, updateError: new KclError('conflict', 'conflict (409)') });
   expect(await processCsr(conflict.deps, 'user=jean.doe')).toBe('conflict');
