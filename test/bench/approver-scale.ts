@@ -63,14 +63,18 @@ function p(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 }
 
-/** Creates CSRs at a fixed rate (open loop) and times each from its create to its Approved event. */
+/**
+ * Creates CSRs at a fixed rate (open loop) and times each from its creation (the ADDED event on a
+ * watch) to its Approved event on the same watch, one clock and one stream. Also reported: from the
+ * create request's start, which adds the API server's queueing of creates when it cannot keep up.
+ */
 async function paced(
   approver: Approver,
   user: ProvisionedUser,
   rate: number,
   seconds: number,
   label: string,
-): Promise<{ p99: number; p50: number; decided: number; n: number; cpuMsPerDecision: number }> {
+): Promise<{ p99: number; p50: number; p99FromRequest: number; decided: number; n: number; cpuMsPerDecision: number }> {
   const adminClient = await adminApi(cluster.adminKubeconfig, cluster.server, cluster.caFile, 4);
   const creator = await tokenApi(cluster.server, cluster.caFile, user.tokenFile, 96);
   const userManifest = await userCsrFactory(user.name, user.groups);
@@ -78,6 +82,7 @@ async function paced(
   const selector = `kube-csr-login.io/latency=${run}`;
   const sentAt = new Map<string, number>();
   const approvedAt = new Map<string, number>();
+  const addedAt = new Map<string, number>();
   const list = await adminClient.request('GET', `${csrPath}?labelSelector=${encodeURIComponent(selector)}`);
   const rv = (list.body as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion ?? '';
   const watch = adminClient.watch(
@@ -85,6 +90,7 @@ async function paced(
     (type, object) => {
       const o = object as { metadata?: { name?: string }; status?: { conditions?: { type?: string }[] } } | null;
       const name = o?.metadata?.name;
+      if (name && !addedAt.has(name)) addedAt.set(name, performance.now());
       if (name && !approvedAt.has(name) && (o?.status?.conditions ?? []).some((c) => c.type === 'Approved'))
         approvedAt.set(name, performance.now());
     },
@@ -115,10 +121,12 @@ async function paced(
   await sleep(2_000); // the decision Events and the signer's updates the approver still reads
   const cpuMs = (await approver.cpuMs()) - cpuBefore;
   watch.stop();
-  const latencies = [...sentAt].map(([name, at]) => (approvedAt.get(name) ?? Infinity) - at);
+  const latencies = [...sentAt].map(([name]) => (approvedAt.get(name) ?? Infinity) - (addedAt.get(name) ?? -Infinity));
+  const fromRequest = [...sentAt].map(([name, at]) => (approvedAt.get(name) ?? Infinity) - at);
   const result = {
     p99: p(latencies, 0.99),
     p50: p(latencies, 0.5),
+    p99FromRequest: p(fromRequest, 0.99),
     decided: approvedAt.size,
     n,
     cpuMsPerDecision: cpuMs / Math.max(1, approvedAt.size),
@@ -132,7 +140,12 @@ async function paced(
 
 export async function latencyParts(approver: Approver, user: ProvisionedUser): Promise<void> {
   const steady = await paced(approver, user, 28, 60, 'steady28');
-  Object.assign(results.raw, { approverP50DecisionMs: steady.p50, approverSteadyDecided: steady.decided, approverSteadyCsrs: steady.n });
+  Object.assign(results.raw, {
+    approverP99FromRequestMs: steady.p99FromRequest,
+    approverP50DecisionMs: steady.p50,
+    approverSteadyDecided: steady.decided,
+    approverSteadyCsrs: steady.n,
+  });
   // absolute goals: the reference column holds the goal, so the ratio must stay <= 1
   results.rows.push({
     figure: 'approverP99DecisionMs',
@@ -140,7 +153,7 @@ export async function latencyParts(approver: Approver, user: ProvisionedUser): P
     reference: 1000,
     unit: 'ms',
     target: { kind: 'lower', value: 1 },
-    note: `(create -> Approved seen by a watch, ${steady.n} CSRs at 28/s for 60 s, real control plane, in-cluster approver; p50 ${steady.p50.toFixed(0)} ms; reference = goal)`,
+    note: `(ADDED -> Approved on one watch, ${steady.n} CSRs at 28/s for 60 s, real control plane, in-cluster approver; p50 ${steady.p50.toFixed(0)} ms; from the create request's start p99 ${steady.p99FromRequest.toFixed(0)} ms; reference = goal)`,
   });
   results.rows.push({
     figure: 'approverDecisionCpuMs',
@@ -153,6 +166,7 @@ export async function latencyParts(approver: Approver, user: ProvisionedUser): P
   const peak = await paced(approver, user, 280, 10, 'burst280');
   Object.assign(results.raw, {
     approverBurst280P50Ms: peak.p50,
+    approverBurst280P99FromRequestMs: peak.p99FromRequest,
     approverBurstDecided: peak.decided,
     approverBurstCpuMsPerDecision: peak.cpuMsPerDecision,
   });
@@ -162,7 +176,7 @@ export async function latencyParts(approver: Approver, user: ProvisionedUser): P
     reference: 2000,
     unit: 'ms',
     target: { kind: 'lower', value: 1 },
-    note: `(${peak.n} CSRs at 280/s for 10 s, real control plane; p50 ${peak.p50.toFixed(0)} ms; reference = goal)`,
+    note: `(ADDED -> Approved on one watch, ${peak.n} CSRs offered at 280/s for 10 s, real control plane; p50 ${peak.p50.toFixed(0)} ms; from the create request's start p99 ${peak.p99FromRequest.toFixed(0)} ms (the API server's create queue on 2 cores); reference = goal)`,
   });
 }
 
