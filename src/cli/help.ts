@@ -82,7 +82,7 @@ Flags:
   --leader-elect            elect one active replica with a Lease (default true; --no-leader-elect for a single replica)
   --lease-name NAME         Lease name (default kube-csr-login-approver; with --dry-run kube-csr-login-approver-dry-run)
   --lease-namespace NS      Lease namespace (default: POD_NAMESPACE or the in-cluster namespace, else the users namespace)
-  --workers N               CSRs judged in parallel (default 4)
+  --workers N               CSRs judged in parallel (default 16)
   --dry-run                 shadow mode: decide and report (log, Events, metrics decision=would_approve/would_deny)
                             without approving or denying anything, e.g. next to an existing approval process
   --log-format text|json    text lines (control characters escaped) or JSON lines with csr, requester,

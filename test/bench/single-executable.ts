@@ -8,6 +8,7 @@ import { mkdtemp, readFile, realpath, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../e2e/cluster.js';
+import { createCa } from '../helpers/pki.js';
 import { log, results } from './results.js';
 import { interleave, timed } from './stats.js';
 
@@ -33,7 +34,11 @@ export async function seaStartVsNodeBundle(): Promise<void> {
   const node = await realpath(path.join(repoRoot, 'node_modules/.bin/node'));
   const tokenFile = path.join(dir, 'token');
   await writeFile(tokenFile, 'bench-token', { mode: 0o600 });
-  const args = ['get-credential', '--server', 'https://127.0.0.1:1', '--token-file', tokenFile, '--user', 'bench', '--groups', 'devs'];
+  const caFile = path.join(dir, 'ca.crt');
+  await writeFile(caFile, (await createCa('bench-sea-ca')).certificatePem);
+  // the token goes only to a --server given with its --certificate-authority
+  const args = ['get-credential', '--server', 'https://127.0.0.1:1', '--certificate-authority', caFile, '--token-file', tokenFile];
+  args.push('--user', 'bench', '--groups', 'devs');
   let run = 0;
   const miss = async (command: string, argv: string[]) => {
     run += 1; // a fresh cache dir each time: a true miss, no key left by the previous run

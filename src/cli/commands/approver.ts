@@ -21,7 +21,7 @@ const options = {
   'leader-elect': { type: 'boolean', default: true },
   'lease-name': { type: 'string' },
   'lease-namespace': { type: 'string' },
-  workers: { type: 'string', default: '4' },
+  workers: { type: 'string', default: '16' },
   'dry-run': { type: 'boolean', default: false },
   'log-format': { type: 'string', default: 'text' },
 } as const;
