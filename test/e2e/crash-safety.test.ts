@@ -1,6 +1,6 @@
 // kill -9 at random points of a renewal, 200 trials against the real control plane (kill delays drawn
-// below a renewal timed under the same load, re-timed every few trials, so the cut points follow the
-// machine's speed as other suites start and stop): afterwards
+// below the recent renewals of that user: timed every few trials and every trial that finished, so
+// the cut points follow the machine's speed as other suites start and stop): afterwards
 // the cache holds the old valid entry or the new one (never a mix or a partial file), the next
 // call succeeds, at most one CSR per user exists, and a dead holder's lock is recovered.
 import { spawn } from 'node:child_process';
@@ -52,14 +52,15 @@ function args(user: ProvisionedUser): string[] {
   ];
 }
 
-/** Runs the Node entry and SIGKILLs it after delayMs; true if it was killed before finishing. */
-function killAfter(argv: string[], env: NodeJS.ProcessEnv, delayMs: number): Promise<boolean> {
+/** Runs the Node entry and SIGKILLs it after delayMs: killed before finishing, or how long it took. */
+function killAfter(argv: string[], env: NodeJS.ProcessEnv, delayMs: number): Promise<{ killed: boolean; ms: number }> {
   return new Promise((resolve) => {
+    const started = performance.now();
     const child = spawn(process.execPath, [`${launcher}.cjs`, ...argv], { env: { ...process.env, ...env }, stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
     child.on('exit', (_code, signal) => {
       clearTimeout(timer);
-      resolve(signal === 'SIGKILL');
+      resolve({ killed: signal === 'SIGKILL', ms: performance.now() - started });
     });
   });
 }
@@ -105,13 +106,14 @@ async function trials(user: ProvisionedUser, seed: number): Promise<string[]> {
       await rm(file, { force: true });
       timings.push(await timedRenewal(user));
     }
-    const recent = timings.slice(-3).sort((a, b) => a - b);
+    const recent = timings.slice(-5).sort((a, b) => a - b);
     const currentMs = recent[Math.floor(recent.length / 2)] ?? renewalMs;
     const background = random() < 0.5 && (await cachedPair(file)) !== undefined;
     if (!background) await rm(file, { force: true });
     const before = await cachedPair(file);
-    if (await killAfter(background ? [...args(user), '--background'] : args(user), env, Math.floor(random() * currentMs * 1.2)))
-      killedMidway += 1;
+    const attempt = await killAfter(background ? [...args(user), '--background'] : args(user), env, Math.floor(random() * currentMs * 1.2));
+    if (attempt.killed) killedMidway += 1;
+    else timings.push(attempt.ms); // a renewal that finished: how long one takes right now
     try {
       const after = await cachedPair(file); // throws on a partial entry or a key that is not the certificate's
       // the old entry or a new one, never none: a killed background renewal must not lose what it replaces
