@@ -29,13 +29,13 @@ export interface ApproverApi {
 }
 
 export function approverApi(client: ApiClient, reportingInstance: string): ApproverApi {
-  const source = (path: string, fieldSelector: string): ListWatchSource<CsrRow> => ({
+  const csrSource: ListWatchSource<CsrRow> = {
     async list(page) {
       let token = '';
       for (;;) {
-        const query = new URLSearchParams({ fieldSelector, limit: String(listPageSize), includeObject: 'None' });
+        const query = new URLSearchParams({ fieldSelector: csrSelector, limit: String(listPageSize), includeObject: 'None' });
         if (token) query.set('continue', token);
-        const doc = await client.json({ method: 'GET', path: `${path}?${query}`, accept: tableAccept, timeoutMs });
+        const doc = await client.json({ method: 'GET', path: `${csrs}?${query}`, accept: tableAccept, timeoutMs });
         const table = readCsrTable(doc);
         page(table.rows, token === '');
         if (table.continueToken === '') return table.resourceVersion;
@@ -43,8 +43,8 @@ export function approverApi(client: ApiClient, reportingInstance: string): Appro
       }
     },
     watch: (resourceVersion, timeoutSeconds, signal) =>
-      watchStream(client, `${path}?${new URLSearchParams({ fieldSelector, resourceVersion })}`, timeoutSeconds, signal),
-  });
+      watchStream(client, `${csrs}?${new URLSearchParams({ fieldSelector: csrSelector, resourceVersion })}`, timeoutSeconds, signal),
+  };
   const getIfExists = async (path: string): Promise<Json | undefined> => {
     try {
       const doc = await client.json({ method: 'GET', path, timeoutMs });
@@ -55,7 +55,7 @@ export function approverApi(client: ApiClient, reportingInstance: string): Appro
     }
   };
   return {
-    csrs: source(csrs, csrSelector),
+    csrs: csrSource,
     getRaw: (name) => getIfExists(`${csrs}/${encodeURIComponent(name)}`),
     async updateApproval(name, raw) {
       await client.json({ method: 'PUT', path: `${csrs}/${encodeURIComponent(name)}/approval`, body: raw, timeoutMs });
