@@ -2,9 +2,10 @@
 # Builds (once) the pinned control-plane binaries: etcd, kube-apiserver, kube-controller-manager, kubectl.
 # The result is cached outside the clone, keyed by Kubernetes version, Go version and go.sum hash, so a
 # fresh clone on the same machine reuses it. Prints the binary directory as its last line.
+# Usage: build.sh [MODULE_DIR]; the default is gomod/, the pinned version; gomod-for.sh writes others.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-mod="$here/gomod"
+mod="$(cd "${1:-$here/gomod}" && pwd)"
 
 if ! command -v go >/dev/null 2>&1; then
   echo "kube-csr-login: the local control plane is built from source and needs Go >= 1.24 (https://go.dev/dl/); install it and re-run" >&2
