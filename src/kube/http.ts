@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { KclError } from '../errors.js';
+import { inputBounds, tooLarge } from '../util/bounded-read.js';
 import type { Connection } from './connection.js';
 import { httpError, networkError } from './http-errors.js';
 import type { ProxyEnvironment } from './proxy-env.js';
@@ -142,7 +143,7 @@ async function send(base: URL, agent: https.Agent, prepare: PrepareRequest, requ
   });
 }
 
-const maxBodyBytes = 4 * 1024 * 1024;
+const maxBodyBytes = inputBounds.apiResponse;
 
 function readBody(response: IncomingMessage, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -151,7 +152,7 @@ function readBody(response: IncomingMessage, timeoutMs: number): Promise<string>
     const timer = setTimeout(() => response.destroy(new KclError('timeout', 'the API server stopped sending its answer')), timeoutMs);
     response.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBodyBytes) response.destroy(new KclError('server', 'the API server sent an oversized response'));
+      if (size > maxBodyBytes) response.destroy(tooLarge('the API server\'s response', maxBodyBytes, 'server'));
       else chunks.push(chunk);
     });
     response.on('end', () => {

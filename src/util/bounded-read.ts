@@ -23,6 +23,11 @@ export const inputBounds = {
   ownFile: 1 * MiB,
   /** A CSR object (YAML/JSON) to explain: the API server stores objects up to ~1.5 MB. */
   objectFile: 4 * MiB,
+  /**
+   * A CSR's spec.request as the approver judges it: ours are ~370 bytes (ECDSA P-256), an RSA-4096
+   * request with a 63-character CN and 30 long groups is ~3.2 KB. Past this, no PEM or DER is read.
+   */
+  csrRequest: 16 * KiB,
   /** One API answer or one watch event: an object (~1.5 MB in etcd, base64 grows it in JSON) or a page. */
   apiResponse: 4 * MiB,
 } as const;
