@@ -118,14 +118,14 @@ test('hostile CSRs are denied or left alone, and never signed', async () => {
   ]);
 });
 
-test('500 KB requests are denied RequestTooLarge before they are parsed: little approver CPU per decision', async () => {
+test('500 KB requests are denied RequestTooLarge before they are parsed', async () => {
   const caPem = await readFile(cluster.caFile, 'utf8');
   const api = csrApi(
     createApiClient({ server: cluster.server, certificateAuthorityPem: caPem }, user.token, { httpsProxy: '', noProxy: '' }),
   );
-  // one CN and 14,000 allowed-looking O values: a request the API server stores (~0.7 MB as JSON)
-  const groups = Array.from({ length: 14_000 }, (_, i) => rdn(atv(attributeOids.O, str('UTF8String', `g${i}-xxxxxxxxxxxxx`))));
-  const requestPem = rawRequestPem({ subject: [rdn(atv(attributeOids.CN, str('UTF8String', user.name))), ...groups] });
+  // a valid request with one 500,000-character group, which the API server stores (~0.9 MB as JSON)
+  const group = rdn(atv(attributeOids.O, str('UTF8String', 'x'.repeat(500_000))));
+  const requestPem = rawRequestPem({ subject: [rdn(atv(attributeOids.CN, str('UTF8String', user.name))), group] });
   expect(Buffer.byteLength(requestPem)).toBeGreaterThan(500_000);
   const names = Array.from({ length: 5 }, (_, i) => `oversized-${i}-${user.name}`);
   const before = await approverCpuMs();
@@ -141,9 +141,9 @@ test('500 KB requests are denied RequestTooLarge before they are parsed: little 
   expect(await admin('get', 'csr', names[0] ?? '', jsonpath)).toBe(
     `RequestTooLarge: the request is ${Buffer.byteLength(requestPem)} bytes, more than the 16384 allowed`,
   );
-  // parsing one such request took the approver 100-600 ms of its only thread; refused unread it is
-  // the watch event's JSON and the approval write, a few ms
-  expect(cpuMs / names.length).toBeLessThan(60);
+  // The CPU figure is reported, not asserted: most of it is the ~0.9 MB watch events (ADDED, then
+  // MODIFIED after the decision) and the approval write, either way. The parse it no longer holds
+  // is timed in-process by test/unit/approver/request-size.test.ts.
   await admin('delete', 'csr', ...names);
 });
 
