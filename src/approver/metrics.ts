@@ -20,7 +20,7 @@ export interface Metrics {
 const buckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 const prefix = 'kube_csr_login_approver';
 /** Series per requester: at most this many names x 4 decisions, then requester="other". */
-export const maxRequesterLabels = 100;
+const maxRequesterLabels = 100;
 
 export function createMetrics(): Metrics {
   const decisions = new Map<string, number>();

@@ -96,7 +96,10 @@ export const rules: readonly Rule[] = [
     needs: 'nothing',
     check: ({ csr }) => {
       const bytes = Buffer.byteLength(csr.requestPem);
-      return when(`${bytes} bytes`, bytes > inputBounds.csrRequest && `the request is ${bytes} bytes, more than the ${inputBounds.csrRequest} allowed`);
+      return when(
+        `${bytes} bytes`,
+        bytes > inputBounds.csrRequest && `the request is ${bytes} bytes, more than the ${inputBounds.csrRequest} allowed`,
+      );
     },
   },
   {

@@ -137,7 +137,8 @@ function parseProfile(doc: Json): Profile {
   const tokenStore = optionalRecord(doc, 'tokenStore', 'profile');
   if (tokenStore !== undefined) profile.tokenStore = parseStoredToken(tokenStore);
   if (doc.plainTextCopies !== undefined) {
-    if (!Array.isArray(doc.plainTextCopies) || !doc.plainTextCopies.every(isRecord)) throw new Error('profile.plainTextCopies must be a list');
+    if (!Array.isArray(doc.plainTextCopies) || !doc.plainTextCopies.every(isRecord))
+      throw new Error('profile.plainTextCopies must be a list');
     profile.plainTextCopies = doc.plainTextCopies.map(parsePlainTextCopy);
   }
   const kubeconfig = optionalRecord(doc, 'kubeconfig', 'profile');

@@ -38,13 +38,18 @@ export function tooLarge(what: string, maxBytes: number, code: 'config' | 'serve
 }
 
 /** Collects a byte stream up to maxBytes; one byte more rejects it (the rest is not read). */
-export async function readAllBounded(chunks: AsyncIterable<Uint8Array | string>, maxBytes: number, what: string): Promise<string> {
+export async function readAllBounded(
+  chunks: AsyncIterable<Uint8Array | string>,
+  maxBytes: number,
+  what: string,
+  code: 'config' | 'server' = 'config',
+): Promise<string> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const chunk of chunks) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
     size += bytes.length;
-    if (size > maxBytes) throw tooLarge(what, maxBytes);
+    if (size > maxBytes) throw tooLarge(what, maxBytes, code);
     parts.push(bytes);
   }
   return Buffer.concat(parts).toString('utf8');

@@ -136,7 +136,9 @@ test('500 KB requests are denied RequestTooLarge before they are parsed', async 
   }
   await until(async () => (await Promise.all(names.map(outcome))).every((o) => o === 'denied'), 'the oversized CSRs denied', 60_000, 250);
   const cpuMs = (await approverCpuMs()) - before;
-  process.stderr.write(`approver: ${names.length} requests of ${Buffer.byteLength(requestPem)} bytes denied in ${Date.now() - started} ms, ${cpuMs} ms of approver CPU\n`);
+  process.stderr.write(
+    `approver: ${names.length} requests of ${Buffer.byteLength(requestPem)} bytes denied in ${Date.now() - started} ms, ${cpuMs} ms of approver CPU\n`,
+  );
   const jsonpath = '-o=jsonpath={.status.conditions[0].reason}: {.status.conditions[0].message}';
   expect(await admin('get', 'csr', names[0] ?? '', jsonpath)).toBe(
     `RequestTooLarge: the request is ${Buffer.byteLength(requestPem)} bytes, more than the 16384 allowed`,

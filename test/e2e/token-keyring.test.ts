@@ -132,14 +132,20 @@ test('--remove-token-copy deletes the bundle copy setup read; status warned unti
   const env = userEnv(other, keyring.env);
   const download = path.join(other, 'Downloads', 'kim.kubeconfig');
   await copyFile(bundle, download);
-  const kept = await run(launcher, ['setup', '--bundle', download, '--token-storage', 'keyring', '--no-remove-token-copy'], { env, input: '' });
+  const kept = await run(launcher, ['setup', '--bundle', download, '--token-storage', 'keyring', '--no-remove-token-copy'], {
+    env,
+    input: '',
+  });
   expect(kept.code).toBe(0);
   const copies = async () => JSON.parse((await run(launcher, ['status', '-o', 'json'], { env })).stdout).profiles[0].plainTextCopies;
   expect(await copies()).toEqual([download]);
   // the copy is the user's ServiceAccount token: it works on its own
   const whoami = ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'];
   expect((await run(cluster.kubectl, ['--kubeconfig', download, ...whoami])).stdout).toBe(`system:serviceaccount:${namespace}:${user}`);
-  const removed = await run(launcher, ['setup', '--bundle', download, '--token-storage', 'keyring', '--remove-token-copy'], { env, input: '' });
+  const removed = await run(launcher, ['setup', '--bundle', download, '--token-storage', 'keyring', '--remove-token-copy'], {
+    env,
+    input: '',
+  });
   expect(removed.stderr).toContain(`kube-csr-login: removed ${download} (unlinked`);
   expect(removed.code).toBe(0);
   await expect(stat(download)).rejects.toThrow();

@@ -91,7 +91,10 @@ test('metrics: decisions per requester, the first 100 requesters by name and the
   metrics.requesterDecision('user-0', 'approved');
   metrics.requesterDecision('user-149', 'denied');
   metrics.requesterDecision('quo"te\\', 'denied');
-  const samples = metrics.render().split('\n').filter((line) => line.startsWith('kube_csr_login_approver_requester_decisions_total{'));
+  const samples = metrics
+    .render()
+    .split('\n')
+    .filter((line) => line.startsWith('kube_csr_login_approver_requester_decisions_total{'));
   expect(samples).toContain('kube_csr_login_approver_requester_decisions_total{requester="user-0",decision="denied"} 2');
   expect(samples).toContain('kube_csr_login_approver_requester_decisions_total{requester="user-0",decision="approved"} 1');
   expect(samples).toContain('kube_csr_login_approver_requester_decisions_total{requester="user-99",decision="denied"} 1');

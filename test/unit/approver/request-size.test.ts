@@ -34,7 +34,10 @@ test.each([
   { name: '500 KB', values: 14_000 },
 ])('a request $name is denied RequestTooLarge, its PEM never read', ({ values }) => {
   const many = Array.from({ length: values }, (_, i) => `g${String(i).padStart(5, '0')}-xxxxxxxxxx`);
-  const subject = [rdn(atv(attributeOids.CN, str('UTF8String', 'jean.doe'))), ...many.map((o) => rdn(atv(attributeOids.O, str('UTF8String', o))))];
+  const subject = [
+    rdn(atv(attributeOids.CN, str('UTF8String', 'jean.doe'))),
+    ...many.map((o) => rdn(atv(attributeOids.O, str('UTF8String', o)))),
+  ];
   const pem = rawRequestPem({ subject });
   expect(Buffer.byteLength(pem)).toBeGreaterThan(inputBounds.csrRequest);
   const started = performance.now();

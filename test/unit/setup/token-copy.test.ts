@@ -22,7 +22,9 @@ const bundleText = (value: string) =>
     apiVersion: 'v1',
     kind: 'Config',
     'current-context': 'c',
-    clusters: [{ name: 'dev', cluster: { server: 'https://dev.example:6443', 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
+    clusters: [
+      { name: 'dev', cluster: { server: 'https://dev.example:6443', 'certificate-authority-data': Buffer.from(caPem).toString('base64') } },
+    ],
     users: [{ name: 'u', user: { token: value } }],
     contexts: [{ name: 'c', context: { cluster: 'dev', user: 'u' } }],
   });
@@ -58,13 +60,20 @@ async function harness(answer = false) {
       questions.push(question);
       return answer;
     },
-    tokens: { platform: 'linux', newPassphrase: async () => 'correct horse', warn: () => undefined, sleep: async () => undefined, scrypt: { N: 1024, r: 8, p: 1 } },
+    tokens: {
+      platform: 'linux',
+      newPassphrase: async () => 'correct horse',
+      warn: () => undefined,
+      sleep: async () => undefined,
+      scrypt: { N: 1024, r: 8, p: 1 },
+    },
   };
   const run = async (extra: Partial<SetupRequest> = {}) => {
     const { text, input } = await readTokenInput(bundle, 'bundle');
     return setup(deps, { profile: 'default', login: parseLoginBundle(text, bundle), useContext: false, tokenInput: input, ...extra });
   };
-  const status = async () => collectStatus({ now: () => new Date('2026-11-01T00:00:00Z'), cacheDir: join(dir, 'cache'), configDir: deps.configDir }, {});
+  const status = async () =>
+    collectStatus({ now: () => new Date('2026-11-01T00:00:00Z'), cacheDir: join(dir, 'cache'), configDir: deps.configDir }, {});
   return { dir, bundle, deps, progress, questions, run, status };
 }
 
@@ -73,7 +82,11 @@ async function tempWrite(file: string, text: string): Promise<void> {
   await writeFile(file, text, { mode: 0o600 });
 }
 
-const exists = (file: string) => readFile(file).then(() => true, () => false);
+const exists = (file: string) =>
+  readFile(file).then(
+    () => true,
+    () => false,
+  );
 
 test('--remove-token-copy after --token-storage passphrase deletes the bundle read, records nothing', async () => {
   const h = await harness();
@@ -89,7 +102,9 @@ test('--remove-token-copy after --token-storage passphrase deletes the bundle re
 test('asked at a terminal: yes removes the bundle; no keeps it, warns naming it, and status warns while it holds the token', async () => {
   const yes = await harness(true);
   await yes.run({ tokenStorage: 'passphrase' });
-  expect(yes.questions).toEqual([`${yes.bundle} still holds the token in plain text (now kept encrypted with your passphrase). Remove it now? [y/N] `]);
+  expect(yes.questions).toEqual([
+    `${yes.bundle} still holds the token in plain text (now kept encrypted with your passphrase). Remove it now? [y/N] `,
+  ]);
   expect(await exists(yes.bundle)).toBe(false);
 
   const no = await harness(false);
@@ -112,7 +127,9 @@ test('asked at a terminal: yes removes the bundle; no keeps it, warns naming it,
 test('with --token-storage file the bundle is called a second plain-text copy', async () => {
   const h = await harness();
   await h.run({ tokenStorage: 'file', removeTokenCopy: false });
-  expect(h.progress.join('\n')).toContain(`${h.bundle} holds a second plain-text copy of the token (the profile keeps its own in ${join(h.deps.configDir, 'profiles', 'default.token')})`);
+  expect(h.progress.join('\n')).toContain(
+    `${h.bundle} holds a second plain-text copy of the token (the profile keeps its own in ${join(h.deps.configDir, 'profiles', 'default.token')})`,
+  );
   const text = renderStatusText(await h.status(), new Date('2026-11-01T00:00:00Z'));
   expect(text).toContain(`WARNING: ${h.bundle} still holds a second plain-text copy of the token`);
 });
@@ -160,7 +177,14 @@ test('a bundle named through a symbolic link is not removed (its target holds th
   await symlink(h.bundle, alias);
   const { text, input } = await readTokenInput(alias, 'bundle');
   const login = parseLoginBundle(text, alias);
-  await setup(h.deps, { profile: 'default', login, useContext: false, tokenInput: input, tokenStorage: 'passphrase', removeTokenCopy: true });
+  await setup(h.deps, {
+    profile: 'default',
+    login,
+    useContext: false,
+    tokenInput: input,
+    tokenStorage: 'passphrase',
+    removeTokenCopy: true,
+  });
   expect(await exists(h.bundle)).toBe(true);
   expect(h.progress.join('\n')).toContain('it is a symbolic link: remove the file it points to yourself');
 });

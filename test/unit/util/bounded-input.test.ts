@@ -3,6 +3,7 @@
 // kubeconfig, our own profile and cache files, CSR files to explain, API answers and watch events.
 import { describe, expect, test } from '@jest/globals';
 import { mkdir, writeFile } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -67,7 +68,10 @@ describe('files a user names', () => {
   test('a kubeconfig past 16 MiB is refused before YAML parsing; a 2 MB one is edited', async () => {
     const big = await fileOf(inputBounds.kubeconfig + 1, '#');
     await expect(editKubeconfigs([big], () => undefined)).rejects.toThrow(refused(big, inputBounds.kubeconfig));
-    const clusters = Array.from({ length: 400 }, (_, i) => `- name: c${i}\n  cluster:\n    server: https://c${i}:6443\n    certificate-authority-data: ${'Q'.repeat(5000)}\n`);
+    const clusters = Array.from(
+      { length: 400 },
+      (_, i) => `- name: c${i}\n  cluster:\n    server: https://c${i}:6443\n    certificate-authority-data: ${'Q'.repeat(5000)}\n`,
+    );
     const real = await fileOf(1, `apiVersion: v1\nkind: Config\nclusters:\n${clusters.join('')}`);
     expect(await editKubeconfigs([real], (set) => set.files[0]?.doc.toJSON().clusters.length)).toBe(400);
   });
@@ -89,7 +93,7 @@ describe('our own files', () => {
 });
 
 /** An HTTPS server that answers every request with `body` (a watch: the events, then it closes). */
-async function serve(body: (res: import('node:http').ServerResponse) => void) {
+async function serve(body: (res: ServerResponse) => void) {
   const ca = await createCa();
   const tls = await serverCertificate(ca);
   const server = https.createServer({ cert: tls.certificatePem, key: tls.keyPem }, (_req, res) => body(res));
@@ -103,7 +107,7 @@ const event = (type: string, padding: number) =>
   `${JSON.stringify({ type, object: { kind: 'CertificateSigningRequest', metadata: { resourceVersion: '5' }, spec: { request: 'A'.repeat(padding) } } })}\n`;
 
 describe('API answers', () => {
-  test('a watch event past 4 MiB is refused unparsed; a 2 MB event (a CSR at etcd\'s limit) is read', async () => {
+  test("a watch event past 4 MiB is refused unparsed; a 2 MB event (a CSR at etcd's limit) is read", async () => {
     const real = await serve((res) => res.end(event('ADDED', 2_000_000) + event('MODIFIED', 10)));
     const events = [];
     for await (const e of watchStream(real.client, '/apis/x', 5)) events.push(e.type);
