@@ -159,6 +159,10 @@ Flags:
                                (encrypted with scrypt + AES-256-GCM; the passphrase is asked at the
                                terminal). Default: where the profile keeps it now, else file.
                                Switching removes the old copy.
+  --remove-token-copy          then delete the --bundle or --token-file file, which still holds the
+                               token in plain text (only if unchanged since read; an unlink, see
+                               docs/security.md); --no-remove-token-copy keeps it. Default: ask at a
+                               terminal, else keep it and warn (status warns while it holds the token)
   --expiration D               certificate lifetime to request (default 1h, 8h with passphrase;
                                at most the approver's --max-expiration)
 `;
@@ -175,13 +179,14 @@ const status = `Usage: kube-csr-login status [--profile NAME] [-o json]
 Shows each profile (or only NAME): cluster server, kubeconfig context, user and groups, and the
 cached certificate: subject, NotBefore, NotAfter, renewal point, time left, state (valid, renewing
 soon, expired, or no valid certificate with the reason), any back-off after a failed renewal, and
-where the long-term token is kept and when it expires (WARNING within 7 days).
+where the long-term token is kept and when it expires (WARNING within 7 days), and a WARNING for each
+file setup read (login bundle, token file) that still holds the token in plain text.
 Reads local files only: no network call; never prints a token, key or certificate. Exits 0 whatever
 state the certificates are in; an unknown --profile exits 20.
 
   --profile NAME     show only this profile
   -o, --output json  one JSON document: {"profiles": [{name, server, context, user, groups,
-                     token: {storage, expiresAt, expiresSoon} | null, certificate: {subject: {user, groups}, notBefore, notAfter, renewAt, state}
+                     token: {storage, expiresAt, expiresSoon} | null, plainTextCopies: [file], certificate: {subject: {user, groups}, notBefore, notAfter, renewAt, state}
                      | null, reason?, backoff?: {code, message, until}, profileError?}]}
 `;
 

@@ -10,6 +10,7 @@ import { expiresSoon, jwtExpiry } from '../token/jwt-expiry.js';
 import { type TokenStorage, resolveTokenSource } from '../token/token-source.js';
 import { isNotFound, readTextIfExists } from '../util/files.js';
 import { parseJsonObject } from '../util/validate.js';
+import { stillHoldsToken } from '../setup/token-copy.js';
 import { type CertificateStatus, type ProfileIdentity, readCachedCertificate } from './cached-certificate.js';
 
 export interface StatusDeps {
@@ -30,6 +31,8 @@ export interface ProfileStatus {
   groups: string[];
   /** Where the long-term token is kept, and when it expires (bound tokens carry `exp`). */
   token?: TokenStatus;
+  /** Files setup read that still hold the token in plain text (status reads them, never shows them). */
+  plainTextCopies: string[];
   certificate?: CertificateStatus;
   /** Why there is no certificate to show. */
   reason?: string;
@@ -58,7 +61,7 @@ export async function collectStatus(deps: StatusDeps, input: { profile?: string 
 
 async function profileStatus(deps: StatusDeps, name: string): Promise<ProfileStatus> {
   const now = deps.now();
-  const status: ProfileStatus = { name, hasProfile: false, groups: [] };
+  const status: ProfileStatus = { name, hasProfile: false, groups: [], plainTextCopies: [] };
   let profile: Profile | undefined;
   try {
     profile = await readProfile(deps.configDir, name);
@@ -73,6 +76,9 @@ async function profileStatus(deps: StatusDeps, name: string): Promise<ProfileSta
   status.groups = [...new Set(profile?.groups ?? [])].sort();
   const token = profile && (await tokenStatus(profile, now));
   if (token) status.token = token;
+  const copies = profile?.plainTextCopies ?? [];
+  const held = await Promise.all(copies.map(stillHoldsToken));
+  status.plainTextCopies = copies.filter((_, index) => held[index]).map((copy) => copy.file);
   const expected: ProfileIdentity | undefined = status.user === undefined ? undefined : { user: status.user, groups: status.groups };
   const files = profileCacheFiles(deps.cacheDir, name);
   const cached = await readCachedCertificate(files.credential, expected, now);

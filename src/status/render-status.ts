@@ -29,6 +29,7 @@ export function renderStatusJson(statuses: readonly ProfileStatus[]): string {
           state: s.certificate.state,
         }
       : null,
+    plainTextCopies: s.plainTextCopies,
     ...(s.reason === undefined ? {} : { reason: s.reason }),
     ...(s.backoff === undefined
       ? {}
@@ -56,6 +57,7 @@ function renderBlock(s: ProfileStatus, now: Date): string {
   rows.push(['server', s.server ?? '-'], ['context', s.context ?? '-'], ['user', s.user ?? '-']);
   rows.push(['groups', s.groups.length > 0 ? s.groups.join(', ') : '-']);
   if (s.token !== undefined) rows.push(['token', tokenText(s.token, now)]);
+  for (const file of s.plainTextCopies) rows.push(['token copy', copyText(file, s.token)]);
   const cert = s.certificate;
   if (cert === undefined) {
     rows.push(['certificate', `no valid certificate (${s.reason ?? 'unknown'})`]);
@@ -81,6 +83,11 @@ function tokenText(token: TokenStatus, now: Date): string {
   if (token.expiresAt === undefined) return `${where}, no expiry`;
   const when = `${rfc3339Seconds(token.expiresAt)} (${relativeTime(token.expiresAt, now, 'in', 'expired')})`;
   return `${where}, expires ${when}${token.expiresSoon ? ' WARNING: ask your admin for a new login bundle' : ''}`;
+}
+
+function copyText(file: string, token: TokenStatus | undefined): string {
+  const copy = token?.storage === 'file' ? 'a second plain-text copy of the token' : 'the token in plain text';
+  return `WARNING: ${file} still holds ${copy}: delete it (or run setup again with --remove-token-copy)`;
 }
 
 /** Profile files and back-off messages are local but not trusted: no escape sequences to the terminal. */

@@ -62,6 +62,7 @@ test('the JSON document has one entry per profile with the documented shape', as
         user: 'jean.doe',
         groups: ['devs', 'ops'],
         token: { storage: 'file', expiresAt: null, expiresSoon: false },
+        plainTextCopies: [],
         certificate: {
           subject: { user: 'jean.doe', groups: ['devs', 'ops'] },
           notBefore: '2030-01-01T10:00:00Z',
@@ -77,6 +78,7 @@ test('the JSON document has one entry per profile with the documented shape', as
         user: null,
         groups: [],
         token: null,
+        plainTextCopies: [],
         certificate: null,
         reason: 'none cached',
       },
