@@ -78,6 +78,8 @@ test('a keyring profile loads no keyring planted in a parent node_modules', asyn
     );
   });
   expect(result.code).not.toBe(0);
-  expect(result.stderr).toMatch(/^kube-csr-login: no OS keyring reachable \(.*Cannot find module '@napi-rs\/keyring' \(not part of the release bundle\)/);
+  expect(result.stderr).toMatch(
+    /^kube-csr-login: no OS keyring reachable \(.*Cannot find module '@napi-rs\/keyring' \(not part of the release bundle\)/,
+  );
   expect(await readdir(path.join(base, 'loaded')).catch(() => [])).toEqual([]);
 });
