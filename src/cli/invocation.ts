@@ -12,8 +12,13 @@ interface CommandLine {
 export interface Invocation {
   /** Starts this program again, with the same Node and code. */
   self: CommandLine;
-  /** What an exec stanza runs: `command` plus these leading arguments before get-credential. */
-  stanza: CommandLine;
+  /**
+   * What an exec stanza runs: `command` plus these leading arguments before get-credential, and
+   * `node`: the Node the sh launcher must run (KUBE_CSR_LOGIN_NODE in the stanza's env), recorded
+   * so that no PATH decides it (docs/runtime.md). None for the single executable, which the
+   * launcher finds beside itself, nor where the stanza runs Node itself.
+   */
+  stanza: CommandLine & { node?: string };
 }
 
 export interface InvocationFacts {
@@ -32,11 +37,13 @@ export function invocation(facts: InvocationFacts): Invocation {
   return { self, stanza: stanzaCommand(facts, self) };
 }
 
-function stanzaCommand(facts: InvocationFacts, self: CommandLine): CommandLine {
+function stanzaCommand(facts: InvocationFacts, self: CommandLine): Invocation['stanza'] {
+  const node = facts.singleExecutable ? {} : { node: facts.execPath };
   // The launcher's own name, not the file it resolves to: npm and krew link the command, and krew's
   // target holds the version (store/csr-login/v0.1.0/...), which an upgrade removes.
-  if (facts.launcher && path.isAbsolute(facts.launcher) && facts.platform !== 'win32') return { command: facts.launcher, args: [] };
+  if (facts.launcher && path.isAbsolute(facts.launcher) && facts.platform !== 'win32')
+    return { command: facts.launcher, args: [], ...node };
   if (facts.singleExecutable || facts.platform === 'win32') return self;
   // Node ran the entry directly: the sh launcher beside it serves cache hits without Node.
-  return { command: facts.entryScript.replace(/\.cjs$/, ''), args: [] };
+  return { command: facts.entryScript.replace(/\.cjs$/, ''), args: [], ...node };
 }
