@@ -27,6 +27,8 @@ export interface InvocationFacts {
   /** process.execPath: Node, or the single executable itself. */
   execPath: string;
   singleExecutable: boolean;
+  /** KUBE_CSR_LOGIN_NODE as this process got it: the Node the user named, maybe a stable link. */
+  nodeVariable?: string | undefined;
   /** KUBE_CSR_LOGIN_LAUNCHER: the path kubectl or the shell ran the sh launcher by. */
   launcher: string | undefined;
   platform: NodeJS.Platform;
@@ -38,7 +40,9 @@ export function invocation(facts: InvocationFacts): Invocation {
 }
 
 function stanzaCommand(facts: InvocationFacts, self: CommandLine): Invocation['stanza'] {
-  const node = facts.singleExecutable ? {} : { node: facts.execPath };
+  // execPath is resolved (Homebrew's is versioned): a Node named by absolute path is kept as named
+  const named = facts.nodeVariable && path.isAbsolute(facts.nodeVariable) ? facts.nodeVariable : undefined;
+  const node = facts.singleExecutable ? {} : { node: named ?? facts.execPath };
   // The launcher's own name, not the file it resolves to: npm and krew link the command, and krew's
   // target holds the version (store/csr-login/v0.1.0/...), which an upgrade removes.
   if (facts.launcher && path.isAbsolute(facts.launcher) && facts.platform !== 'win32')
