@@ -1,9 +1,10 @@
 // Before the Node path reads or writes a profile's cache: the cache root must be ours (or a sticky
-// directory such as /tmp), and so every directory above it (nobody else may rename in them), the profile directory ours and not a link. Ours but open to others, it
-// is closed (0700) with a warning, and any entry of ours in it that someone else could have
-// planted or changed (another owner, a link, group/other-writable) is removed, so the renewal
-// that follows starts clean. A directory that belongs to someone else is never used: we could not
-// repair it, and it is theirs to fill. Rules: src/cache/ownership.ts.
+// directory such as /tmp), and so must every directory above it (nobody else may rename in them);
+// the profile directory ours and not a link. Ours but open to others, it is closed (0700) with a
+// warning, and any entry of ours in it that someone else could have planted or changed (another
+// owner, a link, group/other-writable) is removed, so the renewal that follows starts clean. A
+// directory that belongs to someone else is never used: we could not repair it, and it is theirs
+// to fill. Rules: src/cache/ownership.ts.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { KclError, describe } from '../errors.js';

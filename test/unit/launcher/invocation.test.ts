@@ -65,10 +65,18 @@ describe('the Node an exec stanza records (KUBE_CSR_LOGIN_NODE, so that no PATH 
     ['Node ran the entry directly: the same', { execPath: '/opt/node24/bin/node' }, '/opt/node24/bin/node'],
     [
       'a Node named in KUBE_CSR_LOGIN_NODE: as named (a stable link, where execPath is the versioned target)',
-      { launcher: '/opt/homebrew/bin/kube-csr-login', execPath: '/opt/homebrew/Cellar/node/24.1.0/bin/node', nodeVariable: '/opt/homebrew/opt/node/bin/node' },
+      {
+        launcher: '/opt/homebrew/bin/kube-csr-login',
+        execPath: '/opt/homebrew/Cellar/node/24.1.0/bin/node',
+        nodeVariable: '/opt/homebrew/opt/node/bin/node',
+      },
       '/opt/homebrew/opt/node/bin/node',
     ],
-    ['a relative KUBE_CSR_LOGIN_NODE is not recorded: the Node that ran', { execPath: '/opt/node24/bin/node', nodeVariable: 'node' }, '/opt/node24/bin/node'],
+    [
+      'a relative KUBE_CSR_LOGIN_NODE is not recorded: the Node that ran',
+      { execPath: '/opt/node24/bin/node', nodeVariable: 'node' },
+      '/opt/node24/bin/node',
+    ],
     [
       'the single executable: none, the launcher finds it beside itself',
       { entryScript: krewSea, execPath: krewSea, singleExecutable: true, launcher: '/home/jean/.krew/bin/kubectl-csr_login' },
