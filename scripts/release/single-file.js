@@ -27,7 +27,7 @@ const fromSources = {
   },
 };
 
-export const absentModules = ['@napi-rs/keyring', 'bufferutil', 'utf-8-validate'];
+const absentModules = ['@napi-rs/keyring', 'bufferutil', 'utf-8-validate'];
 
 const absent = {
   name: 'absent-native-add-ons',

@@ -36,7 +36,7 @@ export function entryProblem(stat: StatLike, uid: number | undefined, kind: 'fil
 }
 
 /** The cache root (stat, following links: ~/.cache may be a link): ours or root's, and private or sticky. */
-export function rootProblem(stat: StatLike, uid: number | undefined): string | undefined {
+function rootProblem(stat: StatLike, uid: number | undefined): string | undefined {
   const [owner, mode] = [Number(stat.uid), Number(stat.mode)];
   if (!stat.isDirectory()) return 'not a directory';
   if (uid === undefined) return undefined;

@@ -21,7 +21,7 @@ export interface Installed {
 }
 
 /** The Node that PATH finds in the user's environment, as setup sees itself (process.execPath). */
-export async function nodeOnPath(env: Record<string, string>): Promise<string> {
+async function nodeOnPath(env: Record<string, string>): Promise<string> {
   const result = await run('node', ['-p', 'process.execPath'], { env, inheritEnv: false });
   if (result.code !== 0) throw new Error(`node -p process.execPath failed: ${result.stderr}`);
   return result.stdout.trim();
