@@ -51,6 +51,7 @@ export function processEdge(entryScript: string, verboseFlag: boolean): Edge {
       entryScript: path.resolve(entryScript),
       execPath: process.execPath,
       singleExecutable: isSea(),
+      nodeVariable: process.env.KUBE_CSR_LOGIN_NODE,
       launcher: process.env.KUBE_CSR_LOGIN_LAUNCHER,
       platform: process.platform,
     }),

@@ -22,7 +22,7 @@ export interface SetupDeps {
   configDir: string;
   kubeconfigFiles: string[];
   /** What kubectl will run: an absolute command path, and any arguments before ours. */
-  exec: { command: string; leadingArgs?: string[] };
+  exec: { command: string; leadingArgs?: string[]; node?: string };
   installHint: string;
   /** A client that reaches connection.server through its proxy-url, else as HTTPS_PROXY/NO_PROXY say. */
   openTokenApi: (connection: Connection, token: string) => ApiClient;

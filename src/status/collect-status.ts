@@ -12,6 +12,7 @@ import { isNotFound, readTextIfExists } from '../util/files.js';
 import { parseJsonObject } from '../util/validate.js';
 import { stillHoldsToken } from '../setup/token-copy.js';
 import { type CertificateStatus, type ProfileIdentity, readCachedCertificate } from './cached-certificate.js';
+import { recordedRuntimeProblem } from './recorded-runtime.js';
 
 export interface StatusDeps {
   now: () => Date;
@@ -37,6 +38,8 @@ export interface ProfileStatus {
   /** Why there is no certificate to show. */
   reason?: string;
   backoff?: { code: ErrorCode; message: string; until: Date };
+  /** The Node.js its kubeconfig entry records is gone (src/status/recorded-runtime.ts). */
+  runtimeProblem?: string;
 }
 
 export interface TokenStatus {
@@ -86,6 +89,8 @@ async function profileStatus(deps: StatusDeps, name: string): Promise<ProfileSta
   else status.reason = cached.reason;
   const backoff = await currentBackoff(files.backoff, now);
   if (backoff !== undefined) status.backoff = backoff;
+  const runtimeProblem = await recordedRuntimeProblem(name, profile?.kubeconfig);
+  if (runtimeProblem !== undefined) status.runtimeProblem = runtimeProblem;
   return status;
 }
 

@@ -35,6 +35,7 @@ export function renderStatusJson(statuses: readonly ProfileStatus[]): string {
       ? {}
       : { backoff: { code: s.backoff.code, message: s.backoff.message, until: rfc3339Seconds(s.backoff.until) } }),
     ...(s.profileError === undefined ? {} : { profileError: s.profileError }),
+    ...(s.runtimeProblem === undefined ? {} : { runtimeProblem: s.runtimeProblem }),
   }));
   return `${JSON.stringify({ profiles }, null, 2)}\n`;
 }
@@ -72,6 +73,7 @@ function renderBlock(s: ProfileStatus, now: Date): string {
     const until = `${rfc3339Seconds(s.backoff.until)} (${relativeTime(s.backoff.until, now, 'in', 'since')})`;
     rows.push(['back-off', `last renewal failed: ${s.backoff.message}, next try after ${until}`]);
   }
+  if (s.runtimeProblem !== undefined) rows.push(['runtime', `WARNING: ${s.runtimeProblem}`]);
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return `${printable(s.name)}\n${rows.map(([label, value]) => `  ${label.padEnd(width)}${printable(value)}\n`).join('')}`;
 }

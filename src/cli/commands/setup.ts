@@ -64,7 +64,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
     {
       configDir: resolved.configDir,
       kubeconfigFiles: files,
-      exec: { command: edge.invocation.stanza.command, leadingArgs: edge.invocation.stanza.args },
+      exec: { command: edge.invocation.stanza.command, leadingArgs: edge.invocation.stanza.args, node: edge.invocation.stanza.node },
       installHint,
       openTokenApi: (connection, token) => createApiClient(connection, token, proxyEnv),
       tokens,
