@@ -25,6 +25,8 @@ export interface ProfileCacheFiles {
   clock: string;
   /** CACHEDIR.TAG (bford.info/cachedir): marks the directory as ours, and keeps keys out of backups. */
   tag: string;
+  /** Credential ids and validity of the certificates obtained (src/trace/issued-certificates.ts). */
+  issued: string;
 }
 
 const cacheDirTagName = 'CACHEDIR.TAG';
@@ -44,6 +46,7 @@ export function profileCacheFiles(cacheDir: string, profile: string): ProfileCac
     waiters: path.join(dir, 'renew.waiters'),
     clock: path.join(dir, 'clock'),
     tag: path.join(dir, cacheDirTagName),
+    issued: path.join(dir, 'issued.json'),
   };
 }
 

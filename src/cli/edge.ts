@@ -16,6 +16,8 @@ export interface Edge {
   stderrIsTerminal: boolean;
   stdinIsTerminal: boolean;
   readStdin: () => Promise<string>;
+  /** stdin as a stream, for inputs too large to hold (admin trace). */
+  readStdinChunks: () => AsyncIterable<Uint8Array>;
   /** How to start this program again (background renewals) and what exec stanzas run. */
   invocation: Invocation;
   verbose: boolean;
@@ -49,6 +51,7 @@ export function processEdge(entryScript: string, verboseFlag: boolean): Edge {
       for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
       return Buffer.concat(chunks).toString('utf8');
     },
+    readStdinChunks: () => process.stdin,
     invocation: invocation({
       entryScript: path.resolve(entryScript),
       execPath: process.execPath,
