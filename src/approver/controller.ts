@@ -57,7 +57,7 @@ export function createController(deps: ControllerDeps, options: ControllerOption
     },
   };
 
-  const recordIssuance = issuanceRecorder({ config, log: deps.log, issued: () => deps.metrics.certificateIssued() });
+  const recordIssuance = issuanceRecorder({ config, log: deps.log, now: deps.now, issued: () => deps.metrics.certificateIssued() });
   const csrSource = countingRestarts(deps.api.csrs, deps.metrics, 'certificatesigningrequests');
   const enqueueIfOurs = (object: Json) => {
     let csr;

@@ -24,6 +24,7 @@ const rememberedCsrs = 10_000;
 export interface IssuanceDeps {
   config: PolicyConfig;
   log: Log;
+  now: () => Date;
   /** Counts each record written. */
   issued: () => void;
 }
@@ -61,6 +62,7 @@ export function issuanceRecorder(deps: IssuanceDeps): (object: Json) => void {
       notAfter: info.notAfter.toISOString(),
       csr: csr.name,
       csrUid: csr.uid,
+      issuedAt: deps.now().toISOString(),
     };
     deps.issued();
     deps.log(

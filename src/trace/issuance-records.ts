@@ -15,6 +15,8 @@ export interface IssuanceRecord {
   notAfter: Date;
   csr: string;
   csrUid: string;
+  /** When the approver saw the certificate: the renewal's time. */
+  issuedAt: Date | undefined;
 }
 
 export const issuanceRecordKind = 'certificate-issued';
@@ -29,6 +31,7 @@ export function parseIssuanceRecord(object: Json): IssuanceRecord | string | und
   const notBefore = new Date(String(object.notBefore));
   const notAfter = new Date(String(object.notAfter));
   if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) return 'issuance record with an unreadable validity window';
+  const issuedAt = new Date(String(object.issuedAt));
   const value = (field: (typeof fields)[number]) => String(object[field]);
   return {
     credentialId: object.credentialId,
@@ -41,5 +44,6 @@ export function parseIssuanceRecord(object: Json): IssuanceRecord | string | und
     notAfter,
     csr: value('csr'),
     csrUid: value('csrUid'),
+    issuedAt: Number.isNaN(issuedAt.getTime()) ? undefined : issuedAt,
   };
 }

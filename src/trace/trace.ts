@@ -49,18 +49,7 @@ export async function trace(input: TraceInput): Promise<TraceReport> {
   const problem = (source: 'audit log' | 'records') => (p: LineProblem) => {
     if (report.problems.length < maxProblems) report.problems.push({ source, ...p });
   };
-  const records = new Map<string, IssuanceRecord>();
-  if (input.records) {
-    await readJsonLines(
-      input.records,
-      (object, line) => {
-        const record = parseIssuanceRecord(object);
-        if (typeof record === 'string') problem('records')({ line, problem: record });
-        else if (record) records.set(record.credentialId, record);
-      },
-      problem('records'),
-    );
-  }
+  const records = input.records ? await readIssuanceRecords(input.records, problem('records')) : new Map<string, IssuanceRecord>();
   report.records = records.size;
   const byId = new Map<string, CredentialTrace>();
   const tokenUsers: AuditRequest[] = [];
@@ -92,6 +81,24 @@ export async function trace(input: TraceInput): Promise<TraceReport> {
   report.credentials = [...byId.values()].sort((a, b) => (a.firstRequest?.getTime() ?? 0) - (b.firstRequest?.getTime() ?? 0));
   report.mismatches = mismatches(report.credentials, records, tokenUsers);
   return report;
+}
+
+/** The records of an approver log, by credential id (a record repeated after a restart counts once). */
+export async function readIssuanceRecords(
+  chunks: AsyncIterable<Uint8Array>,
+  onProblem: (problem: LineProblem) => void,
+): Promise<Map<string, IssuanceRecord>> {
+  const records = new Map<string, IssuanceRecord>();
+  await readJsonLines(
+    chunks,
+    (object, line) => {
+      const record = parseIssuanceRecord(object);
+      if (typeof record === 'string') onProblem({ line, problem: record });
+      else if (record) records.set(record.credentialId, record);
+    },
+    onProblem,
+  );
+  return records;
 }
 
 function wanted(input: TraceInput, request: AuditRequest, record: IssuanceRecord | undefined): boolean {

@@ -5,7 +5,9 @@ import { createReadStream } from 'node:fs';
 import { KclError, describe } from '../../errors.js';
 import { isCredentialId } from '../../trace/credential-id.js';
 import { renderTraceJson, renderTraceText } from '../../trace/render-trace.js';
-import { trace } from '../../trace/trace.js';
+import type { IssuanceRecord } from '../../trace/issuance-records.js';
+import type { LineProblem } from '../../trace/json-lines.js';
+import { readIssuanceRecords, trace } from '../../trace/trace.js';
 import type { Edge } from '../edge.js';
 import { parseFlags } from '../parse-values.js';
 
@@ -37,6 +39,18 @@ export async function runTrace(args: string[], edge: Edge): Promise<void> {
     maxRequests,
   });
   edge.stdout(values.output === 'json' ? renderTraceJson(report) : renderTraceText(report));
+}
+
+/** For list-users --records: the records, and one warning line when some lines were unusable. */
+export async function readRecords(file: string, edge: Edge): Promise<IssuanceRecord[]> {
+  let first: LineProblem | undefined;
+  let skipped = 0;
+  const records = await readIssuanceRecords(open(file, 'records', edge), (p) => {
+    first ??= p;
+    skipped += 1;
+  });
+  if (first) edge.stderr(`kube-csr-login: warning: ${skipped} lines of ${file} skipped (line ${first.line}: ${first.problem})\n`);
+  return [...records.values()];
 }
 
 async function* open(file: string, what: string, edge: Edge): AsyncIterable<Uint8Array> {

@@ -11,7 +11,7 @@ import { addUserText, removeUserText, usersJson, usersTable } from '../../admin/
 import { checkServerUrl } from '../../kube/server-url.js';
 import { loadKubeconfigCluster } from '../../kube/kubeconfig-client.js';
 import type { Edge } from '../edge.js';
-import { runTrace } from './admin-trace.js';
+import { readRecords, runTrace } from './admin-trace.js';
 import { parseDurationSeconds, parseFlags, parseGroups } from '../parse-values.js';
 
 const common = {
@@ -30,7 +30,7 @@ const addUserOptions = {
   output: { type: 'string', short: 'o' },
 } as const;
 
-const listUsersOptions = { ...common, output: { type: 'string', short: 'o' } } as const;
+const listUsersOptions = { ...common, output: { type: 'string', short: 'o' }, records: { type: 'string' } } as const;
 
 const subcommands: Record<string, (args: string[], edge: Edge) => Promise<void>> = {
   'add-user': runAddUser,
@@ -101,7 +101,8 @@ async function runListUsers(args: string[], edge: Edge): Promise<void> {
   if (output !== 'table' && output !== 'json') throw new KclError('usage', 'admin list-users: -o must be json or table');
   const usersNamespace = validateNamespace(values['users-namespace']);
   const { client } = await loadKubeconfigCluster(choice(values, edge));
-  const rows = await listUsers(client, usersNamespace);
+  const records = values.records === undefined ? [] : await readRecords(values.records, edge);
+  const rows = await listUsers(client, usersNamespace, records);
   edge.stdout(output === 'json' ? usersJson(usersNamespace, rows) : usersTable(usersNamespace, rows, edge.now()));
 }
 
