@@ -22,7 +22,7 @@ export async function readJsonLines(
   let oversized = false;
   const finish = (text: string) => {
     line += 1;
-    if (oversized) onProblem({ line, problem: `longer than ${maxLineChars} characters: skipped` });
+    if (oversized || text.length > maxLineChars) onProblem({ line, problem: `longer than ${maxLineChars} characters: skipped` });
     else if (text.trim() !== '') parseLine(text, line, onObject, onProblem);
     oversized = false;
   };
