@@ -27,6 +27,8 @@ export interface ProfileCacheFiles {
   tag: string;
   /** Credential ids and validity of the certificates obtained (src/trace/issued-certificates.ts). */
   issued: string;
+  /** The last comparison of the profile's CA with the cluster's published serving CA (src/trustbundle/). */
+  caCheck: string;
 }
 
 const cacheDirTagName = 'CACHEDIR.TAG';
@@ -47,6 +49,7 @@ export function profileCacheFiles(cacheDir: string, profile: string): ProfileCac
     clock: path.join(dir, 'clock'),
     tag: path.join(dir, cacheDirTagName),
     issued: path.join(dir, 'issued.json'),
+    caCheck: path.join(dir, 'ca-check.json'),
   };
 }
 

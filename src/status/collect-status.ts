@@ -10,6 +10,7 @@ import { expiresSoon, jwtExpiry } from '../token/jwt-expiry.js';
 import { type TokenStorage, resolveTokenSource } from '../token/token-source.js';
 import { isNotFound, readTextIfExists } from '../util/files.js';
 import { parseJsonObject } from '../util/validate.js';
+import { type CaCheck, readCaCheck } from '../trustbundle/ca-check.js';
 import { type CertificateStatus, type ProfileIdentity, readCachedCertificate } from './cached-certificate.js';
 
 export interface StatusDeps {
@@ -34,6 +35,8 @@ export interface ProfileStatus {
   /** Why there is no certificate to show. */
   reason?: string;
   backoff?: { code: ErrorCode; message: string; until: Date };
+  /** The last comparison of the profile's CA with the cluster's published serving CA. */
+  servingCa?: CaCheck;
 }
 
 export interface TokenStatus {
@@ -80,6 +83,8 @@ async function profileStatus(deps: StatusDeps, name: string): Promise<ProfileSta
   else status.reason = cached.reason;
   const backoff = await currentBackoff(files.backoff, now);
   if (backoff !== undefined) status.backoff = backoff;
+  const servingCa = await readCaCheck(files.caCheck);
+  if (servingCa !== undefined) status.servingCa = servingCa;
   return status;
 }
 

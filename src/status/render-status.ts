@@ -34,6 +34,9 @@ export function renderStatusJson(statuses: readonly ProfileStatus[]): string {
     ...(s.backoff === undefined
       ? {}
       : { backoff: { code: s.backoff.code, message: s.backoff.message, until: rfc3339Seconds(s.backoff.until) } }),
+    ...(s.servingCa === undefined
+      ? {}
+      : { servingCa: { state: s.servingCa.state, message: s.servingCa.message, checkedAt: rfc3339Seconds(s.servingCa.checkedAt) } }),
     ...(s.profileError === undefined ? {} : { profileError: s.profileError }),
   }));
   return `${JSON.stringify({ profiles }, null, 2)}\n`;
@@ -71,6 +74,10 @@ function renderBlock(s: ProfileStatus, now: Date): string {
   if (s.backoff !== undefined) {
     const until = `${rfc3339Seconds(s.backoff.until)} (${relativeTime(s.backoff.until, now, 'in', 'since')})`;
     rows.push(['back-off', `last renewal failed: ${s.backoff.message}, next try after ${until}`]);
+  }
+  if (s.servingCa !== undefined) {
+    const checked = relativeTime(s.servingCa.checkedAt, now, 'in', 'checked');
+    rows.push(['serving CA', `${s.servingCa.state === 'current' ? '' : 'WARNING: '}${s.servingCa.message} (${checked})`]);
   }
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return `${printable(s.name)}\n${rows.map(([label, value]) => `  ${label.padEnd(width)}${printable(value)}\n`).join('')}`;

@@ -23,6 +23,7 @@ import { type Edge, dirs } from '../edge.js';
 import { parseDurationSeconds, parseFlags, parseGroups } from '../parse-values.js';
 import { terminalTokenDeps } from '../token-deps.js';
 import { credentialDeps } from './get-credential.js';
+import { runRefreshCa } from './refresh-ca.js';
 
 const options = {
   bundle: { type: 'string' },
@@ -41,6 +42,7 @@ const options = {
   timeout: { type: 'string' },
   'token-storage': { type: 'string' },
   expiration: { type: 'string' },
+  'refresh-ca': { type: 'boolean' },
 } as const;
 
 export const installHint =
@@ -48,6 +50,7 @@ export const installHint =
 
 export async function run(args: string[], edge: Edge): Promise<void> {
   const { values } = parseFlags({ args, options });
+  if (values['refresh-ca']) return runRefreshCa(values, edge);
   const profile = validateProfileName(values.profile ?? 'default');
   const login = await loginInput(values, edge);
   const waitTimeoutSeconds = parseDurationSeconds('--timeout', values.timeout ?? '2m');
