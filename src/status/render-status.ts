@@ -66,7 +66,7 @@ function renderBlock(s: ProfileStatus, now: Date): string {
   } else {
     const subject = [`CN=${cert.subject.user ?? ''}`, ...cert.subject.groups.map((group) => `O=${group}`)].join(', ');
     rows.push(['certificate', stateText[cert.state]], ['subject', subject]);
-    rows.push(['credential id', cert.credentialId ?? '-']);
+    rows.push(['credential', cert.credentialId ?? '-']);
     rows.push(['not before', rfc3339Seconds(cert.notBefore)]);
     rows.push(['not after', `${rfc3339Seconds(cert.notAfter)} (${relativeTime(cert.notAfter, now, 'expires in', 'expired')})`]);
     rows.push(['renew at', `${rfc3339Seconds(cert.renewAt)} (${relativeTime(cert.renewAt, now, 'in', 'due since')})`]);
