@@ -55,7 +55,13 @@ export async function listUsers(client: ApiClient, usersNamespace: string, recor
       if (csr && (csr.username === undefined || csr.username === `system:serviceaccount:${usersNamespace}:${account.name}`)) {
         row.csr = { name: csr.name, created: csr.creationTimestamp, state: csrState(csr) };
         const issued = issuedCertificate(csr);
-        if (issued) Object.assign(row, { certificateExpires: issued.notAfter, credentialId: issued.credentialId, lastRenewal: csr.creationTimestamp });
+        if (issued) {
+          Object.assign(row, {
+            certificateExpires: issued.notAfter,
+            credentialId: issued.credentialId,
+            lastRenewal: csr.creationTimestamp,
+          });
+        }
       }
       return withRecord(row, newestRecord(records, account.uid));
     })
@@ -113,9 +119,11 @@ async function tokenLastUsed(client: ApiClient, usersNamespace: string): Promise
 const metadataOnly = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 
 async function list(client: ApiClient, path: string, what: string, accept?: string): Promise<unknown[]> {
-  const answer = await client.json({ method: 'GET', path, timeoutMs, ...(accept === undefined ? {} : { accept }) }).catch((error: unknown) => {
-    throw adminError(error, what);
-  });
+  const answer = await client
+    .json({ method: 'GET', path, timeoutMs, ...(accept === undefined ? {} : { accept }) })
+    .catch((error: unknown) => {
+      throw adminError(error, what);
+    });
   if (!isRecord(answer) || !Array.isArray(answer.items))
     throw new KclError('server', `could not ${what}: the API server sent no items list`);
   const items: unknown[] = answer.items;

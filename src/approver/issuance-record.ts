@@ -6,7 +6,7 @@
 // this approver's Approved condition, once per CSR uid while the process runs (a restart that
 // relists sees issued CSRs as list rows, not events, so it does not repeat them; a watch resumed from
 // an old resourceVersion may: trace dedupes by credential id).
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { type CsrObject, condition, parseCsrObject } from '../kube/csr-object.js';
 import { describeCertificate, parseCertificateChain } from '../pki/certificate.js';
 import { credentialIdOf } from '../trace/credential-id.js';
@@ -15,7 +15,7 @@ import { type Json, isRecord } from '../util/validate.js';
 import type { Log } from './log.js';
 import { type PolicyConfig, userOf } from './policy.js';
 
-export const approvedReason = 'KubeCsrLoginApproved';
+const approvedReason = 'KubeCsrLoginApproved';
 
 /** A PEM chain from the in-tree signer is about 1 KiB; anything past this is not parsed. */
 const maxCertificateBytes = 64 * 1024;

@@ -100,7 +100,6 @@ for admin trace --records. A watch resumed after a restart may repeat a record; 
 Requests take the kubeconfig cluster's proxy-url, else HTTPS_PROXY/NO_PROXY (Go's rules).
 `;
 
-
 const setup = `Usage: kube-csr-login setup --bundle FILE [flags]
        kube-csr-login setup --server URL --certificate-authority FILE [--token-file FILE | < token]
 

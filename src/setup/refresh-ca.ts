@@ -44,7 +44,10 @@ export async function refreshCa(deps: RefreshCaDeps, name: string, profile: Prof
     throw error;
   });
   if (!published)
-    throw new KclError('notFound', `${profile.server} publishes no kube-apiserver-serving ClusterTrustBundle (Kubernetes 1.37+): nothing changed`);
+    throw new KclError(
+      'notFound',
+      `${profile.server} publishes no kube-apiserver-serving ClusterTrustBundle (Kubernetes 1.37+): nothing changed`,
+    );
   const verdict = compareTrust(currentPem, published);
   const trusted = published.cas.map(subjectOf);
   if (verdict.state === 'broken') throw new KclError('tls', `${verdict.reason}: not adopted, nothing changed (tell your admin)`);

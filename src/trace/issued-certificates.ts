@@ -16,7 +16,7 @@ export interface IssuedCertificate {
 
 const keep = 20;
 
-export async function readIssuedCertificates(file: string): Promise<IssuedCertificate[]> {
+async function readIssuedCertificates(file: string): Promise<IssuedCertificate[]> {
   const text = await readTextIfExists(file).catch(() => undefined);
   if (text === undefined) return [];
   try {

@@ -9,7 +9,7 @@ export interface LineProblem {
   problem: string;
 }
 
-export const maxLineChars = 1024 * 1024;
+const maxLineChars = 1024 * 1024;
 
 export async function readJsonLines(
   chunks: AsyncIterable<Uint8Array>,

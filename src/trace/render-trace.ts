@@ -34,7 +34,8 @@ export function renderTraceText(report: TraceReport): string {
   ];
   for (const c of report.credentials) lines.push('', ...credentialBlock(c));
   if (report.mismatches.length > 0) lines.push('', 'mismatches:', ...report.mismatches.map((m) => `  ${m.message}`));
-  if (report.problems.length > 0) lines.push('', 'skipped lines:', ...report.problems.map((p) => `  ${p.source} line ${p.line}: ${p.problem}`));
+  if (report.problems.length > 0)
+    lines.push('', 'skipped lines:', ...report.problems.map((p) => `  ${p.source} line ${p.line}: ${p.problem}`));
   return `${lines.map(escapeControl).join('\n')}\n`;
 }
 

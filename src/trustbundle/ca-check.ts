@@ -9,7 +9,7 @@ import { parseJsonObject } from '../util/validate.js';
 import { type TrustVerdict, compareTrust, subjectOf } from './compare-trust.js';
 import { fetchPublishedCas } from './published-cas.js';
 
-export type CaCheckState = 'current' | 'changed' | 'broken' | 'unpublished' | 'failed';
+type CaCheckState = 'current' | 'changed' | 'broken' | 'unpublished' | 'failed';
 
 export interface CaCheck {
   checkedAt: Date;

@@ -8,9 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import type { PublishedCas } from './published-cas.js';
 
 export type TrustVerdict =
-  | { state: 'current' }
-  | { state: 'changed'; added: X509Certificate[]; removed: X509Certificate[] }
-  | { state: 'broken'; reason: string };
+  { state: 'current' } | { state: 'changed'; added: X509Certificate[]; removed: X509Certificate[] } | { state: 'broken'; reason: string };
 
 export function compareTrust(currentPem: string, published: PublishedCas): TrustVerdict {
   const current = parseCas(currentPem);

@@ -10,7 +10,7 @@ import { KclError } from '../errors.js';
 import type { ApiClient } from '../kube/http.js';
 import { isRecord } from '../util/validate.js';
 
-export const servingSigner = 'kubernetes.io/kube-apiserver-serving';
+const servingSigner = 'kubernetes.io/kube-apiserver-serving';
 const path = `/apis/certificates.k8s.io/v1/clustertrustbundles?fieldSelector=${encodeURIComponent(`spec.signerName=${servingSigner}`)}`;
 const maxBodyBytes = 4 * 1024 * 1024;
 const maxCertificates = 64;
@@ -68,7 +68,8 @@ function parseBundles(text: string): X509Certificate[] {
       }
       if (!ca.ca) throw new KclError('server', `a ClusterTrustBundle of ${servingSigner} holds a certificate that is not a CA`);
       seen.set(ca.fingerprint256, ca);
-      if (seen.size > maxCertificates) throw new KclError('server', `the bundles of ${servingSigner} hold more than ${maxCertificates} CAs`);
+      if (seen.size > maxCertificates)
+        throw new KclError('server', `the bundles of ${servingSigner} hold more than ${maxCertificates} CAs`);
     }
   }
   return [...seen.values()];

@@ -105,8 +105,29 @@ test('status --check-ca sees the rotation begin; a bundle that does not chain is
 
   // An admin's mistake (or worse): the published CA is not the one the server's certificate chains to.
   const wrong = path.join(dir, 'wrong-ca.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'wrong-ca.key'),
-    '-subj', '/CN=not-the-serving-ca', '-days', '1', '-addext', 'basicConstraints=critical,CA:TRUE', '-out', wrong], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      path.join(dir, 'wrong-ca.key'),
+      '-subj',
+      '/CN=not-the-serving-ca',
+      '-days',
+      '1',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-out',
+      wrong,
+    ],
+    { stdio: 'ignore' },
+  );
   await rotate('publish', wrong);
   await published(wrong);
   const [kubeconfigBefore, caBefore] = await Promise.all([readFile(alice.kubeconfig, 'utf8'), profileCa(alice)]);

@@ -26,7 +26,10 @@ export async function runTrace(args: string[], edge: Edge): Promise<void> {
   if (values.output !== 'text' && values.output !== 'json') throw new KclError('usage', 'admin trace: -o must be text or json');
   const credentialId = values['credential-id'];
   if (credentialId !== undefined && !isCredentialId(credentialId))
-    throw new KclError('usage', 'admin trace: --credential-id takes X509SHA256=<64 lowercase hex digits>, as status and the audit log show it');
+    throw new KclError(
+      'usage',
+      'admin trace: --credential-id takes X509SHA256=<64 lowercase hex digits>, as status and the audit log show it',
+    );
   if (values.records === '-' && auditLog === '-') throw new KclError('usage', 'admin trace: only one of the inputs can be stdin');
   const maxRequests = Number(values.requests);
   if (!/^\d+$/.test(values.requests) || maxRequests > 100_000)

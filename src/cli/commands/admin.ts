@@ -43,7 +43,10 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   const [sub, ...rest] = args;
   const command = sub === undefined ? undefined : subcommands[sub];
   if (!command)
-    throw new KclError('usage', `admin: unknown subcommand "${(sub ?? '').slice(0, 40)}" (available: add-user, remove-user, list-users, trace)`);
+    throw new KclError(
+      'usage',
+      `admin: unknown subcommand "${(sub ?? '').slice(0, 40)}" (available: add-user, remove-user, list-users, trace)`,
+    );
   await command(rest, edge);
 }
 

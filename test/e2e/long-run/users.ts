@@ -26,7 +26,16 @@ export function startApprover(
 ): { stop: () => Promise<void> } {
   const child: ChildProcess = spawn(
     launcher,
-    ['approver', '--kubeconfig', cluster.adminKubeconfig, '--metrics-addr', '127.0.0.1:0', '--users-namespace', namespace, ...(options.extraArgs ?? [])],
+    [
+      'approver',
+      '--kubeconfig',
+      cluster.adminKubeconfig,
+      '--metrics-addr',
+      '127.0.0.1:0',
+      '--users-namespace',
+      namespace,
+      ...(options.extraArgs ?? []),
+    ],
     {
       stdio: ['ignore', 'ignore', options.stderr ?? 'ignore'],
     },

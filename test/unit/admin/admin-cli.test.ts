@@ -117,7 +117,15 @@ describe('admin command line', () => {
     expect(JSON.parse(listed.stdout)).toEqual({
       namespace: 'users',
       users: [
-        { name: 'jean', groups: ['devs', 'ops'], csr: null, certificateExpires: null, credentialId: null, lastRenewal: null, tokenLastUsed: null },
+        {
+          name: 'jean',
+          groups: ['devs', 'ops'],
+          csr: null,
+          certificateExpires: null,
+          credentialId: null,
+          lastRenewal: null,
+          tokenLastUsed: null,
+        },
       ],
     });
 

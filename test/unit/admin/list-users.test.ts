@@ -85,9 +85,13 @@ describe('admin list-users', () => {
     expect(rows[1]?.credentialId).toBeUndefined();
 
     const table = usersTable('users', rows, new Date(notAfter.getTime() - 2 * 3600_000));
-    expect(table.split('\n')[0]).toMatch(/^NAME\s+GROUPS\s+CSR CREATED\s+CSR\s+CERTIFICATE EXPIRES\s+LAST RENEWAL\s+TOKEN LAST USED\s+CREDENTIAL ID$/);
+    expect(table.split('\n')[0]).toMatch(
+      /^NAME\s+GROUPS\s+CSR CREATED\s+CSR\s+CERTIFICATE EXPIRES\s+LAST RENEWAL\s+TOKEN LAST USED\s+CREDENTIAL ID$/,
+    );
     expect(table).toMatch(
-      new RegExp(`jean\\.doe\\s+devs,ops\\s+2026-05-01T10:00:00Z\\s+Issued\\s+\\S+Z \\(in 2h\\)\\s+2026-05-01T10:00:00Z\\s+2026-04-30\\s+${credentialId}`),
+      new RegExp(
+        `jean\\.doe\\s+devs,ops\\s+2026-05-01T10:00:00Z\\s+Issued\\s+\\S+Z \\(in 2h\\)\\s+2026-05-01T10:00:00Z\\s+2026-04-30\\s+${credentialId}`,
+      ),
     );
     const json = JSON.parse(usersJson('users', rows));
     expect(json.users[2]).toEqual({
@@ -110,7 +114,9 @@ describe('admin list-users', () => {
     api = await startFakeApi({
       token: adminToken,
       routes: (request) =>
-        request.path === '/apis/certificates.k8s.io/v1/certificatesigningrequests' ? { status: 200, body: { items: [] } } : store.routes(request),
+        request.path === '/apis/certificates.k8s.io/v1/certificatesigningrequests'
+          ? { status: 200, body: { items: [] } }
+          : store.routes(request),
     });
     const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem }, adminToken, { httpsProxy: '', noProxy: '' });
     const record = (id: string, serviceAccountUid: string, day: number) => ({

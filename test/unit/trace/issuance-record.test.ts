@@ -79,7 +79,14 @@ test('no record for a CSR approved by someone else, of another namespace, not ye
   observe((await issuedObject({ reason: 'KubectlApprove', uid: 'a' })).object);
   observe((await issuedObject({ namespace: 'other', uid: 'b' })).object);
   observe((await issuedObject({ certificate: Buffer.from('x'.repeat(70_000)).toString('base64'), uid: 'c' })).object);
-  observe((await issuedObject({ certificate: Buffer.from('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n').toString('base64'), uid: 'd' })).object);
+  observe(
+    (
+      await issuedObject({
+        certificate: Buffer.from('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n').toString('base64'),
+        uid: 'd',
+      })
+    ).object,
+  );
   const pending = (await issuedObject({ uid: 'e' })).object;
   observe({ ...pending, status: { conditions: pending.status.conditions } });
   observe({ metadata: {}, status: { certificate: 'AAAA' } });

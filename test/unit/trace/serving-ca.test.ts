@@ -28,13 +28,19 @@ async function serve(bundles: ((servingCa: string) => string[]) | 'absent') {
       if (request.path !== ctbPath) return undefined;
       if (bundles === 'absent') return { status: 404, body: { kind: 'Status', code: 404 } };
       if (request.query.get('fieldSelector') !== 'spec.signerName=kubernetes.io/kube-apiserver-serving') return { status: 400, body: {} };
-      const items = bundles(fake.caPem).map((trustBundle, i) => ({ metadata: { name: `b${i}` }, spec: { signerName: 'kubernetes.io/kube-apiserver-serving', trustBundle } }));
+      const items = bundles(fake.caPem).map((trustBundle, i) => ({
+        metadata: { name: `b${i}` },
+        spec: { signerName: 'kubernetes.io/kube-apiserver-serving', trustBundle },
+      }));
       // a bundle of another signer is never read, whatever a server returns
       return { status: 200, body: { items: [...items, { spec: { signerName: 'example.com/other', trustBundle: 'junk' } }] } };
     },
   });
   api = fake;
-  return { api: fake, client: createApiClient({ server: fake.url, certificateAuthorityPem: fake.caPem }, token, { httpsProxy: '', noProxy: '' }) };
+  return {
+    api: fake,
+    client: createApiClient({ server: fake.url, certificateAuthorityPem: fake.caPem }, token, { httpsProxy: '', noProxy: '' }),
+  };
 }
 
 const at = new Date('2030-01-01T00:00:00Z');
@@ -77,7 +83,12 @@ test('the daily check runs once a day and records what it found', async () => {
   const file = path.join(dir, 'profile', 'ca-check.json');
   let now = at;
   const deps = { now: () => now, openTokenApi: async () => client };
-  const input = { connection: { server: fake.url, certificateAuthorityPem: fake.caPem }, token: async () => token, file, profile: 'default' };
+  const input = {
+    connection: { server: fake.url, certificateAuthorityPem: fake.caPem },
+    token: async () => token,
+    file,
+    profile: 'default',
+  };
   expect(await dailyCaCheck(deps, input)).toBe(true);
   expect(await readCaCheck(file)).toMatchObject({ state: 'current', checkedAt: at });
   const asked = fake.requests.length;

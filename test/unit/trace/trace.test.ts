@@ -23,7 +23,11 @@ function event(id: string | undefined, time: string, extra: Record<string, unkno
     stage: 'ResponseComplete',
     verb: 'get',
     requestURI: '/api/v1/namespaces/default/pods',
-    user: { username: 'alice', groups: ['devs', 'system:authenticated'], ...(id ? { extra: { 'authentication.kubernetes.io/credential-id': [id] } } : {}) },
+    user: {
+      username: 'alice',
+      groups: ['devs', 'system:authenticated'],
+      ...(id ? { extra: { 'authentication.kubernetes.io/credential-id': [id] } } : {}),
+    },
     sourceIPs: ['10.1.2.3'],
     responseStatus: { code: 403 },
     requestReceivedTimestamp: time,
@@ -57,7 +61,15 @@ test('lines: blank ones skipped; oversized (in one chunk or across many) and mal
   const accented = Buffer.from('\n[1]\n{"s":"\u00e9\u00e8"}\n{"bad"');
   const inside = accented.indexOf(0xc3) + 1; // between the two bytes of \u00e9
   const total = await readJsonLines(
-    chunks('{"a":1}\n\n', `${big}\n`, big.slice(0, 600_000), big.slice(600_000), accented.subarray(0, inside), accented.subarray(inside), '\n{"last":true}'),
+    chunks(
+      '{"a":1}\n\n',
+      `${big}\n`,
+      big.slice(0, 600_000),
+      big.slice(600_000),
+      accented.subarray(0, inside),
+      accented.subarray(inside),
+      '\n{"last":true}',
+    ),
     (object, line) => seen.push([line, object]),
     (problem) => problems.push(problem),
   );
@@ -83,7 +95,11 @@ test('requests are joined with the record of their credential id; one event per 
     event(undefined, '2026-05-01T10:03:00Z'),
     { kind: 'Event', apiVersion: 'v1' },
   );
-  const records = lines({ time: '2026-05-01T09:00:00Z', msg: 'became the leader' }, record(idA, 'sa-1', '2026-05-01T09:55:00Z', '2026-05-01T11:00:00Z'), { record: 'certificate-issued', credentialId: 'X509SHA256=zz' });
+  const records = lines(
+    { time: '2026-05-01T09:00:00Z', msg: 'became the leader' },
+    record(idA, 'sa-1', '2026-05-01T09:55:00Z', '2026-05-01T11:00:00Z'),
+    { record: 'certificate-issued', credentialId: 'X509SHA256=zz' },
+  );
   const report = await trace({ audit: chunks(audit), records: chunks(records), maxRequests: 1 });
   expect([report.auditEvents, report.withoutCredentialId, report.records]).toEqual([3, 1, 1]);
   expect(report.problems).toEqual([
@@ -96,7 +112,9 @@ test('requests are joined with the record of their credential id; one event per 
   expect(a?.requests).toHaveLength(1);
   expect(report.mismatches).toEqual([]);
   const text = renderTraceText(report);
-  expect(text).toContain(`${idA}\n  user            alice (groups devs)\n  ServiceAccount  users/alice uid sa-1\n  valid           2026-05-01T09:55:00Z to 2026-05-01T11:00:00Z\n  CSR             user=alice uid csr-sa-1\n  requests        2 from 2026-05-01T10:01:00Z to 2026-05-01T10:02:00Z\n    2026-05-01T10:01:00Z get /api/v1/namespaces/default/pods 403 10.1.2.3\n    ... 1 more (raise --requests)\n`);
+  expect(text).toContain(
+    `${idA}\n  user            alice (groups devs)\n  ServiceAccount  users/alice uid sa-1\n  valid           2026-05-01T09:55:00Z to 2026-05-01T11:00:00Z\n  CSR             user=alice uid csr-sa-1\n  requests        2 from 2026-05-01T10:01:00Z to 2026-05-01T10:02:00Z\n    2026-05-01T10:01:00Z get /api/v1/namespaces/default/pods 403 10.1.2.3\n    ... 1 more (raise --requests)\n`,
+  );
   expect(text).toContain('audit log line 5: not an audit.k8s.io Event');
 });
 
@@ -107,7 +125,9 @@ test('an audit log from another cluster: no credential id in common with the rec
     maxRequests: 10,
   });
   expect(report.mismatches.map((m) => m.kind)).toEqual(['no-overlap']);
-  expect(report.mismatches[0]?.message).toContain('none of the 1 client-certificate credential ids in the audit log is among the 1 issuance records');
+  expect(report.mismatches[0]?.message).toContain(
+    'none of the 1 client-certificate credential ids in the audit log is among the 1 issuance records',
+  );
 });
 
 test('requests outside the recorded validity, an unrecorded certificate of a known user, and a ServiceAccount UID the records never saw', async () => {
@@ -131,7 +151,13 @@ test('requests outside the recorded validity, an unrecorded certificate of a kno
 });
 
 test('--user and --credential-id keep only the matching credentials', async () => {
-  const audit = () => chunks(lines(event(idA, '2026-05-01T10:00:00Z'), event(idB, '2026-05-01T10:00:00Z', { user: { username: 'bob', extra: { 'authentication.kubernetes.io/credential-id': [idB] } } })));
+  const audit = () =>
+    chunks(
+      lines(
+        event(idA, '2026-05-01T10:00:00Z'),
+        event(idB, '2026-05-01T10:00:00Z', { user: { username: 'bob', extra: { 'authentication.kubernetes.io/credential-id': [idB] } } }),
+      ),
+    );
   expect((await trace({ audit: audit(), user: 'bob', maxRequests: 5 })).credentials.map((c) => c.credentialId)).toEqual([idB]);
   expect((await trace({ audit: audit(), credentialId: idA, maxRequests: 5 })).credentials.map((c) => c.username)).toEqual(['alice']);
 });
