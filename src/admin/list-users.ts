@@ -124,6 +124,8 @@ async function list(client: ApiClient, path: string, what: string, accept?: stri
     .catch((error: unknown) => {
       throw adminError(error, what);
     });
+  // an empty PartialObjectMetadataList comes with "items": null
+  if (isRecord(answer) && answer.items === null && accept !== undefined) return [];
   if (!isRecord(answer) || !Array.isArray(answer.items))
     throw new KclError('server', `could not ${what}: the API server sent no items list`);
   const items: unknown[] = answer.items;

@@ -113,10 +113,15 @@ describe('admin list-users', () => {
     store.put('/api/v1/namespaces/users/serviceaccounts/jean.doe', { ...jean, metadata: { ...jean.metadata, uid } });
     api = await startFakeApi({
       token: adminToken,
-      routes: (request) =>
-        request.path === '/apis/certificates.k8s.io/v1/certificatesigningrequests'
-          ? { status: 200, body: { items: [] } }
-          : store.routes(request),
+      routes: (request) => {
+        if (request.path === '/apis/certificates.k8s.io/v1/certificatesigningrequests') return { status: 200, body: { items: [] } };
+        // Secrets as metadata only (never the tokens); kube-apiserver sends an empty one with "items": null
+        if (request.path === '/api/v1/namespaces/users/secrets') {
+          const metadataOnly = request.headers.accept === 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+          return metadataOnly ? { status: 200, body: { kind: 'PartialObjectMetadataList', items: null } } : { status: 406, body: {} };
+        }
+        return store.routes(request);
+      },
     });
     const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem }, adminToken, { httpsProxy: '', noProxy: '' });
     const record = (id: string, serviceAccountUid: string, day: number) => ({
