@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { until } from '../helpers/until.js';
-import { launcher, repoRoot, run, tempDir } from './cluster.js';
+import { launcher, repoRoot, run, sleep, tempDir } from './cluster.js';
 import { type OwnCluster, startOwnCluster, stopOwnCluster } from './long-run/own-cluster.js';
 import { type LoggedInUser, loginWithSetup, startApprover } from './long-run/users.js';
 
@@ -22,6 +22,7 @@ let dir: string;
 let approver: { stop: () => Promise<void> } | undefined;
 let alice: LoggedInUser;
 let bob: LoggedInUser;
+let carol: LoggedInUser;
 
 beforeAll(async () => {
   dir = await tempDir('ca-rotation');
@@ -29,6 +30,8 @@ beforeAll(async () => {
   approver = startApprover(cluster, namespace);
   alice = await loginWithSetup(cluster, dir, 'alice', namespace, {});
   bob = await loginWithSetup(cluster, dir, 'bob', namespace, {});
+  // renews in the background ~6 s after each certificate (600 s, backdated 5 min: 34 % of 900 s)
+  carol = await loginWithSetup(cluster, dir, 'carol', namespace, { expirationSeconds: 600, renewWindow: [0.34, 0.34] });
 });
 afterAll(async () => {
   await approver?.stop();
@@ -89,6 +92,34 @@ const whoami = (user: LoggedInUser) =>
   run(own().kubectl, ['--kubeconfig', user.kubeconfig, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'], {
     env: user.env,
   });
+
+const caCheckFile = (user: LoggedInUser) => path.join(user.env.KUBE_CSR_LOGIN_CACHE_DIR ?? '', 'default', 'ca-check.json');
+
+async function backgroundRenewal(user: LoggedInUser): Promise<void> {
+  const before = JSON.parse((await run(launcher, ['status', '-o', 'json'], { env: user.env })).stdout).profiles[0].certificate.credentialId;
+  await until(
+    async () => {
+      await whoami(user); // past the renewal point: served at once, renewed by a detached process
+      const now = JSON.parse((await run(launcher, ['status', '-o', 'json'], { env: user.env })).stdout).profiles[0].certificate;
+      return now.credentialId !== before;
+    },
+    `a background renewal for ${user.name}`,
+    60_000,
+    1000,
+  );
+}
+
+test('a background renewal compares the CA with the published one, at most once a day', async () => {
+  await backgroundRenewal(carol);
+  await until(async () => (await readFile(caCheckFile(carol), 'utf8').catch(() => '')) !== '', 'the first CA check', 30_000, 200);
+  const first = await readFile(caCheckFile(carol), 'utf8');
+  expect(JSON.parse(first)).toMatchObject({ version: 1, state: 'current' });
+  const status = await run(launcher, ['status'], { env: carol.env }); // local files only
+  expect(status.stdout).toMatch(/serving CA +matches the serving CA the cluster publishes \(checked \d+s ago\)/);
+  await backgroundRenewal(carol);
+  await sleep(2000); // the detached renewal has finished (the new certificate is cached) and its check, if any
+  expect(await readFile(caCheckFile(carol), 'utf8')).toBe(first);
+});
 
 test('status --check-ca sees the rotation begin; a bundle that does not chain is refused; refresh-ca adopts old+new', async () => {
   const pki = path.join(own().dir, 'pki');
