@@ -9,6 +9,8 @@ export interface Metrics {
   /** The same decision by requester (the ServiceAccount name): who floods the approver shows. */
   requesterDecision: (requester: string, decision: string) => void;
   setLeader: (leader: boolean) => void;
+  /** The signer issued a certificate for a CSR this approver approved (issuance-record.ts). */
+  certificateIssued: () => void;
   /** A list/watch opened its watch again (after a timeout, an error or a relist). */
   watchRestarted: (resource: string) => void;
   /** Where the queue depth is read from at scrape time. */
@@ -32,6 +34,7 @@ export function createMetrics(): Metrics {
   let total = 0;
   let leader = 0;
   let dryRun = 0;
+  let issued = 0;
   let depth = () => 0;
   const increment = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   const family = (name: string, type: string, help: string, samples: string[]) => [
@@ -55,6 +58,9 @@ export function createMetrics(): Metrics {
     },
     setLeader(value) {
       leader = value ? 1 : 0;
+    },
+    certificateIssued() {
+      issued += 1;
     },
     watchRestarted(resource) {
       increment(restarts, `resource="${resource}"`);
@@ -92,6 +98,9 @@ export function createMetrics(): Metrics {
           'Watches opened again after the first, by resource.',
           [...restarts].map(([labels, value]) => `${prefix}_watch_restarts_total{${labels}} ${value}`),
         ),
+        ...family('certificates_issued_total', 'counter', 'Certificates issued for CSRs this approver approved.', [
+          `${prefix}_certificates_issued_total ${issued}`,
+        ]),
         ...family('leader', 'gauge', '1 while this replica holds the lease.', [`${prefix}_leader ${leader}`]),
         ...family('dry_run', 'gauge', '1 when decisions are only reported (--dry-run).', [`${prefix}_dry_run ${dryRun}`]),
       ];

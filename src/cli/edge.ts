@@ -18,6 +18,8 @@ export interface Edge {
   stdinIsTerminal: boolean;
   /** All of stdin, refused past maxBytes (util/bounded-read.ts). */
   readStdin: (maxBytes: number) => Promise<string>;
+  /** stdin as a stream, for inputs too large to hold (admin trace). */
+  readStdinChunks: () => AsyncIterable<Uint8Array>;
   /** How to start this program again (background renewals) and what exec stanzas run. */
   invocation: Invocation;
   verbose: boolean;
@@ -47,6 +49,7 @@ export function processEdge(entryScript: string, verboseFlag: boolean): Edge {
     stderrIsTerminal: isatty(2),
     stdinIsTerminal: isatty(0),
     readStdin: (maxBytes) => readAllBounded(process.stdin, maxBytes, 'stdin'),
+    readStdinChunks: () => process.stdin,
     invocation: invocation({
       entryScript: path.resolve(entryScript),
       execPath: process.execPath,

@@ -11,6 +11,7 @@ import { type TokenStorage, resolveTokenSource } from '../token/token-source.js'
 import { isNotFound, readTextIfExists } from '../util/files.js';
 import { parseJsonObject } from '../util/validate.js';
 import { stillHoldsToken } from '../setup/token-copy.js';
+import { type CaCheck, readCaCheck } from '../trustbundle/ca-check.js';
 import { type CertificateStatus, type ProfileIdentity, readCachedCertificate } from './cached-certificate.js';
 import { recordedRuntimeProblem } from './recorded-runtime.js';
 
@@ -40,6 +41,8 @@ export interface ProfileStatus {
   backoff?: { code: ErrorCode; message: string; until: Date };
   /** The Node.js its kubeconfig entry records is gone (src/status/recorded-runtime.ts). */
   runtimeProblem?: string;
+  /** The last comparison of the profile's CA with the cluster's published serving CA. */
+  servingCa?: CaCheck;
 }
 
 export interface TokenStatus {
@@ -91,6 +94,8 @@ async function profileStatus(deps: StatusDeps, name: string): Promise<ProfileSta
   if (backoff !== undefined) status.backoff = backoff;
   const runtimeProblem = await recordedRuntimeProblem(name, profile?.kubeconfig);
   if (runtimeProblem !== undefined) status.runtimeProblem = runtimeProblem;
+  const servingCa = await readCaCheck(files.caCheck);
+  if (servingCa !== undefined) status.servingCa = servingCa;
   return status;
 }
 

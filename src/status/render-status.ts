@@ -23,6 +23,7 @@ export function renderStatusJson(statuses: readonly ProfileStatus[]): string {
     certificate: s.certificate
       ? {
           subject: { user: s.certificate.subject.user ?? null, groups: s.certificate.subject.groups },
+          credentialId: s.certificate.credentialId ?? null,
           notBefore: rfc3339Seconds(s.certificate.notBefore),
           notAfter: rfc3339Seconds(s.certificate.notAfter),
           renewAt: rfc3339Seconds(s.certificate.renewAt),
@@ -34,6 +35,9 @@ export function renderStatusJson(statuses: readonly ProfileStatus[]): string {
     ...(s.backoff === undefined
       ? {}
       : { backoff: { code: s.backoff.code, message: s.backoff.message, until: rfc3339Seconds(s.backoff.until) } }),
+    ...(s.servingCa === undefined
+      ? {}
+      : { servingCa: { state: s.servingCa.state, message: s.servingCa.message, checkedAt: rfc3339Seconds(s.servingCa.checkedAt) } }),
     ...(s.profileError === undefined ? {} : { profileError: s.profileError }),
     ...(s.runtimeProblem === undefined ? {} : { runtimeProblem: s.runtimeProblem }),
   }));
@@ -65,6 +69,7 @@ function renderBlock(s: ProfileStatus, now: Date): string {
   } else {
     const subject = [`CN=${cert.subject.user ?? ''}`, ...cert.subject.groups.map((group) => `O=${group}`)].join(', ');
     rows.push(['certificate', stateText[cert.state]], ['subject', subject]);
+    rows.push(['credential', cert.credentialId ?? '-']);
     rows.push(['not before', rfc3339Seconds(cert.notBefore)]);
     rows.push(['not after', `${rfc3339Seconds(cert.notAfter)} (${relativeTime(cert.notAfter, now, 'expires in', 'expired')})`]);
     rows.push(['renew at', `${rfc3339Seconds(cert.renewAt)} (${relativeTime(cert.renewAt, now, 'in', 'due since')})`]);
@@ -74,6 +79,10 @@ function renderBlock(s: ProfileStatus, now: Date): string {
     rows.push(['back-off', `last renewal failed: ${s.backoff.message}, next try after ${until}`]);
   }
   if (s.runtimeProblem !== undefined) rows.push(['runtime', `WARNING: ${s.runtimeProblem}`]);
+  if (s.servingCa !== undefined) {
+    const checked = relativeTime(s.servingCa.checkedAt, now, 'in', 'checked');
+    rows.push(['serving CA', `${s.servingCa.state === 'current' ? '' : 'WARNING: '}${s.servingCa.message} (${checked})`]);
+  }
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return `${printable(s.name)}\n${rows.map(([label, value]) => `  ${label.padEnd(width)}${printable(value)}\n`).join('')}`;
 }

@@ -25,6 +25,7 @@ import { parseDurationSeconds, parseFlags, parseGroups } from '../parse-values.j
 import { askYesNo } from '../prompt.js';
 import { terminalTokenDeps } from '../token-deps.js';
 import { credentialDeps } from './get-credential.js';
+import { runRefreshCa } from './refresh-ca.js';
 
 const options = {
   bundle: { type: 'string' },
@@ -44,6 +45,7 @@ const options = {
   'token-storage': { type: 'string' },
   expiration: { type: 'string' },
   'remove-token-copy': { type: 'boolean' },
+  'refresh-ca': { type: 'boolean' },
 } as const;
 
 export const installHint =
@@ -51,6 +53,7 @@ export const installHint =
 
 export async function run(args: string[], edge: Edge): Promise<void> {
   const { values } = parseFlags({ args, options, allowNegative: true });
+  if (values['refresh-ca']) return runRefreshCa(values, edge);
   const profile = validateProfileName(values.profile ?? 'default');
   const { login, tokenInput } = await loginInput(values, edge);
   const waitTimeoutSeconds = parseDurationSeconds('--timeout', values.timeout ?? '2m');

@@ -65,6 +65,7 @@ test('the JSON document has one entry per profile with the documented shape', as
         plainTextCopies: [],
         certificate: {
           subject: { user: 'jean.doe', groups: ['devs', 'ops'] },
+          credentialId: expect.stringMatching(/^X509SHA256=[0-9a-f]{64}$/),
           notBefore: '2030-01-01T10:00:00Z',
           notAfter: '2030-01-01T11:00:00Z',
           renewAt: '2030-01-01T10:42:00Z',
