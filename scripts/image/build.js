@@ -16,9 +16,13 @@ import { tarBytes } from './tar-stream.js';
 import { rootfsEntries, user } from './rootfs.js';
 
 runMain(async () => {
-  const { values } = parseArgs({ options: { name: { type: 'string', default: 'docker.io/library/kube-csr-login' }, out: { type: 'string' } } });
-  if (`${process.platform}-${process.arch}` !== 'linux-x64') throw new Error('the image is built on linux-x64 (its single executable and libraries are this host\'s)');
-  if (!/^[a-z0-9][a-z0-9._/:-]*$/.test(values.name) || values.name.endsWith(':')) throw new Error(`--name must be an image repository, got "${values.name.slice(0, 80)}"`);
+  const { values } = parseArgs({
+    options: { name: { type: 'string', default: 'docker.io/library/kube-csr-login' }, out: { type: 'string' } },
+  });
+  if (`${process.platform}-${process.arch}` !== 'linux-x64')
+    throw new Error("the image is built on linux-x64 (its single executable and libraries are this host's)");
+  if (!/^[a-z0-9][a-z0-9._/:-]*$/.test(values.name) || values.name.endsWith(':'))
+    throw new Error(`--name must be an image repository, got "${values.name.slice(0, 80)}"`);
   const releaseDir = path.resolve(values.out ?? path.join(root, 'release'));
   const release = path.join(releaseDir, `kube-csr-login-${version}-linux-x64.tar.gz`);
   const work = await mkdtemp(path.join(os.tmpdir(), 'kcl-image-'));

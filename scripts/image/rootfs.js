@@ -54,7 +54,8 @@ function parents(paths) {
 export async function rootfsEntries(sea, docs) {
   const files = [];
   // regular files at the paths ldd printed (a symlink's target read, so the loader path works as is)
-  const hostFile = async (from, to = from, mode = 0o644) => files.push({ path: to.slice(1), type: 'File', mode, data: await readFile(await realpath(from)) });
+  const hostFile = async (from, to = from, mode = 0o644) =>
+    files.push({ path: to.slice(1), type: 'File', mode, data: await readFile(await realpath(from)) });
   await hostFile(sea, '/usr/local/bin/kube-csr-login', 0o755);
   const libraries = sharedLibraries(sea);
   for (const lib of libraries) await hostFile(lib, lib, 0o755);
