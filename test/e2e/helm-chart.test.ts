@@ -15,7 +15,10 @@ let helm: string;
 
 beforeAll(() => {
   // a cold build takes minutes (once per machine: cached in ~/.cache/kube-csr-login/tools)
-  const out = execFileSync('bash', [path.join(repoRoot, 'test/cluster/node/build-helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', [path.join(repoRoot, 'test/cluster/node/build-helm.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   helm = out.trim().split('\n').at(-1) ?? '';
 });
 

@@ -28,7 +28,14 @@ function list(bytes: Buffer): { path: string; mode: number; uid: number; gid: nu
       const chunks: Buffer[] = [];
       entry.on('data', (c: Buffer) => chunks.push(c));
       entry.on('end', () =>
-        out.push({ path: entry.path, mode: entry.mode ?? -1, uid: entry.uid ?? -1, gid: entry.gid ?? -1, mtime: entry.mtime?.getTime() ?? -1, data: Buffer.concat(chunks) }),
+        out.push({
+          path: entry.path,
+          mode: entry.mode ?? -1,
+          uid: entry.uid ?? -1,
+          gid: entry.gid ?? -1,
+          mtime: entry.mtime?.getTime() ?? -1,
+          data: Buffer.concat(chunks),
+        }),
       );
     },
   });
@@ -73,11 +80,17 @@ test('the OCI archive: same digest twice; index, manifest.json and blobs agree',
   const config = JSON.parse(String(blob(manifest.config.digest))) as { rootfs: { diff_ids: string[] }; config: { User: string } };
   expect([config.rootfs.diff_ids, config.config.User]).toEqual([[sha(layer)], '65532:65532']);
   const docker = JSON.parse(String(files.get('manifest.json'))) as { Config: string; RepoTags: string[]; Layers: string[] }[];
-  expect(docker).toEqual([{ Config: `blobs/sha256/${manifest.config.digest.slice(7)}`, RepoTags: ['kcl-test:1.0'], Layers: [`blobs/sha256/${manifest.layers[0]?.digest.slice(7)}`] }]);
+  expect(docker).toEqual([
+    {
+      Config: `blobs/sha256/${manifest.config.digest.slice(7)}`,
+      RepoTags: ['kcl-test:1.0'],
+      Layers: [`blobs/sha256/${manifest.layers[0]?.digest.slice(7)}`],
+    },
+  ]);
   expect(String(files.get('oci-layout'))).toBe('{"imageLayoutVersion":"1.0.0"}');
 });
 
-test("the root filesystem: the executable, its ldd libraries, CA bundle, 65532 in passwd/group, /tmp 1777, no shell", async () => {
+test('the root filesystem: the executable, its ldd libraries, CA bundle, 65532 in passwd/group, /tmp 1777, no shell', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kcl-image-unit-'));
   await writeFile(path.join(dir, 'LICENSE'), 'license\n');
   // any dynamic Linux executable stands in for the single executable (a small one: the SEA is 120 MB)
@@ -94,5 +107,7 @@ test("the root filesystem: the executable, its ldd libraries, CA bundle, 65532 i
   expect(byPath.get('tmp/')).toEqual({ path: 'tmp/', type: 'Directory', mode: 0o1777 });
   expect([...byPath.keys()].filter((p) => /(^|\/)(sh|bash|dash|busybox)$/.test(p))).toEqual([]);
   // every file's parent directory is an entry
-  for (const e of entries) if (path.posix.dirname(e.path.replace(/\/$/, '')) !== '.') expect(byPath.has(`${path.posix.dirname(e.path.replace(/\/$/, ''))}/`)).toBe(true);
+  for (const e of entries)
+    if (path.posix.dirname(e.path.replace(/\/$/, '')) !== '.')
+      expect(byPath.has(`${path.posix.dirname(e.path.replace(/\/$/, ''))}/`)).toBe(true);
 });
