@@ -1,8 +1,9 @@
 // What the approver must be allowed to do, asked of the API server with SelfSubjectAccessReviews
-// (every authenticated identity may create them) at start and every minute after. The approver is
-// ready only while all are granted: an RBAC rule missing a verb, a users namespace that does not
-// exist (so neither does its Role), or an unreachable API server turn the pod unready with one
-// clear log line, instead of a pod that looks healthy and never decides (or a silent crash loop).
+// (every authenticated identity may create them) at start, then every minute (every 10 s while one
+// is missing). The approver is ready only while all are granted: an RBAC rule missing a verb, a
+// users namespace that does not exist (so neither does its Role), or an unreachable API server turn
+// the pod unready with one clear log line, instead of a pod that looks healthy and never decides
+// (or a silent crash loop).
 import { describe } from '../errors.js';
 import type { ApiClient } from '../kube/http.js';
 import { isRecord } from '../util/validate.js';

@@ -160,7 +160,7 @@ test('a missing RBAC verb: the pod says which in one log line and stays unready;
   await deployCopy('kcl-bad-verb', 30134, args); // the example's RBAC, whole again
   await until(
     async () => (await pods('kcl-bad-verb'))[0]?.ready === true,
-    'the pod Ready once granted (checked every minute)',
+    'the pod Ready once granted (asked again every 10 s while missing)',
     120_000,
     1000,
   );
