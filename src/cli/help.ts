@@ -135,7 +135,8 @@ groups of its ServiceAccount (annotation kube-csr-login.io/groups); stores the t
 --token-storage) and the CA in the config dir (0600); writes a cluster (unless one with the same server exists), an exec user
 <user>@<cluster> and a context into kubeconfig (kubectl's lock, atomic, 0600, everything else kept;
 running it again changes nothing); then obtains the first certificate and shows who the API server
-sees. The token is never taken from the command line.
+sees, and whether kubectl's kuberc (credentialPluginPolicy) lets kubectl run the plugin; if not, the
+allowlist entry to add. The token is never taken from the command line.
 
 Flags:
   --bundle FILE                the login bundle from kube-csr-login admin add-user --bundle
@@ -161,6 +162,11 @@ Flags:
                                Switching removes the old copy.
   --expiration D               certificate lifetime to request (default 1h, 8h with passphrase;
                                at most the approver's --max-expiration)
+  --allow-in-kuberc            when the kuberc kubectl reads (KUBERC, else ~/.kube/kuberc) would
+                               refuse the plugin, add "- name: <exec command>" to its
+                               credentialPluginAllowlist (DenyAll becomes Allowlist: every other
+                               plugin stays refused); comments and other settings are kept (lock,
+                               atomic write); a kuberc kubectl would reject is left as it is
 `;
 
 const login = `Usage: kube-csr-login login [--profile NAME] [--timeout D]
@@ -175,14 +181,17 @@ const status = `Usage: kube-csr-login status [--profile NAME] [-o json]
 Shows each profile (or only NAME): cluster server, kubeconfig context, user and groups, and the
 cached certificate: subject, NotBefore, NotAfter, renewal point, time left, state (valid, renewing
 soon, expired, or no valid certificate with the reason), any back-off after a failed renewal, and
-where the long-term token is kept and when it expires (WARNING within 7 days).
+where the long-term token is kept and when it expires (WARNING within 7 days), and whether kubectl
+1.35 and 1.36+ will run the plugin under the kuberc they read (with the allowlist entry to add).
 Reads local files only: no network call; never prints a token, key or certificate. Exits 0 whatever
 state the certificates are in; an unknown --profile exits 20.
 
   --profile NAME     show only this profile
   -o, --output json  one JSON document: {"profiles": [{name, server, context, user, groups,
                      token: {storage, expiresAt, expiresSoon} | null, certificate: {subject: {user, groups}, notBefore, notAfter, renewAt, state}
-                     | null, reason?, backoff?: {code, message, until}, profileError?}]}
+                     | null, reason?, backoff?: {code, message, until}, profileError?,
+                     kubectl?: {kuberc, command, allowed, verdicts: [{kubectl: "1.35"|"1.36+",
+                     outcome: allowed|denied|kuberc-error|unknown, reason, warning?}], commandProblem?}}]}
 `;
 
 const logout = `Usage: kube-csr-login logout [--profile NAME | --all] [--forget]

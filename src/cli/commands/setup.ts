@@ -11,6 +11,7 @@ import { proxyEnvironment } from '../../kube/proxy-env.js';
 import { checkProxyUrl } from '../../kube/proxy.js';
 import { checkServerUrl } from '../../kube/server-url.js';
 import { kubeconfigFiles } from '../../kubeconfig/paths.js';
+import { accessLine, allowed, entryLines, warnings } from '../../kuberc/advice.js';
 import { validateProfileName } from '../../profile/profile.js';
 import { type LoginInput, parseLoginBundle } from '../../setup/login-input.js';
 import { type SetupOutcome, setup } from '../../setup/setup.js';
@@ -20,6 +21,7 @@ import { type TokenStorage, isTokenStorage } from '../../token/token-source.js';
 import { expiresSoon, jwtExpiry } from '../../token/jwt-expiry.js';
 import { rfc3339Seconds } from '../../util/time.js';
 import { type Edge, dirs } from '../edge.js';
+import { kubectlEnvironment } from '../kubectl-env.js';
 import { parseDurationSeconds, parseFlags, parseGroups } from '../parse-values.js';
 import { terminalTokenDeps } from '../token-deps.js';
 import { credentialDeps } from './get-credential.js';
@@ -41,6 +43,7 @@ const options = {
   timeout: { type: 'string' },
   'token-storage': { type: 'string' },
   expiration: { type: 'string' },
+  'allow-in-kuberc': { type: 'boolean' },
 } as const;
 
 export const installHint =
@@ -63,6 +66,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
       kubeconfigFiles: files,
       exec: { command: edge.invocation.stanza.command, leadingArgs: edge.invocation.stanza.args },
       installHint,
+      kubectl: kubectlEnvironment(edge),
       openTokenApi: (connection, token) => createApiClient(connection, token, proxyEnv),
       tokens,
       progress: (message) => edge.stderr(`kube-csr-login: ${message}\n`),
@@ -81,6 +85,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
       profile,
       login,
       useContext: values['use-context'] === true,
+      allowInKuberc: values['allow-in-kuberc'] === true,
       ...(tokenStorage === undefined ? {} : { tokenStorage }),
       ...(expirationSeconds === undefined ? {} : { expirationSeconds }),
       ...(values.groups === undefined ? {} : { groups: parseGroups(values.groups) }),
@@ -159,13 +164,21 @@ async function readLoginToken(file: string | undefined, edge: Edge): Promise<str
 
 function summary(outcome: SetupOutcome, kubeconfigFile: string, tokenExpiresAt: Date | undefined, now: Date): string {
   const { kubeconfig, login } = outcome;
+  const { access, changes } = outcome.kubectl;
   const groups = login.groups.filter((group) => !group.startsWith('system:')).sort();
+  const who = `${login.username}${groups.length ? ` (groups: ${groups.join(', ')})` : ''}`;
+  const until = rfc3339Seconds(login.notAfter);
   const lines = [
-    `Logged in to ${kubeconfig.cluster} as ${login.username}${groups.length ? ` (groups: ${groups.join(', ')})` : ''}, certificate valid until ${rfc3339Seconds(login.notAfter)}.`,
+    allowed(access)
+      ? `Logged in to ${kubeconfig.cluster} as ${who}, certificate valid until ${until}.`
+      : `Got a certificate from ${kubeconfig.cluster} as ${who}, valid until ${until}, but ${accessLine(access)}.`,
     `kubeconfig ${kubeconfigFile}: context ${kubeconfig.context} (user ${kubeconfig.user}, cluster ${kubeconfig.cluster}); profile "${outcome.profile}".`,
     `The long-term token is kept in ${storedIn[outcome.tokenStorage]}${tokenExpiresAt ? ` and expires at ${rfc3339Seconds(tokenExpiresAt)}` : ''}.`,
   ];
   if (expiresSoon(tokenExpiresAt, now)) lines.push('Warning: the token expires within 7 days: ask your admin for a new login bundle.');
-  lines.push(`Try: kubectl --context ${kubeconfig.context} auth whoami`, '');
+  lines.push(...changes.map((change) => `kuberc ${access.kuberc ?? ''}: ${change}.`), ...warnings(access).map((w) => `Warning: ${w}.`));
+  if (allowed(access)) lines.push(`Try: kubectl --context ${kubeconfig.context} auth whoami`);
+  else if (access.verdicts.some((v) => v.outcome === 'denied' || v.outcome === 'unknown')) lines.push(...entryLines(access));
+  lines.push('');
   return lines.join('\n');
 }

@@ -51,7 +51,12 @@ export async function createFixture(): Promise<Fixture> {
     root,
     configDir,
     cacheDir,
-    deps: (now) => ({ now: () => now, cacheDir, configDir }),
+    deps: (now) => ({
+      now: () => now,
+      cacheDir,
+      configDir,
+      kubectl: { kuberc: { kind: 'file', file: path.join(root, 'kuberc'), explicit: false }, look: { platform: 'linux', path: '', pathExt: undefined, cwd: root } },
+    }),
     writeProfile: async (name, doc) => {
       await mkdir(path.join(configDir, 'profiles'), { recursive: true });
       await writeFile(path.join(configDir, 'profiles', `${name}.json`), JSON.stringify({ version: 1, ...doc }));
@@ -87,5 +92,5 @@ export const jean = {
   user: 'jean.doe',
   groups: ['ops', 'devs'],
   tokenFile: '/nonexistent/jean.token',
-  kubeconfig: { files: ['/tmp/kubeconfig'], cluster: 'local', user: 'jean.doe@local', context: 'jean.doe@local', clusterAdded: true },
+  kubeconfig: { files: ['/nonexistent/kubeconfig'], cluster: 'local', user: 'jean.doe@local', context: 'jean.doe@local', clusterAdded: true },
 };
