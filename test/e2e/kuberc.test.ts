@@ -147,22 +147,23 @@ afterAll(async () => {
 const all = (outcome: Outcome): Outcome[] => [outcome, outcome, outcome];
 
 describe('status predicts what kubectl 1.35.4, 1.36.3 and 1.37.2 do', () => {
-  const cases: [string, (i: Install) => string | undefined, Outcome[], Record<string, string>?][] = [
-    ['no kuberc', () => undefined, all('allowed')],
-    ['DenyAll', () => `${head}credentialPluginPolicy: DenyAll\n`, all('denied')],
-    ['DenyAll in the file KUBERC names', () => `${head}credentialPluginPolicy: DenyAll\n`, all('denied'), { KUBERC: 'named' }],
-    ['Allowlist without us', () => allowlist('name: /usr/bin/true'), all('denied')],
-    ['Allowlist with us as name:', (i) => allowlist('name: /usr/bin/true', `name: ${i.command}`), all('allowed')],
-    ['Allowlist with us as command: (1.35 cannot read it)', (i) => allowlist(`command: ${i.command}`), ['kuberc-error', 'allowed', 'allowed']],
-    ['Allowlist with us as both, same value', (i) => allowlist(`{name: ${i.command}, command: ${i.command}}`), all('allowed')],
-    ['name: us, command: another (1.36+ ignore the default file)', (i) => allowlist(`{name: ${i.command}, command: /usr/bin/true}`), all('allowed')],
-    ['Allowlist with an empty list', () => `${head}credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist: []\n`, all('kuberc-error')],
-    ['not a Preference (ignored, with a warning)', () => 'apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preferences\ncredentialPluginPolicy: DenyAll\n', all('allowed')],
+  // four items each: jest passes `done` to a test function with more parameters than the row has items
+  const cases: [string, (i: Install) => string | undefined, Outcome[], { kuberc?: string }][] = [
+    ['no kuberc', () => undefined, all('allowed'), {}],
+    ['DenyAll', () => `${head}credentialPluginPolicy: DenyAll\n`, all('denied'), {}],
+    ['DenyAll in the file KUBERC names', () => `${head}credentialPluginPolicy: DenyAll\n`, all('denied'), { kuberc: 'named' }],
+    ['Allowlist without us', () => allowlist('name: /usr/bin/true'), all('denied'), {}],
+    ['Allowlist with us as name:', (i) => allowlist('name: /usr/bin/true', `name: ${i.command}`), all('allowed'), {}],
+    ['Allowlist with us as command: (1.35 cannot read it)', (i) => allowlist(`command: ${i.command}`), ['kuberc-error', 'allowed', 'allowed'], {}],
+    ['Allowlist with us as both, same value', (i) => allowlist(`{name: ${i.command}, command: ${i.command}}`), all('allowed'), {}],
+    ['name: us, command: another (1.36+ ignore the default file)', (i) => allowlist(`{name: ${i.command}, command: /usr/bin/true}`), all('allowed'), {}],
+    ['Allowlist with an empty list', () => `${head}credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist: []\n`, all('kuberc-error'), {}],
+    ['not a Preference (ignored, with a warning)', () => 'apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preferences\ncredentialPluginPolicy: DenyAll\n', all('allowed'), {}],
   ];
 
-  test.each(cases)('clone launcher: %s', async (_name, kuberc, expected, extra) => {
+  test.each(cases)('clone launcher: %s', async (_name, kuberc, expected, named) => {
     const install = installs.clone as Install;
-    const env: Record<string, string> = extra?.KUBERC ? { KUBERC: path.join(install.home, extra.KUBERC) } : {};
+    const env: Record<string, string> = named.kuberc ? { KUBERC: path.join(install.home, named.kuberc) } : {};
     const [predicted, actual] = await compare(install, kuberc(install), env);
     expect(actual).toEqual(predicted);
     expect(actual.map((row) => row.outcome)).toEqual(expected);
