@@ -9,7 +9,7 @@ import { splitDocuments } from './documents.js';
 import { type KubectlLine, type PreferenceVersion, checkPreferenceShape, group } from './schema.js';
 import { validatePreference } from './validate.js';
 
-export interface Preference {
+interface Preference {
   /** 1-based position among the file's non-blank documents. */
   document: number;
   version: PreferenceVersion;
@@ -57,7 +57,8 @@ function decodeDocument(text: string, line: KubectlLine): DecodedDocument | stri
     return 'no apiVersion and kind';
   }
   const version = apiVersion === `${group}/v1beta1` ? 'v1beta1' : apiVersion === `${group}/v1alpha1` ? 'v1alpha1' : undefined;
-  if (version === undefined || kind !== 'Preference') return `${apiVersion.slice(0, 60)} ${kind.slice(0, 30)} is not a kubectl Preference this kubectl reads`;
+  if (version === undefined || kind !== 'Preference')
+    return `${apiVersion.slice(0, 60)} ${kind.slice(0, 30)} is not a kubectl Preference this kubectl reads`;
   const shape = checkPreferenceShape(value, version, line);
   if (shape.typeError !== undefined) return shape.typeError;
   const policy = version === 'v1beta1' && typeof value.credentialPluginPolicy === 'string' ? value.credentialPluginPolicy : '';

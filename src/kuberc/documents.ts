@@ -3,7 +3,7 @@
 // dashes is an error that stops reading there. Documents keep their offsets, so that an edit can
 // replace one document and leave every other byte of the file as it was.
 
-export interface KubercDocument {
+interface KubercDocument {
   text: string;
   /** Offsets of the document's lines in the file: [start, end). */
   start: number;

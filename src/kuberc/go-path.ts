@@ -51,7 +51,8 @@ export async function lookPath(file: string, env: LookPathEnv): Promise<LookPath
   for (const dir of dirs) {
     for (const candidate of candidates(p.join(dir === '' ? '.' : dir, file))) {
       if (!(await isExecutable(p.resolve(env.cwd, candidate), win))) continue;
-      if (!p.isAbsolute(candidate)) return { path: candidate, error: `${file} resolves to ${candidate}, relative to the current directory` };
+      if (!p.isAbsolute(candidate))
+        return { path: candidate, error: `${file} resolves to ${candidate}, relative to the current directory` };
       return { path: candidate };
     }
   }

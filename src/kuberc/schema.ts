@@ -4,7 +4,7 @@
 // Field names are case-sensitive; null is the zero value.
 import { isRecord } from '../util/validate.js';
 
-export type Shape = 'string' | { list: Shape } | { fields: Record<string, Shape> };
+type Shape = 'string' | { list: Shape } | { fields: Record<string, Shape> };
 
 /** The kubectl releases whose kuberc readers differ: 1.35 has `name` entries, 1.36 adds `command`. */
 export type KubectlLine = '1.35' | '1.36+';

@@ -37,10 +37,7 @@ function kubectlHome(env: KubercEnv['env'], platform: NodeJS.Platform): string {
 export const maxKubercBytes = 1024 * 1024;
 
 export type KubercContent =
-  | { kind: 'missing' }
-  | { kind: 'unreadable'; reason: string }
-  | { kind: 'too-large'; bytes: number }
-  | { kind: 'text'; text: string };
+  { kind: 'missing' } | { kind: 'unreadable'; reason: string } | { kind: 'too-large'; bytes: number } | { kind: 'text'; text: string };
 
 export async function readKuberc(file: string): Promise<KubercContent> {
   try {

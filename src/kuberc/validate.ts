@@ -54,7 +54,8 @@ function validatePolicy(
       return `credentialPluginAllowlist entry #${index + 1} is empty${hint}`;
     }
     const clean = goClean(command, platform);
-    if (clean !== command) return `credentialPluginAllowlist entry #${index + 1} "${command.slice(0, 200)}" is not a normalized path ("${clean.slice(0, 200)}")`;
+    if (clean !== command)
+      return `credentialPluginAllowlist entry #${index + 1} "${command.slice(0, 200)}" is not a normalized path ("${clean.slice(0, 200)}")`;
   }
   return undefined;
 }

@@ -61,7 +61,8 @@ async function judgeLine(state: KubercState, command: string | undefined, env: L
     ...(warning === undefined ? {} : { warning }),
   });
   const { location, content } = state;
-  if (location.kind === 'off' || content === undefined) return verdict('allowed', `kuberc is off (${location.kind === 'off' ? location.reason : ''})`);
+  if (location.kind === 'off' || content === undefined)
+    return verdict('allowed', `kuberc is off (${location.kind === 'off' ? location.reason : ''})`);
   const { file, explicit } = location;
   const broken = (problem: string) =>
     explicit
@@ -96,9 +97,8 @@ async function judgeLine(state: KubercState, command: string | undefined, env: L
     return verdict('allowed', why, warning);
   }
   if (policy === 'DenyAll') return verdict('denied', `${file} sets credentialPluginPolicy DenyAll`, warning);
-  if (command === undefined) return verdict('unknown', `${file} has an allowlist, and the exec command of this profile is unknown`, warning);
+  if (command === undefined)
+    return verdict('unknown', `${file} has an allowlist, and the exec command of this profile is unknown`, warning);
   const match = await matchAllowlist(preference.allowlist ?? [], command, env);
-  return match.allowed
-    ? verdict('allowed', `${file} allows ${match.by}`, warning)
-    : verdict('denied', `${file}: ${match.reason}`, warning);
+  return match.allowed ? verdict('allowed', `${file} allows ${match.by}`, warning) : verdict('denied', `${file}: ${match.reason}`, warning);
 }

@@ -70,24 +70,38 @@ async function makeInstall(name: 'clone' | 'krew' | 'npm'): Promise<Install> {
   await mkdir(binDir, { recursive: true });
   await symlink(repoRoot, path.join(prefix, 'lib', 'node_modules', 'kube-csr-login'));
   await symlink('../lib/node_modules/kube-csr-login/bin/kube-csr-login', path.join(binDir, 'kube-csr-login'));
-  return { name, command: path.join(binDir, 'kube-csr-login'), target: path.join(prefix, 'lib', 'node_modules', 'kube-csr-login', 'bin', 'kube-csr-login'), home, binDir };
+  return {
+    name,
+    command: path.join(binDir, 'kube-csr-login'),
+    target: path.join(prefix, 'lib', 'node_modules', 'kube-csr-login', 'bin', 'kube-csr-login'),
+    home,
+    binDir,
+  };
 }
 
 async function setUp(install: Install, args: string[] = [], extra: Record<string, string> = {}) {
-  return run(install.command, ['setup', '--bundle', bundle, '--context-name', `kuberc-${install.name}`, ...args], { env: envOf(install, extra), input: '' });
+  return run(install.command, ['setup', '--bundle', bundle, '--context-name', `kuberc-${install.name}`, ...args], {
+    env: envOf(install, extra),
+    input: '',
+  });
 }
 
 /** What a real kubectl does: runs the plugin (and so authenticates), refuses it, or rejects the kuberc. */
-function classify(result: { code: number; stdout: string; stderr: string }): Outcome | string {
+function classify(result: { code: number; stdout: string; stderr: string }): string {
   if (result.code === 0 && result.stdout === user) return 'allowed';
-  if (/not allowed: policy set to "DenyAll"|is not permitted by the credential plugin allowlist|cannot be resolved for credential plugin allowlist/.test(result.stderr)) return 'denied';
+  if (
+    /not allowed: policy set to "DenyAll"|is not permitted by the credential plugin allowlist|cannot be resolved for credential plugin allowlist/.test(
+      result.stderr,
+    )
+  )
+    return 'denied';
   if (/error occurred while applying preferences|kuberc error/.test(result.stderr)) return 'kuberc-error';
   return `unexpected (exit ${result.code}): ${result.stderr.slice(0, 300)}`;
 }
 
 interface Row {
   kubectl: string;
-  outcome: Outcome | string;
+  outcome: string;
   /** kubectl printed a kuberc warning (strict decoding, or no preferences loaded). */
   warned: boolean;
 }
@@ -108,7 +122,11 @@ async function compare(install: Install, kuberc: string | undefined, extra: Reco
     predicted.push({ kubectl: kubectl.version, outcome: verdict?.outcome ?? 'missing', warned: verdict?.warning !== undefined });
     const args = ['--context', `kuberc-${install.name}`, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'];
     const result = await run(kubectl.binary, args, { env });
-    actual.push({ kubectl: kubectl.version, outcome: classify(result), warned: /kuberc: (ignoring strict decoding error|no preferences loaded)/.test(result.stderr) });
+    actual.push({
+      kubectl: kubectl.version,
+      outcome: classify(result),
+      warned: /kuberc: (ignoring strict decoding error|no preferences loaded)/.test(result.stderr),
+    });
   }
   return [predicted, actual];
 }
@@ -128,7 +146,19 @@ beforeAll(async () => {
   }
   dir = await tempDir('kuberc');
   bundle = path.join(dir, 'kim.bundle');
-  const added = await run(launcher, ['admin', 'add-user', user, '--groups', 'devs', '--users-namespace', namespace, '--kubeconfig', cluster.adminKubeconfig, '--bundle', bundle]);
+  const added = await run(launcher, [
+    'admin',
+    'add-user',
+    user,
+    '--groups',
+    'devs',
+    '--users-namespace',
+    namespace,
+    '--kubeconfig',
+    cluster.adminKubeconfig,
+    '--bundle',
+    bundle,
+  ]);
   if (added.code !== 0) throw new Error(`admin add-user failed: ${added.stderr}`);
   stopApproving = approveContinuously(user);
   for (const name of ['clone', 'krew', 'npm'] as const) {
@@ -154,11 +184,31 @@ describe('status predicts what kubectl 1.35.4, 1.36.3 and 1.37.2 do', () => {
     ['DenyAll in the file KUBERC names', () => `${head}credentialPluginPolicy: DenyAll\n`, all('denied'), { kuberc: 'named' }],
     ['Allowlist without us', () => allowlist('name: /usr/bin/true'), all('denied'), {}],
     ['Allowlist with us as name:', (i) => allowlist('name: /usr/bin/true', `name: ${i.command}`), all('allowed'), {}],
-    ['Allowlist with us as command: (1.35 cannot read it)', (i) => allowlist(`command: ${i.command}`), ['kuberc-error', 'allowed', 'allowed'], {}],
+    [
+      'Allowlist with us as command: (1.35 cannot read it)',
+      (i) => allowlist(`command: ${i.command}`),
+      ['kuberc-error', 'allowed', 'allowed'],
+      {},
+    ],
     ['Allowlist with us as both, same value', (i) => allowlist(`{name: ${i.command}, command: ${i.command}}`), all('allowed'), {}],
-    ['name: us, command: another (1.36+ ignore the default file)', (i) => allowlist(`{name: ${i.command}, command: /usr/bin/true}`), all('allowed'), {}],
-    ['Allowlist with an empty list', () => `${head}credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist: []\n`, all('kuberc-error'), {}],
-    ['not a Preference (ignored, with a warning)', () => 'apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preferences\ncredentialPluginPolicy: DenyAll\n', all('allowed'), {}],
+    [
+      'name: us, command: another (1.36+ ignore the default file)',
+      (i) => allowlist(`{name: ${i.command}, command: /usr/bin/true}`),
+      all('allowed'),
+      {},
+    ],
+    [
+      'Allowlist with an empty list',
+      () => `${head}credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist: []\n`,
+      all('kuberc-error'),
+      {},
+    ],
+    [
+      'not a Preference (ignored, with a warning)',
+      () => 'apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preferences\ncredentialPluginPolicy: DenyAll\n',
+      all('allowed'),
+      {},
+    ],
   ];
 
   test.each(cases)('clone launcher: %s', async (_name, kuberc, expected, named) => {
@@ -201,7 +251,11 @@ describe('setup', () => {
     const refused = await setUp(install);
     expect(refused.code).toBe(0);
     const lines = refused.stdout.split('\n');
-    expect(lines[0]).toMatch(new RegExp(`^Got a certificate from .* as ${user.replace('.', '\\.')} .*, but kubectl refuses to run kube-csr-login: ${file} sets credentialPluginPolicy DenyAll\\.$`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^Got a certificate from .* as ${user.replace('.', '\\.')} .*, but kubectl refuses to run kube-csr-login: ${file} sets credentialPluginPolicy DenyAll\\.$`,
+      ),
+    );
     expect(refused.stdout).toContain(`  - name: ${launcher}\n`);
     expect(refused.stdout).toContain(`\`command: ${launcher}\``);
     expect(refused.stdout).not.toContain('Try: kubectl');
@@ -212,7 +266,9 @@ describe('setup', () => {
     expect(allowed.stdout).toMatch(/^Logged in to /);
     expect(allowed.stdout).toContain(`kuberc ${file}: credentialPluginPolicy DenyAll -> Allowlist`);
     expect(allowed.stdout).toContain('Try: kubectl --context kuberc-clone auth whoami');
-    expect(await readFile(file, 'utf8')).toBe(`# mine\n${head}credentialPluginPolicy: Allowlist # no plugins\ncredentialPluginAllowlist:\n  - name: ${launcher}\n`);
+    expect(await readFile(file, 'utf8')).toBe(
+      `# mine\n${head}credentialPluginPolicy: Allowlist # no plugins\ncredentialPluginAllowlist:\n  - name: ${launcher}\n`,
+    );
     const [predicted, actual] = await compare(install, await readFile(file, 'utf8'));
     expect(actual).toEqual(predicted);
     expect(actual.map((row) => row.outcome)).toEqual(all('allowed'));
@@ -227,7 +283,11 @@ describe('setup', () => {
     const result = await setUp(install, ['--allow-in-kuberc']);
     expect(result.code).toBe(3);
     expect(result.stdout).toBe('');
-    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^kube-csr-login: not editing ${file}: .*credentialPluginAllowlist is empty.*fix it by hand first$`))]);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(`^kube-csr-login: not editing ${file}: .*credentialPluginAllowlist is empty.*fix it by hand first$`),
+      ),
+    ]);
     expect(await readFile(file, 'utf8')).toBe(kuberc);
     expect(await readFile(path.join(install.home, '.kube', 'config'), 'utf8').catch(() => 'absent')).toBe('absent');
     expect(await readFile(path.join(install.home, 'config', 'profiles', 'default.json'), 'utf8').catch(() => 'absent')).toBe('absent');

@@ -86,7 +86,11 @@ describe('refused, the file untouched', () => {
     ['invalid YAML, named by KUBERC', `${head}credentialPluginPolicy: [DenyAll\n`, true],
     ['a wrong kind, named by KUBERC', 'apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preferences\n', true],
     ['Allowlist with an empty list', `${head}credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist: []\n`, false],
-    ['an entry kubectl 1.35 cannot read', `${head}credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist:\n- command: /usr/bin/true\n`, false],
+    [
+      'an entry kubectl 1.35 cannot read',
+      `${head}credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist:\n- command: /usr/bin/true\n`,
+      false,
+    ],
     ['a list under DenyAll', `${head}credentialPluginPolicy: DenyAll\ncredentialPluginAllowlist: [{name: /usr/bin/true}]\n`, false],
   ])('%s', async (_name, text, explicit) => {
     const w = await world(text);

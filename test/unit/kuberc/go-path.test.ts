@@ -72,7 +72,11 @@ describe('which kuberc kubectl reads', () => {
     expect(at({ KUBECTL_KUBERC: 'FALSE', KUBERC: '/k' })).toEqual({ kind: 'off', reason: 'KUBECTL_KUBERC=false' });
     expect(at({ KUBERC: 'off', HOME: '/h' })).toEqual({ kind: 'off', reason: 'KUBERC=off' });
     expect(at({ KUBERC: 'OFF', HOME: '/h' })).toEqual({ kind: 'file', file: '/work/OFF', explicit: true });
-    expect(at({ KUBERC: 'rc/kuberc', HOME: '/h', KUBECTL_KUBERC: 'true' })).toEqual({ kind: 'file', file: '/work/rc/kuberc', explicit: true });
+    expect(at({ KUBERC: 'rc/kuberc', HOME: '/h', KUBECTL_KUBERC: 'true' })).toEqual({
+      kind: 'file',
+      file: '/work/rc/kuberc',
+      explicit: true,
+    });
     expect(at({ KUBERC: '', HOME: '/h' })).toEqual({ kind: 'file', file: '/h/.kube/kuberc', explicit: false });
     expect(at({})).toEqual({ kind: 'file', file: '/work/.kube/kuberc', explicit: false });
     expect(locateKuberc({ env: { USERPROFILE: 'C:\\Users\\u' }, platform: 'win32', cwd: 'C:\\' }).kind).toBe('file');

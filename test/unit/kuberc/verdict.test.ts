@@ -41,7 +41,12 @@ describe('the file and its documents', () => {
   test('kuberc off: allowed whatever the file says', async () => {
     const w = await world();
     await writeFile(w.kuberc, `${head}credentialPluginPolicy: DenyAll\n`);
-    const access = await kubectlAccess({ kind: 'off', reason: 'KUBERC=off' }, w.command, { platform: 'linux', path: '', pathExt: undefined, cwd: w.dir });
+    const access = await kubectlAccess({ kind: 'off', reason: 'KUBERC=off' }, w.command, {
+      platform: 'linux',
+      path: '',
+      pathExt: undefined,
+      cwd: w.dir,
+    });
     expect(access.verdicts.map((v) => v.outcome)).toEqual(['allowed', 'allowed']);
     expect(access.kuberc).toBeUndefined();
   });
@@ -105,7 +110,11 @@ describe('the policy', () => {
     ['Allowlist without a list', 'credentialPluginPolicy: Allowlist\n', ['kuberc-error', 'kuberc-error']],
     ['Allowlist with a null list', 'credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist:\n', ['kuberc-error', 'kuberc-error']],
     ['Allowlist, empty list', 'credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist: []\n', ['kuberc-error', 'kuberc-error']],
-    ['Allowlist, an empty entry', 'credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist:\n- name: /bin/true\n- {}\n', ['kuberc-error', 'kuberc-error']],
+    [
+      'Allowlist, an empty entry',
+      'credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist:\n- name: /bin/true\n- {}\n',
+      ['kuberc-error', 'kuberc-error'],
+    ],
     ['Allowlist without us', 'credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist:\n- name: /bin/true\n', ['denied', 'denied']],
     ['a bad alias', 'aliases:\n- name: get-n\n  command: get\n', ['kuberc-error', 'kuberc-error']],
   ])('%s', async (_name, body, expected) => {
@@ -115,7 +124,8 @@ describe('the policy', () => {
 });
 
 describe('the allowlist entries', () => {
-  const allowlist = (...entries: string[]) => `${head}credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist:\n${entries.map((e) => `- ${e}\n`).join('')}`;
+  const allowlist = (...entries: string[]) =>
+    `${head}credentialPluginPolicy: Allowlist\ncredentialPluginAllowlist:\n${entries.map((e) => `- ${e}\n`).join('')}`;
 
   test('name: the absolute path works for every kubectl; command: only from 1.36, and breaks 1.35', async () => {
     const w = await world();

@@ -63,7 +63,10 @@ async function harness(client: ApiClient) {
     kubeconfigFiles: [kubeconfig],
     exec: { command: '/opt/kcl/bin/kube-csr-login' },
     installHint: 'install kube-csr-login',
-    kubectl: { kuberc: { kind: 'file', file: join(dir, 'kube', 'kuberc'), explicit: false }, look: { platform: 'linux', path: '', pathExt: undefined, cwd: dir } },
+    kubectl: {
+      kuberc: { kind: 'file', file: join(dir, 'kube', 'kuberc'), explicit: false },
+      look: { platform: 'linux', path: '', pathExt: undefined, cwd: dir },
+    },
     openTokenApi: () => client,
     firstLogin: async (profile) => {
       logins.push(profile);

@@ -55,7 +55,10 @@ export async function createFixture(): Promise<Fixture> {
       now: () => now,
       cacheDir,
       configDir,
-      kubectl: { kuberc: { kind: 'file', file: path.join(root, 'kuberc'), explicit: false }, look: { platform: 'linux', path: '', pathExt: undefined, cwd: root } },
+      kubectl: {
+        kuberc: { kind: 'file', file: path.join(root, 'kuberc'), explicit: false },
+        look: { platform: 'linux', path: '', pathExt: undefined, cwd: root },
+      },
     }),
     writeProfile: async (name, doc) => {
       await mkdir(path.join(configDir, 'profiles'), { recursive: true });
@@ -92,5 +95,11 @@ export const jean = {
   user: 'jean.doe',
   groups: ['ops', 'devs'],
   tokenFile: '/nonexistent/jean.token',
-  kubeconfig: { files: ['/nonexistent/kubeconfig'], cluster: 'local', user: 'jean.doe@local', context: 'jean.doe@local', clusterAdded: true },
+  kubeconfig: {
+    files: ['/nonexistent/kubeconfig'],
+    cluster: 'local',
+    user: 'jean.doe@local',
+    context: 'jean.doe@local',
+    clusterAdded: true,
+  },
 };
