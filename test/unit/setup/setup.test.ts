@@ -241,7 +241,7 @@ describe('setup', () => {
     expect(config.clusters[0].cluster).toMatchObject({ 'proxy-url': network.proxyUrl, 'tls-server-name': network.tlsServerName });
   });
 
-  test("kuberc: the verdict is reported; --allow-in-kuberc edits it, or refuses before writing anything", async () => {
+  test('kuberc: the verdict is reported; --allow-in-kuberc edits it, or refuses before writing anything', async () => {
     const h = await harness(api(routes('devs')));
     const kuberc = join(h.dir, 'kube', 'kuberc');
     await mkdir(join(h.dir, 'kube'), { recursive: true });
