@@ -108,7 +108,8 @@ groups of its ServiceAccount (annotation kube-csr-login.io/groups); stores the t
 --token-storage) and the CA in the config dir (0600); writes a cluster (unless one with the same server exists), an exec user
 <user>@<cluster> and a context into kubeconfig (kubectl's lock, atomic, 0600, everything else kept;
 running it again changes nothing); then obtains the first certificate and shows who the API server
-sees. The token is never taken from the command line.
+sees, and whether kubectl's kuberc (credentialPluginPolicy) lets kubectl run the plugin; if not, the
+allowlist entry to add. The token is never taken from the command line.
 
 Flags:
   --bundle FILE                the login bundle from kube-csr-login admin add-user --bundle
@@ -143,6 +144,11 @@ Flags:
                                kubeconfig cluster; only with --profile. It is fetched over a connection
                                the current CA verifies and adopted only if the server's certificate
                                chains to it; otherwise nothing is written
+  --allow-in-kuberc            when the kuberc kubectl reads (KUBERC, else ~/.kube/kuberc) would
+                               refuse the plugin, add "- name: <exec command>" to its
+                               credentialPluginAllowlist (DenyAll becomes Allowlist: every other
+                               plugin stays refused); comments and other settings are kept (lock,
+                               atomic write); a kuberc kubectl would reject is left as it is
 `;
 
 const login = `Usage: kube-csr-login login [--profile NAME] [--timeout D]
@@ -159,9 +165,10 @@ cached certificate: subject, NotBefore, NotAfter, renewal point, time left, stat
 soon, expired, or no valid certificate with the reason), any back-off after a failed renewal, and
 where the long-term token is kept and when it expires (WARNING within 7 days), a WARNING for each
 file setup read (login bundle, token file) that still holds the token in plain text, the
-certificate's credential id (X509SHA256=..., as the API server's audit log and auth whoami show it)
-and the last comparison of the profile's CA with the serving CA the cluster publishes (a background
-renewal repeats it at most daily; WARNING when it changed: run setup --refresh-ca).
+certificate's credential id (X509SHA256=..., as the API server's audit log and auth whoami show it),
+whether kubectl 1.35 and 1.36+ will run the plugin under the kuberc they read (with the allowlist
+entry to add), and the last comparison of the profile's CA with the serving CA the cluster publishes
+(a background renewal repeats it at most daily; WARNING when it changed: run setup --refresh-ca).
 Reads local files only (except --check-ca); never prints a token, key or certificate. Exits 0
 whatever state the certificates are in; an unknown --profile exits 20.
 
@@ -172,7 +179,9 @@ whatever state the certificates are in; an unknown --profile exits 20.
                      certificate: {subject: {user, groups}, credentialId, notBefore, notAfter,
                      renewAt, state} | null, reason?, backoff?: {code, message, until}, servingCa?:
                      {state (current|changed|broken|unpublished|failed), message, checkedAt},
-                     runtimeProblem?, profileError?}]}
+                     runtimeProblem?, profileError?, kubectl?: {kuberc, command, allowed,
+                     verdicts: [{kubectl: "1.35"|"1.36+", outcome: allowed|denied|kuberc-error|unknown,
+                     reason, warning?}], commandProblem?}}]}
 `;
 
 const logout = `Usage: kube-csr-login logout [--profile NAME | --all] [--forget]

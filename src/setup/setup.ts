@@ -6,6 +6,8 @@
 import { KclError, describe } from '../errors.js';
 import type { Connection } from '../kube/connection.js';
 import type { ApiClient } from '../kube/http.js';
+import { type AllowOutcome, allowInKuberc } from '../kuberc/allow-entry.js';
+import { type KubectlEnvironment, kubectlAccess } from '../kuberc/verdict.js';
 import { type SetupResult, writeSetupEntries } from '../kubeconfig/setup-entries.js';
 import type { Profile } from '../profile/profile.js';
 import type { PlainTextCopy, TokenStorage } from '../token/token-source.js';
@@ -24,6 +26,8 @@ export interface SetupDeps {
   /** What kubectl will run: an absolute command path, and any arguments before ours. */
   exec: { command: string; leadingArgs?: string[]; node?: string };
   installHint: string;
+  /** kubectl's kuberc and PATH: whether its credential plugin policy lets it run exec.command. */
+  kubectl: KubectlEnvironment;
   /** A client that reaches connection.server through its proxy-url, else as HTTPS_PROXY/NO_PROXY say. */
   openTokenApi: (connection: Connection, token: string) => ApiClient;
   /** The keyring, and the terminal for a new passphrase. */
@@ -51,6 +55,8 @@ export interface SetupRequest {
   /** The bundle or token file the token was read from (not stdin), and --[no-]remove-token-copy. */
   tokenInput?: TokenInputFile;
   removeTokenCopy?: boolean;
+  /** Add exec.command to the allowlist of the kuberc kubectl reads when kubectl would refuse it. */
+  allowInKuberc?: boolean;
 }
 
 export interface SetupOutcome {
@@ -62,10 +68,14 @@ export interface SetupOutcome {
   login: LoginCheck;
   /** The file setup read that still holds the token in plain text. */
   plainTextCopy?: string;
+  /** Will kubectl run the plugin, and what --allow-in-kuberc changed. */
+  kubectl: AllowOutcome;
 }
 
 export async function setup(deps: SetupDeps, request: SetupRequest): Promise<SetupOutcome> {
   const { login } = request;
+  const kuberc = (write: boolean) => allowInKuberc(deps.kubectl.kuberc, deps.exec.command, deps.kubectl.look, write);
+  if (request.allowInKuberc) await kuberc(false); // a kuberc that cannot take the entry stops setup before it writes anything
   const existing = await checkProfileTarget(deps.configDir, request.profile, login.server);
   const connection: Connection = {
     server: login.server,
@@ -138,6 +148,11 @@ export async function setup(deps: SetupDeps, request: SetupRequest): Promise<Set
   );
   const leftOver = await removeOldToken(existing, token, files, request.profile, deps.tokens);
   if (leftOver) deps.progress(leftOver);
+  const kubectl = request.allowInKuberc
+    ? await kuberc(true).catch((error: unknown) => {
+        throw withContext(error, `setup saved profile "${request.profile}" and context ${kubeconfig.context}, but not the kuberc entry`);
+      })
+    : { access: await kubectlAccess(deps.kubectl.kuberc, deps.exec.command, deps.kubectl.look), changes: [] };
 
   deps.progress(`requesting the first certificate for ${identity.user} (CSR user=${identity.user}; it must be approved)`);
   const check = await deps.firstLogin(request.profile, connection).catch((error: unknown) => {
@@ -146,7 +161,7 @@ export async function setup(deps: SetupDeps, request: SetupRequest): Promise<Set
       `setup saved profile "${request.profile}" and context ${kubeconfig.context}, but the first certificate failed`,
     );
   });
-  const outcome = { profile: request.profile, tokenStorage: token.storage, identity, groups, kubeconfig, login: check };
+  const outcome = { profile: request.profile, tokenStorage: token.storage, identity, groups, kubeconfig, login: check, kubectl };
   return plainTextCopy === undefined ? outcome : { ...outcome, plainTextCopy };
 }
 

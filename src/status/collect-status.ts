@@ -4,6 +4,8 @@
 import { type Dirent, promises as fs } from 'node:fs';
 import { KclError, describe, type ErrorCode } from '../errors.js';
 import { readBackoff } from '../cache/backoff.js';
+import { execCommandOf } from '../kuberc/exec-command.js';
+import { type KubectlAccess, type KubectlEnvironment, kubectlAccess } from '../kuberc/verdict.js';
 import { profileCacheFiles } from '../cache/layout.js';
 import { type Profile, isProfileName, profileFile, readProfile, storedProfileNames, validateProfileName } from '../profile/profile.js';
 import { expiresSoon, jwtExpiry } from '../token/jwt-expiry.js';
@@ -19,6 +21,7 @@ export interface StatusDeps {
   now: () => Date;
   cacheDir: string;
   configDir: string;
+  kubectl: KubectlEnvironment;
 }
 
 export interface ProfileStatus {
@@ -43,6 +46,10 @@ export interface ProfileStatus {
   runtimeProblem?: string;
   /** The last comparison of the profile's CA with the cluster's published serving CA. */
   servingCa?: CaCheck;
+  /** Whether kubectl's credential plugin policy lets it run the profile's exec command. */
+  kubectl?: KubectlAccess;
+  /** Why the exec command could not be read from kubeconfig. */
+  commandProblem?: string;
 }
 
 export interface TokenStatus {
@@ -96,6 +103,11 @@ async function profileStatus(deps: StatusDeps, name: string): Promise<ProfileSta
   if (runtimeProblem !== undefined) status.runtimeProblem = runtimeProblem;
   const servingCa = await readCaCheck(files.caCheck);
   if (servingCa !== undefined) status.servingCa = servingCa;
+  if (profile?.kubeconfig !== undefined) {
+    const exec = await execCommandOf(profile.kubeconfig.files, profile.kubeconfig.user);
+    if ('reason' in exec) status.commandProblem = exec.reason;
+    status.kubectl = await kubectlAccess(deps.kubectl.kuberc, 'command' in exec ? exec.command : undefined, deps.kubectl.look);
+  }
   return status;
 }
 

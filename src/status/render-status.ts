@@ -3,6 +3,7 @@
 import type { CertificateState } from './cached-certificate.js';
 import type { ProfileStatus, TokenStatus } from './collect-status.js';
 import { relativeTime, rfc3339Seconds } from '../util/time.js';
+import { allowed, statusText, warnings } from '../kuberc/advice.js';
 
 const noProfilesText = 'no profiles: run kube-csr-login setup\n';
 
@@ -40,6 +41,17 @@ export function renderStatusJson(statuses: readonly ProfileStatus[]): string {
       : { servingCa: { state: s.servingCa.state, message: s.servingCa.message, checkedAt: rfc3339Seconds(s.servingCa.checkedAt) } }),
     ...(s.profileError === undefined ? {} : { profileError: s.profileError }),
     ...(s.runtimeProblem === undefined ? {} : { runtimeProblem: s.runtimeProblem }),
+    ...(s.kubectl === undefined
+      ? {}
+      : {
+          kubectl: {
+            kuberc: s.kubectl.kuberc ?? null,
+            command: s.kubectl.command ?? null,
+            allowed: allowed(s.kubectl),
+            verdicts: s.kubectl.verdicts,
+            ...(s.commandProblem === undefined ? {} : { commandProblem: s.commandProblem }),
+          },
+        }),
   }));
   return `${JSON.stringify({ profiles }, null, 2)}\n`;
 }
@@ -82,6 +94,11 @@ function renderBlock(s: ProfileStatus, now: Date): string {
   if (s.servingCa !== undefined) {
     const checked = relativeTime(s.servingCa.checkedAt, now, 'in', 'checked');
     rows.push(['serving CA', `${s.servingCa.state === 'current' ? '' : 'WARNING: '}${s.servingCa.message} (${checked})`]);
+  }
+  if (s.kubectl !== undefined) {
+    const unknownCommand = s.commandProblem === undefined ? '' : ` (exec command unknown: ${s.commandProblem})`;
+    rows.push(['kubectl', `${statusText(s.kubectl)}${unknownCommand}`]);
+    for (const warning of warnings(s.kubectl)) rows.push(['kuberc', warning]);
   }
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return `${printable(s.name)}\n${rows.map(([label, value]) => `  ${label.padEnd(width)}${printable(value)}\n`).join('')}`;

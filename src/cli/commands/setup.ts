@@ -11,6 +11,7 @@ import { proxyEnvironment } from '../../kube/proxy-env.js';
 import { checkProxyUrl } from '../../kube/proxy.js';
 import { checkServerUrl } from '../../kube/server-url.js';
 import { kubeconfigFiles } from '../../kubeconfig/paths.js';
+import { accessLine, allowed, entryLines, warnings } from '../../kuberc/advice.js';
 import { validateProfileName } from '../../profile/profile.js';
 import { type LoginInput, parseLoginBundle } from '../../setup/login-input.js';
 import { type SetupOutcome, setup } from '../../setup/setup.js';
@@ -21,6 +22,7 @@ import { type TokenStorage, isTokenStorage } from '../../token/token-source.js';
 import { expiresSoon, jwtExpiry } from '../../token/jwt-expiry.js';
 import { rfc3339Seconds } from '../../util/time.js';
 import { type Edge, dirs } from '../edge.js';
+import { kubectlEnvironment } from '../kubectl-env.js';
 import { parseDurationSeconds, parseFlags, parseGroups } from '../parse-values.js';
 import { askYesNo } from '../prompt.js';
 import { terminalTokenDeps } from '../token-deps.js';
@@ -46,6 +48,7 @@ const options = {
   expiration: { type: 'string' },
   'remove-token-copy': { type: 'boolean' },
   'refresh-ca': { type: 'boolean' },
+  'allow-in-kuberc': { type: 'boolean' },
 } as const;
 
 export const installHint =
@@ -69,6 +72,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
       kubeconfigFiles: files,
       exec: { command: edge.invocation.stanza.command, leadingArgs: edge.invocation.stanza.args, node: edge.invocation.stanza.node },
       installHint,
+      kubectl: kubectlEnvironment(edge),
       openTokenApi: (connection, token) => createApiClient(connection, token, proxyEnv),
       tokens,
       progress: (message) => edge.stderr(`kube-csr-login: ${message}\n`),
@@ -90,6 +94,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
       useContext: values['use-context'] === true,
       ...(tokenInput === undefined ? {} : { tokenInput }),
       ...(values['remove-token-copy'] === undefined ? {} : { removeTokenCopy: values['remove-token-copy'] }),
+      allowInKuberc: values['allow-in-kuberc'] === true,
       ...(tokenStorage === undefined ? {} : { tokenStorage }),
       ...(expirationSeconds === undefined ? {} : { expirationSeconds }),
       ...(values.groups === undefined ? {} : { groups: parseGroups(values.groups) }),
@@ -169,14 +174,22 @@ async function serverAndToken(values: Values, edge: Edge): Promise<{ login: Logi
 
 function summary(outcome: SetupOutcome, kubeconfigFile: string, tokenExpiresAt: Date | undefined, now: Date): string {
   const { kubeconfig, login } = outcome;
+  const { access, changes } = outcome.kubectl;
   const groups = login.groups.filter((group) => !group.startsWith('system:')).sort();
+  const who = `${login.username}${groups.length ? ` (groups: ${groups.join(', ')})` : ''}`;
+  const until = rfc3339Seconds(login.notAfter);
   const lines = [
-    `Logged in to ${kubeconfig.cluster} as ${login.username}${groups.length ? ` (groups: ${groups.join(', ')})` : ''}, certificate valid until ${rfc3339Seconds(login.notAfter)}.`,
+    allowed(access)
+      ? `Logged in to ${kubeconfig.cluster} as ${who}, certificate valid until ${until}.`
+      : `Got a certificate from ${kubeconfig.cluster} as ${who}, valid until ${until}, but ${accessLine(access)}.`,
     `kubeconfig ${kubeconfigFile}: context ${kubeconfig.context} (user ${kubeconfig.user}, cluster ${kubeconfig.cluster}); profile "${outcome.profile}".`,
     `The long-term token is kept in ${storedIn[outcome.tokenStorage]}${tokenExpiresAt ? ` and expires at ${rfc3339Seconds(tokenExpiresAt)}` : ''}.`,
   ];
   if (outcome.plainTextCopy !== undefined) lines.push(`Warning: ${outcome.plainTextCopy} still holds the token in plain text.`);
   if (expiresSoon(tokenExpiresAt, now)) lines.push('Warning: the token expires within 7 days: ask your admin for a new login bundle.');
-  lines.push(`Try: kubectl --context ${kubeconfig.context} auth whoami`, '');
+  lines.push(...changes.map((change) => `kuberc ${access.kuberc ?? ''}: ${change}.`), ...warnings(access).map((w) => `Warning: ${w}.`));
+  if (allowed(access)) lines.push(`Try: kubectl --context ${kubeconfig.context} auth whoami`);
+  else if (access.verdicts.some((v) => v.outcome === 'denied' || v.outcome === 'unknown')) lines.push(...entryLines(access));
+  lines.push('');
   return lines.join('\n');
 }

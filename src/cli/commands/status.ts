@@ -6,6 +6,7 @@ import { KclError } from '../../errors.js';
 import { collectStatus } from '../../status/collect-status.js';
 import { renderStatusJson, renderStatusText } from '../../status/render-status.js';
 import { type Edge, dirs } from '../edge.js';
+import { kubectlEnvironment } from '../kubectl-env.js';
 import { parseFlags } from '../parse-values.js';
 import { profileCacheFiles } from '../../cache/layout.js';
 import type { Connection } from '../../kube/connection.js';
@@ -26,7 +27,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   if (values['check-ca']) await checkCas(edge, configDir, cacheDir, values.profile);
   const at = edge.now(); // one instant for the whole report
   const statuses = await collectStatus(
-    { now: () => at, cacheDir, configDir },
+    { now: () => at, cacheDir, configDir, kubectl: kubectlEnvironment(edge) },
     values.profile === undefined ? {} : { profile: values.profile },
   );
   edge.stdout(output === 'json' ? renderStatusJson(statuses) : renderStatusText(statuses, at));

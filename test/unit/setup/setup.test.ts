@@ -1,8 +1,9 @@
 // setup's decisions before and around the network: bundle parsing, the token's identity, groups,
 // profile conflicts, and that nothing is written until the API server has accepted the token.
 // (Against the real control plane: test/e2e/setup.test.ts.)
+import { kubectlWithoutKuberc } from '../../helpers/kubectl-environment.js';
 import { describe, expect, test } from '@jest/globals';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { KclError } from '../../../src/errors.js';
@@ -63,6 +64,7 @@ async function harness(client: ApiClient) {
     kubeconfigFiles: [kubeconfig],
     exec: { command: '/opt/kcl/bin/kube-csr-login' },
     installHint: 'install kube-csr-login',
+    kubectl: kubectlWithoutKuberc(join(dir, 'kube')),
     openTokenApi: () => client,
     firstLogin: async (profile) => {
       logins.push(profile);
@@ -236,6 +238,24 @@ describe('setup', () => {
     expect(await readProfile(h.deps.configDir, 'default')).toMatchObject(network);
     const config = parse(await readFile(h.kubeconfig, 'utf8'));
     expect(config.clusters[0].cluster).toMatchObject({ 'proxy-url': network.proxyUrl, 'tls-server-name': network.tlsServerName });
+  });
+
+  test('kuberc: the verdict is reported; --allow-in-kuberc edits it, or refuses before writing anything', async () => {
+    const h = await harness(api(routes('devs')));
+    const kuberc = join(h.dir, 'kube', 'kuberc');
+    await mkdir(join(h.dir, 'kube'), { recursive: true });
+    const denyAll = 'apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\ncredentialPluginPolicy: DenyAll\n';
+    await writeFile(kuberc, `${denyAll.replace('DenyAll', 'Allowlist')}credentialPluginAllowlist: []\n`);
+    await expect(setup(h.deps, { ...request, allowInKuberc: true })).rejects.toThrow(/^not editing .*credentialPluginAllowlist is empty/);
+    expect(await listFiles(h.dir)).toEqual([kuberc]);
+    await writeFile(kuberc, denyAll);
+    const denied = await setup(h.deps, request);
+    expect(denied.kubectl.access.verdicts.map((v) => v.outcome)).toEqual(['denied', 'denied']);
+    expect(await readFile(kuberc, 'utf8')).toBe(denyAll);
+    const allowed = await setup(h.deps, { ...request, allowInKuberc: true });
+    expect(allowed.kubectl.access.verdicts.map((v) => v.outcome)).toEqual(['allowed', 'allowed']);
+    expect(allowed.kubectl.changes).toHaveLength(2);
+    expect(await readFile(kuberc, 'utf8')).toContain('- name: /opt/kcl/bin/kube-csr-login\n');
   });
 
   test('a failed first certificate keeps the setup and says so', async () => {

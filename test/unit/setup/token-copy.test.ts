@@ -1,6 +1,7 @@
 // The plain-text copy setup read (a login bundle, a --token-file): removed when asked, only while it is
 // the same unchanged file; kept (and recorded for status) otherwise, with a warning naming the file.
 // (Against the real control plane and a terminal: test/e2e/token-passphrase.test.ts, token-keyring.)
+import { kubectlWithoutKuberc } from '../../helpers/kubectl-environment.js';
 import { expect, test } from '@jest/globals';
 import { link, mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -53,6 +54,7 @@ async function harness(answer = false) {
     kubeconfigFiles: [join(dir, 'kube', 'config')],
     exec: { command: '/opt/kcl/bin/kube-csr-login' },
     installHint: 'install kube-csr-login',
+    kubectl: kubectlWithoutKuberc(dir),
     openTokenApi: () => client,
     firstLogin: async () => ({ username: 'jean.doe', groups: ['devs'], notAfter: new Date('2026-11-28T12:00:00Z') }),
     progress: (message) => progress.push(message),
@@ -73,7 +75,15 @@ async function harness(answer = false) {
     return setup(deps, { profile: 'default', login: parseLoginBundle(text, bundle), useContext: false, tokenInput: input, ...extra });
   };
   const status = async () =>
-    collectStatus({ now: () => new Date('2026-11-01T00:00:00Z'), cacheDir: join(dir, 'cache'), configDir: deps.configDir }, {});
+    collectStatus(
+      {
+        now: () => new Date('2026-11-01T00:00:00Z'),
+        cacheDir: join(dir, 'cache'),
+        configDir: deps.configDir,
+        kubectl: kubectlWithoutKuberc(dir),
+      },
+      {},
+    );
   return { dir, bundle, deps, progress, questions, run, status };
 }
 

@@ -71,6 +71,16 @@ test('the JSON document has one entry per profile with the documented shape', as
           renewAt: '2030-01-01T10:42:00Z',
           state: 'valid',
         },
+        kubectl: {
+          kuberc: path.join(f.root, 'kuberc'),
+          command: null,
+          allowed: true,
+          verdicts: [
+            { kubectl: '1.35', outcome: 'allowed', reason: `no kuberc (${path.join(f.root, 'kuberc')})` },
+            { kubectl: '1.36+', outcome: 'allowed', reason: `no kuberc (${path.join(f.root, 'kuberc')})` },
+          ],
+          commandProblem: 'no kubeconfig user jean.doe@local in /nonexistent/kubeconfig',
+        },
       },
       {
         name: 'other',

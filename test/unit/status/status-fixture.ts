@@ -1,5 +1,6 @@
 // Temp config and cache dirs for the status tests, with real certificates issued by a test CA and
 // cache entries written by the cache's own writer.
+import { kubectlWithoutKuberc } from '../../helpers/kubectl-environment.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,7 +52,12 @@ export async function createFixture(): Promise<Fixture> {
     root,
     configDir,
     cacheDir,
-    deps: (now) => ({ now: () => now, cacheDir, configDir }),
+    deps: (now) => ({
+      now: () => now,
+      cacheDir,
+      configDir,
+      kubectl: kubectlWithoutKuberc(root),
+    }),
     writeProfile: async (name, doc) => {
       await mkdir(path.join(configDir, 'profiles'), { recursive: true });
       await writeFile(path.join(configDir, 'profiles', `${name}.json`), JSON.stringify({ version: 1, ...doc }));
@@ -87,5 +93,11 @@ export const jean = {
   user: 'jean.doe',
   groups: ['ops', 'devs'],
   tokenFile: '/nonexistent/jean.token',
-  kubeconfig: { files: ['/tmp/kubeconfig'], cluster: 'local', user: 'jean.doe@local', context: 'jean.doe@local', clusterAdded: true },
+  kubeconfig: {
+    files: ['/nonexistent/kubeconfig'],
+    cluster: 'local',
+    user: 'jean.doe@local',
+    context: 'jean.doe@local',
+    clusterAdded: true,
+  },
 };
