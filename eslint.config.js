@@ -4,6 +4,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const adapterFolders = ['kube', 'kubeconfig', 'cache', 'token', 'pki', 'exec', 'util'];
+const useCaseFolders = ['credential', 'setup', 'admin', 'approver', 'status', 'profile', 'cli'];
+
 export default tseslint.config(
   { ignores: ['dist/', 'build/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -55,6 +58,26 @@ export default tseslint.config(
         'error',
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'use the deps clock (now), built at the Edge' },
         { selector: 'ImportSpecifier[imported.name=/^(homedir|hostname)$/]', message: 'read it from the Edge (src/cli/edge.ts)' },
+      ],
+    },
+  },
+  {
+    // Dependencies point inward: an adapter (API, kubeconfig, cache, token store, key and CSR
+    // encoding, exec protocol, helpers) serves the use cases and never reaches back into one or into
+    // the CLI. test/unit/lint/layering.test.ts shows a back-import failing this rule.
+    name: 'kcl/layering',
+    files: [`src/{${adapterFolders.join(',')}}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+(${useCaseFolders.join('|')})/`,
+              message: 'an adapter folder must not import a use case or the CLI: move what both need into an adapter',
+            },
+          ],
+        },
       ],
     },
   },
