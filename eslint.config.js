@@ -52,7 +52,15 @@ export default tseslint.config(
           ['process', 'pid'],
           ['os', 'homedir'],
           ['os', 'hostname'],
+          ['process', 'on'],
+          ['process', 'once'],
         ].map(([object, property]) => ({ object, property, message: 'read it from the Edge (src/cli/edge.ts) and pass it in the deps' })),
+        // client-node's loader reads KUBECONFIG and the home directory from the process itself
+        { property: 'loadFromDefault', message: 'list the files with kubeconfig/paths.ts from what the Edge read' },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval'].map((name) => ({ name, message: 'sleep with the deps (the Edge\'s sleep), not a real timer' })),
       ],
       'no-restricted-syntax': [
         'error',
@@ -60,6 +68,11 @@ export default tseslint.config(
         { selector: 'ImportSpecifier[imported.name=/^(homedir|hostname)$/]', message: 'read it from the Edge (src/cli/edge.ts)' },
       ],
     },
+  },
+  {
+    // A request's deadline on a socket is not a clock read: the HTTP client arms its own timers.
+    files: ['src/kube/http.ts'],
+    rules: { 'no-restricted-globals': 'off' },
   },
   {
     // Dependencies point inward: an adapter (API, kubeconfig, cache, token store, key and CSR

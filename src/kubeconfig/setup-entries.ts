@@ -1,9 +1,8 @@
 // The kubeconfig entries `setup` writes: a cluster (reused when one has the same server), the exec
 // user `<user>@<cluster>`, a context; optionally current-context. Idempotent.
 import { isMap, type Document } from 'yaml';
-import type { LockOptions } from './lock.js';
 import { clusterByServer, entryNames, findEntry, removeEntry, upsertEntry } from './document.js';
-import { editKubeconfigs } from './edit-files.js';
+import { type KubeconfigTarget, editKubeconfigs } from './edit-files.js';
 
 export interface ExecStanza {
   command: string;
@@ -48,9 +47,9 @@ export function execUserFields(exec: ExecStanza): Record<string, unknown> {
   };
 }
 
-export async function writeSetupEntries(files: string[], input: SetupEntries, lock: LockOptions = {}): Promise<SetupResult> {
+export async function writeSetupEntries(target: KubeconfigTarget, input: SetupEntries): Promise<SetupResult> {
   return editKubeconfigs(
-    files,
+    target,
     (set) => {
       let cluster: string | undefined;
       for (const f of set.files) {
@@ -79,20 +78,18 @@ export async function writeSetupEntries(files: string[], input: SetupEntries, lo
       }
       return { cluster, user, context, clusterAdded };
     },
-    lock,
   );
 }
 
 /** Removes the user and context setup wrote; the cluster too when nothing else refers to it. */
 export async function removeSetupEntries(
-  files: string[],
+  target: KubeconfigTarget,
   user: string,
   context: string,
   cluster: string | undefined,
-  lock: LockOptions = {},
 ): Promise<void> {
   await editKubeconfigs(
-    files,
+    target,
     (set) => {
       for (const f of set.files) {
         removeEntry(f.doc, 'users', user);
@@ -103,7 +100,6 @@ export async function removeSetupEntries(
       const used = set.files.some((f) => entryNames(f.doc, 'contexts').some((name) => contextCluster(f.doc, name) === cluster));
       if (!used) for (const f of set.files) removeEntry(f.doc, 'clusters', cluster);
     },
-    lock,
   );
 }
 

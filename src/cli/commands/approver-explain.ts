@@ -11,7 +11,7 @@ import { type CsrObject, parseCsrObject } from '../../kube/csr-object.js';
 import { loadKubeconfigClient } from '../../kube/kubeconfig-client.js';
 import { parseServiceAccount } from '../../kube/service-account.js';
 import { type Json, isRecord } from '../../util/validate.js';
-import type { Edge } from '../edge.js';
+import { type Edge, kubeconfigChoice } from '../edge.js';
 import { parseFlags } from '../parse-values.js';
 import { policyConfig, policyOptions } from './approver-flags.js';
 
@@ -28,12 +28,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   if (!byName && !byFile) throw new KclError('usage', 'approver explain takes one CSR name, or -f FILE (- for stdin)');
   if (values.output !== 'text' && values.output !== 'json') throw new KclError('usage', '-o must be text or json');
   const config = policyConfig(values);
-  const client = await loadKubeconfigClient({
-    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
-    ...(values.context ? { context: values.context } : {}),
-    env: edge.env,
-    nowMs: () => edge.now().getTime(),
-  });
+  const client = await loadKubeconfigClient(kubeconfigChoice(values, edge));
   const api = approverApi(client, 'explain');
   let raw: Json | undefined;
   if (values.filename === undefined) {

@@ -11,7 +11,7 @@ import { apiLeaseStore } from '../../approver/lease-store.js';
 import { createLog } from '../../approver/log.js';
 import { createMetrics } from '../../approver/metrics.js';
 import { loadKubeconfigClient } from '../../kube/kubeconfig-client.js';
-import type { Edge } from '../edge.js';
+import { type Edge, kubeconfigChoice } from '../edge.js';
 import { policyConfig, policyOptions } from './approver-flags.js';
 import { parseFlags } from '../parse-values.js';
 
@@ -39,12 +39,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   const dryRun = values['dry-run'];
   // A shadow replica must not take the lease from the approver it runs next to.
   const leaseName = values['lease-name'] ?? (dryRun ? 'kube-csr-login-approver-dry-run' : 'kube-csr-login-approver');
-  const client = await loadKubeconfigClient({
-    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
-    ...(values.context ? { context: values.context } : {}),
-    env: edge.env,
-    nowMs: () => edge.now().getTime(),
-  });
+  const client = await loadKubeconfigClient(kubeconfigChoice(values, edge));
   const identity = `${edge.hostname}_${edge.pid}`;
   const leaseNamespace = values['lease-namespace'] ?? (await ownNamespace(edge)) ?? usersNamespace;
   const metrics = createMetrics();
@@ -66,12 +61,10 @@ export async function run(args: string[], edge: Edge): Promise<void> {
     return [404, 'not found\n'];
   });
   const stopping = new AbortController();
-  const stop = (signal: string) => {
+  const unsubscribe = edge.onStopSignal((signal) => {
     log(`${signal}: stopping`);
     stopping.abort();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  });
   const address = server.address();
   const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : values['metrics-addr'];
   log(
@@ -80,8 +73,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   try {
     await controller.run(stopping.signal);
   } finally {
-    process.off('SIGTERM', stop);
-    process.off('SIGINT', stop);
+    unsubscribe();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     log('stopped');
