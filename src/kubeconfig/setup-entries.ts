@@ -48,37 +48,34 @@ export function execUserFields(exec: ExecStanza): Record<string, unknown> {
 }
 
 export async function writeSetupEntries(target: KubeconfigTarget, input: SetupEntries): Promise<SetupResult> {
-  return editKubeconfigs(
-    target,
-    (set) => {
-      let cluster: string | undefined;
-      for (const f of set.files) {
-        cluster = clusterByServer(f.doc, input.server);
-        if (cluster !== undefined) break;
-      }
-      cluster ??= input.clusterName; // a same-named cluster with another server is updated in place
-      const clusterAdded = set.files.every((f) => findEntry(f.doc, 'clusters', cluster ?? input.clusterName) === undefined);
-      upsertEntry(set.owner('clusters', cluster).doc, 'clusters', cluster, {
-        server: input.server,
-        'certificate-authority-data': input.certificateAuthorityData,
-        ...(input.tlsServerName === undefined ? {} : { 'tls-server-name': input.tlsServerName }),
-        ...(input.proxyUrl === undefined ? {} : { 'proxy-url': input.proxyUrl }),
-      });
-      const user = `${input.userName}@${cluster}`;
-      upsertEntry(set.owner('users', user).doc, 'users', user, execUserFields(input.exec));
-      const context = input.contextName ?? user;
-      upsertEntry(set.owner('contexts', context).doc, 'contexts', context, {
-        cluster,
-        user,
-        ...(input.namespace === undefined ? {} : { namespace: input.namespace }),
-      });
-      if (input.useContext) {
-        const owner = set.currentContextOwner();
-        if (owner.doc.get('current-context') !== context) owner.doc.set('current-context', context);
-      }
-      return { cluster, user, context, clusterAdded };
-    },
-  );
+  return editKubeconfigs(target, (set) => {
+    let cluster: string | undefined;
+    for (const f of set.files) {
+      cluster = clusterByServer(f.doc, input.server);
+      if (cluster !== undefined) break;
+    }
+    cluster ??= input.clusterName; // a same-named cluster with another server is updated in place
+    const clusterAdded = set.files.every((f) => findEntry(f.doc, 'clusters', cluster ?? input.clusterName) === undefined);
+    upsertEntry(set.owner('clusters', cluster).doc, 'clusters', cluster, {
+      server: input.server,
+      'certificate-authority-data': input.certificateAuthorityData,
+      ...(input.tlsServerName === undefined ? {} : { 'tls-server-name': input.tlsServerName }),
+      ...(input.proxyUrl === undefined ? {} : { 'proxy-url': input.proxyUrl }),
+    });
+    const user = `${input.userName}@${cluster}`;
+    upsertEntry(set.owner('users', user).doc, 'users', user, execUserFields(input.exec));
+    const context = input.contextName ?? user;
+    upsertEntry(set.owner('contexts', context).doc, 'contexts', context, {
+      cluster,
+      user,
+      ...(input.namespace === undefined ? {} : { namespace: input.namespace }),
+    });
+    if (input.useContext) {
+      const owner = set.currentContextOwner();
+      if (owner.doc.get('current-context') !== context) owner.doc.set('current-context', context);
+    }
+    return { cluster, user, context, clusterAdded };
+  });
 }
 
 /** Removes the user and context setup wrote; the cluster too when nothing else refers to it. */
@@ -88,19 +85,16 @@ export async function removeSetupEntries(
   context: string,
   cluster: string | undefined,
 ): Promise<void> {
-  await editKubeconfigs(
-    target,
-    (set) => {
-      for (const f of set.files) {
-        removeEntry(f.doc, 'users', user);
-        removeEntry(f.doc, 'contexts', context);
-        if (f.doc.get('current-context') === context) f.doc.set('current-context', '');
-      }
-      if (cluster === undefined) return;
-      const used = set.files.some((f) => entryNames(f.doc, 'contexts').some((name) => contextCluster(f.doc, name) === cluster));
-      if (!used) for (const f of set.files) removeEntry(f.doc, 'clusters', cluster);
-    },
-  );
+  await editKubeconfigs(target, (set) => {
+    for (const f of set.files) {
+      removeEntry(f.doc, 'users', user);
+      removeEntry(f.doc, 'contexts', context);
+      if (f.doc.get('current-context') === context) f.doc.set('current-context', '');
+    }
+    if (cluster === undefined) return;
+    const used = set.files.some((f) => entryNames(f.doc, 'contexts').some((name) => contextCluster(f.doc, name) === cluster));
+    if (!used) for (const f of set.files) removeEntry(f.doc, 'clusters', cluster);
+  });
 }
 
 function contextCluster(doc: Document, name: string): string | undefined {

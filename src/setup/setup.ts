@@ -77,7 +77,8 @@ export async function setup(deps: SetupDeps, request: SetupRequest): Promise<Set
   const token = chooseTokenSource(request.tokenStorage ?? existing?.tokenStore?.storage ?? 'file', files, login.token);
   await storeToken(token, request.profile, login.token, deps.tokens);
   await saveCertificateAuthority(files, login.certificateAuthorityPem);
-  const kubeconfig = await writeSetupEntries({ files: deps.kubeconfigFiles, sleep: deps.tokens.sleep }, {
+  const kubeconfigTarget = { files: deps.kubeconfigFiles, sleep: deps.tokens.sleep };
+  const kubeconfig = await writeSetupEntries(kubeconfigTarget, {
     server: login.server,
     certificateAuthorityData: Buffer.from(login.certificateAuthorityPem, 'utf8').toString('base64'),
     ...(login.tlsServerName === undefined ? {} : { tlsServerName: login.tlsServerName }),

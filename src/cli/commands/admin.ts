@@ -116,4 +116,3 @@ function checkedServer(value: string): string {
     throw new KclError('usage', describe(error));
   }
 }
-
