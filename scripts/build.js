@@ -11,7 +11,7 @@ runMain(async () => {
       ...common,
       entryPoints: ['src/cli/main.ts'],
       outfile: 'dist/kube-csr-login.cjs',
-      external: ['@kubernetes/client-node', '@peculiar/x509', 'reflect-metadata', 'socks', 'yaml', '@napi-rs/keyring'],
+      external: ['@kubernetes/client-node', 'socks', 'yaml', '@napi-rs/keyring'],
     }),
   ]);
 });
