@@ -93,6 +93,8 @@ describe('fast path and Node path agree', () => {
     expect(fast).toEqual(node);
     expect(fast.code).toBe(0);
     expect(`${before.trimEnd().split('\n').at(-1)}\n`).toBe(fast.stdout);
+    // and by sh alone: with no Node to fall back to, the same answer
+    expect(await runLauncher(baseArgs, { KUBERNETES_EXEC_INFO: execInfo(false), KUBE_CSR_LOGIN_NODE: '/bin/false' })).toEqual(fast);
   });
 
   test.each([
