@@ -13,6 +13,7 @@ import { exitCodes } from '../../src/errors.js';
 import { type Run, admin, cluster, launcher, run, sleep, tempDir } from './cluster.js';
 import { expiredCopy } from './expired-certificate.js';
 import { type ProvisionedUser, approveContinuously, provisionUser } from './provision.js';
+import { pluginArgs } from '../helpers/plugin-args.js';
 
 jest.setTimeout(240_000);
 
@@ -34,20 +35,10 @@ afterAll(async () => {
 // ---- running the plugin -----------------------------------------------------------------------
 
 function getCredential(user: ProvisionedUser, cacheName: string, extra: string[]): Promise<Run> {
-  const args = [
-    'get-credential',
-    '--server',
-    cluster.server,
-    '--certificate-authority',
-    cluster.caFile,
-    '--token-file',
-    user.tokenFile,
-    '--user',
-    user.name,
-    '--groups',
-    user.groups.join(','),
+  const args = pluginArgs(
+    { server: cluster.server, caFile: cluster.caFile, tokenFile: user.tokenFile, user: user.name, groups: user.groups },
     ...extra,
-  ];
+  );
   const env = { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, cacheName), KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, 'config') };
   return run(launcher, args, { env, timeoutMs: 120_000 });
 }
