@@ -60,7 +60,7 @@ export default tseslint.config(
       ],
       'no-restricted-globals': [
         'error',
-        ...['setTimeout', 'setInterval'].map((name) => ({ name, message: 'sleep with the deps (the Edge\'s sleep), not a real timer' })),
+        ...['setTimeout', 'setInterval'].map((name) => ({ name, message: "sleep with the deps (the Edge's sleep), not a real timer" })),
       ],
       'no-restricted-syntax': [
         'error',
@@ -116,7 +116,11 @@ export default tseslint.config(
         require: 'readonly',
         module: 'writable',
         __dirname: 'readonly',
+        __filename: 'readonly',
       },
+    },
+    rules: {
+      'max-len': ['error', { code: 140, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true }],
     },
   },
 );

@@ -1,3 +1,4 @@
+// @ts-check
 // `npm run build` (after tsc), `prepare` and `prepack`: the npm package's two bundles, which
 // bin/kube-csr-login.cjs loads: dist/fast-path.cjs (the Node entry's cache-hit path: node:fs only)
 // and dist/kube-csr-login.cjs (the CLI; the heavy dependencies stay external, npm installs them).

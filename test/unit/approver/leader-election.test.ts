@@ -83,7 +83,7 @@ test('a standby takes over only after a full lease duration without renewal, on 
 });
 
 test('a renewal seen by the standby restarts its wait, counted from the previous read', async () => {
-  const { lease, time, a, b } = twoElectors();
+  const { time, a, b } = twoElectors();
   await a.step();
   await b.step();
   time.advance(8_000);
@@ -99,7 +99,7 @@ test('a renewal seen by the standby restarts its wait, counted from the previous
 });
 
 test('after a long gap between reads, the standby counts from at most one retry period back', async () => {
-  const { lease, time, a, b } = twoElectors();
+  const { time, a, b } = twoElectors();
   await a.step();
   await b.step();
   time.advance(10_000);
@@ -113,7 +113,7 @@ test('after a long gap between reads, the standby counts from at most one retry 
 });
 
 test('a standby schedules its next attempt for the moment the lease expires', async () => {
-  const { lease, time, a, b } = twoElectors();
+  const { time, a, b } = twoElectors();
   await a.step();
   let step = await b.step(); // first observation at t=0: expires at t=15000
   expect(step.nextInMs).toBe(2_000);
