@@ -19,7 +19,7 @@ const common = {
   'users-namespace': { type: 'string', default: 'users' },
 } as const;
 
-const addUserOptions = {
+export const addUserOptions = {
   ...common,
   groups: { type: 'string' },
   bundle: { type: 'string' },
@@ -29,7 +29,7 @@ const addUserOptions = {
   output: { type: 'string', short: 'o' },
 } as const;
 
-const listUsersOptions = { ...common, output: { type: 'string', short: 'o' } } as const;
+export const listUsersOptions = { ...common, output: { type: 'string', short: 'o' } } as const;
 
 const subcommands: Record<string, (args: string[], edge: Edge) => Promise<void>> = {
   'add-user': runAddUser,

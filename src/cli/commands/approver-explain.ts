@@ -15,7 +15,7 @@ import { type Edge, kubeconfigChoice } from '../edge.js';
 import { parseFlags } from '../parse-values.js';
 import { policyConfig, policyOptions } from './approver-flags.js';
 
-const options = {
+export const options = {
   ...policyOptions,
   filename: { type: 'string', short: 'f' },
   output: { type: 'string', short: 'o', default: 'text' },

@@ -15,7 +15,7 @@ import { type Edge, kubeconfigChoice } from '../edge.js';
 import { policyConfig, policyOptions } from './approver-flags.js';
 import { parseFlags } from '../parse-values.js';
 
-const options = {
+export const options = {
   ...policyOptions,
   'metrics-addr': { type: 'string', default: '127.0.0.1:8080' },
   'leader-elect': { type: 'boolean', default: true },

@@ -25,7 +25,7 @@ import { parseDurationSeconds, parseFlags, parseGroups } from '../parse-values.j
 import { terminalTokenDeps } from '../token-deps.js';
 import { credentialDeps } from './get-credential.js';
 
-const options = {
+export const options = {
   bundle: { type: 'string' },
   server: { type: 'string' },
   'certificate-authority': { type: 'string' },

@@ -7,8 +7,10 @@ import { renderStatusJson, renderStatusText } from '../../status/render-status.j
 import { type Edge, dirs } from '../edge.js';
 import { parseFlags } from '../parse-values.js';
 
+export const options = { profile: { type: 'string' }, output: { type: 'string', short: 'o' } } as const;
+
 export async function run(args: string[], edge: Edge): Promise<void> {
-  const { values } = parseFlags({ args, options: { profile: { type: 'string' }, output: { type: 'string', short: 'o' } } });
+  const { values } = parseFlags({ args, options });
   const output = values.output ?? 'text';
   if (output !== 'text' && output !== 'json') throw new KclError('usage', `unknown output format "${output.slice(0, 20)}": use -o json`);
   const { cacheDir, configDir } = await dirs(edge);
