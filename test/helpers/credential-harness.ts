@@ -12,6 +12,7 @@ import type { ProxyEnvironment } from '../../src/kube/proxy-env.js';
 import type { TokenDeps } from '../../src/token/token-store.js';
 import { type TestClock, testClock } from './clock.js';
 import { captureEdge } from './edge.js';
+import { type FakeApi, type FakeApiOptions, startFakeApi } from './fake-api.js';
 
 export interface Harness {
   root: string;
@@ -90,4 +91,25 @@ export function lastCredential(h: Harness): { apiVersion: string; status: Record
   const text = h.stdout.at(-1);
   if (!text) throw new Error('nothing printed');
   return JSON.parse(text);
+}
+
+export interface FakeApiHarness {
+  api: FakeApi;
+  h: Harness;
+  /** Closes the fake API and removes the harness's files. */
+  close: () => Promise<void>;
+}
+
+/** A fake API (its clock at testEpoch unless options say otherwise) and a harness pointed at it. */
+export async function startFakeApiHarness(token: string, options: Omit<FakeApiOptions, 'token'> = {}): Promise<FakeApiHarness> {
+  const api = await startFakeApi({ token, ...options });
+  const h = await createHarness(api, token);
+  return {
+    api,
+    h,
+    close: async () => {
+      await api.close();
+      await h.cleanup();
+    },
+  };
 }

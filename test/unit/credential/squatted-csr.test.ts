@@ -3,8 +3,8 @@
 // until the timeout and then ask an admin to approve it.
 import { afterEach, beforeEach, expect, jest, test } from '@jest/globals';
 import { KclError } from '../../../src/errors.js';
-import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
-import { type Harness, createHarness, lastCredential } from '../../helpers/credential-harness.js';
+import type { FakeApi } from '../../helpers/fake-api.js';
+import { type Harness, startFakeApiHarness, lastCredential } from '../../helpers/credential-harness.js';
 import { until } from '../../helpers/until.js';
 
 jest.setTimeout(25_000); // below the 30 s --timeout of the cases: a wait for it fails the test
@@ -14,15 +14,12 @@ const name = 'user=jean.doe';
 const csrPath = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 let api: FakeApi;
 let h: Harness;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  api = await startFakeApi({ token });
-  h = await createHarness(api, token);
+  ({ api, h, close } = await startFakeApiHarness(token));
 });
-afterEach(async () => {
-  await api.close();
-  await h.cleanup();
-});
+afterEach(() => close());
 
 /** A pending CSR of our name, as the API server stores one made by `username`, just now (on the tests' clock). */
 function plant(username: string, signerName = 'example.com/nobody-signs-this'): string {
