@@ -9,6 +9,7 @@ import type { ApproverApi } from './approver-api.js';
 import { watchCsrs } from './csr-watch.js';
 import { deliveredObjects } from './delivered-objects.js';
 import { ReportedVersions } from './dry-run.js';
+import { issuanceRecorder } from './issuance-record.js';
 import { judgeQueued } from './judge-queued.js';
 import type { Elector } from './leader-election.js';
 import { lead } from './leadership.js';
@@ -56,6 +57,7 @@ export function createController(deps: ControllerDeps, options: ControllerOption
       return raw === undefined ? undefined : parseServiceAccount(raw);
     },
   };
+  const recordIssuance = issuanceRecorder({ config, log: deps.log, now: deps.now, issued: () => deps.metrics.certificateIssued() });
   const csrWatch = {
     source: countingRestarts(deps.api.csrs, deps.metrics, 'certificatesigningrequests'),
     queue,
@@ -63,6 +65,7 @@ export function createController(deps: ControllerDeps, options: ControllerOption
     config,
     synced: () => void (state.csrsSynced = true),
     watchTimeoutSeconds: options.watchTimeoutSeconds,
+    ...(options.dryRun ? {} : { observe: recordIssuance }),
   };
   const queued = { process: processDeps, delivered, queue, state, sleep: deps.sleep, log: deps.log };
 

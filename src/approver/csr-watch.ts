@@ -4,6 +4,7 @@
 import type { DeliveredObjects } from './delivered-objects.js';
 import { type ListWatchDeps, type ListWatchSource, listWatch } from './list-watch.js';
 import { type PolicyConfig, userOf } from './policy.js';
+import type { Json } from '../util/validate.js';
 import type { CsrRow } from './csr-table.js';
 import type { WorkQueue } from './work-queue.js';
 
@@ -15,6 +16,8 @@ export interface CsrWatch {
   /** Called once each list is complete. */
   synced: () => void;
   watchTimeoutSeconds: number;
+  /** Sees each object an ADDED or MODIFIED event delivers, before it is queued (the issuance record). */
+  observe?: (object: Json) => void;
 }
 
 export function watchCsrs(watch: CsrWatch, deps: ListWatchDeps, signal: AbortSignal): Promise<void> {
@@ -29,7 +32,11 @@ export function watchCsrs(watch: CsrWatch, deps: ListWatchDeps, signal: AbortSig
             queue.add(row.name);
       },
       listed: watch.synced,
-      event: (type, object) => (type !== 'DELETED' ? delivered.offer(object) : delivered.deleted(object)),
+      event: (type, object) => {
+        if (type === 'DELETED') return delivered.deleted(object);
+        watch.observe?.(object);
+        delivered.offer(object);
+      },
     },
     deps,
     { what: 'watching CSRs', watchTimeoutSeconds: watch.watchTimeoutSeconds, signal },

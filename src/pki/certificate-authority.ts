@@ -1,16 +1,10 @@
 // The cluster's certificate authority as PEM, read from a file (setup --certificate-authority) or
 // handed in a login bundle: it must hold at least one certificate.
-import { promises as fs } from 'node:fs';
 import { KclError } from '../errors.js';
-import { errorCode } from '../util/files.js';
+import { inputBounds, readNamedFile } from '../util/bounded-read.js';
 
 export async function readCertificateAuthority(file: string): Promise<string> {
-  let pem: string;
-  try {
-    pem = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    throw new KclError('config', `cannot read the certificate authority file ${file}: ${errorCode(error) ?? 'unreadable'}`);
-  }
+  const { text: pem } = await readNamedFile(file, inputBounds.certificateAuthority, `the certificate authority file ${file}`);
   return checkCertificateAuthority(pem, file);
 }
 

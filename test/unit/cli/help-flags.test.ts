@@ -4,6 +4,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { helpText } from '../../../src/cli/help.js';
 import { addUserOptions, listUsersOptions } from '../../../src/cli/commands/admin.js';
+import { options as traceOptions } from '../../../src/cli/commands/admin-trace.js';
 import { options as explainOptions } from '../../../src/cli/commands/approver-explain.js';
 import { options as approverOptions } from '../../../src/cli/commands/approver.js';
 import { options as getCredentialOptions } from '../../../src/cli/commands/get-credential.js';
@@ -23,7 +24,7 @@ const commands: Array<[string, Options[], string[]]> = [
   ['login', [loginOptions], []],
   ['logout', [logoutOptions], []],
   ['approver', [approverOptions, explainOptions], []],
-  ['admin', [addUserOptions, listUsersOptions], []],
+  ['admin', [addUserOptions, listUsersOptions, traceOptions], []],
 ];
 
 /** Flag lines of the help's tables ("  --name ARG  description"), and the flags of its usage lines. */
