@@ -4,6 +4,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const adapterFolders = ['kube', 'kubeconfig', 'cache', 'token', 'pki', 'exec', 'util'];
+const useCaseFolders = ['credential', 'setup', 'admin', 'approver', 'status', 'profile', 'cli'];
+
 export default tseslint.config(
   { ignores: ['dist/', 'build/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -49,12 +52,45 @@ export default tseslint.config(
           ['process', 'pid'],
           ['os', 'homedir'],
           ['os', 'hostname'],
+          ['process', 'on'],
+          ['process', 'once'],
         ].map(([object, property]) => ({ object, property, message: 'read it from the Edge (src/cli/edge.ts) and pass it in the deps' })),
+        // client-node's loader reads KUBECONFIG and the home directory from the process itself
+        { property: 'loadFromDefault', message: 'list the files with kubeconfig/paths.ts from what the Edge read' },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval'].map((name) => ({ name, message: "sleep with the deps (the Edge's sleep), not a real timer" })),
       ],
       'no-restricted-syntax': [
         'error',
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'use the deps clock (now), built at the Edge' },
         { selector: 'ImportSpecifier[imported.name=/^(homedir|hostname)$/]', message: 'read it from the Edge (src/cli/edge.ts)' },
+      ],
+    },
+  },
+  {
+    // A request's deadline on a socket is not a clock read: the HTTP client arms its own timers.
+    files: ['src/kube/http.ts'],
+    rules: { 'no-restricted-globals': 'off' },
+  },
+  {
+    // Dependencies point inward: an adapter (API, kubeconfig, cache, token store, key and CSR
+    // encoding, exec protocol, helpers) serves the use cases and never reaches back into one or into
+    // the CLI. test/unit/lint/layering.test.ts shows a back-import failing this rule.
+    name: 'kcl/layering',
+    files: [`src/{${adapterFolders.join(',')}}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+(${useCaseFolders.join('|')})/`,
+              message: 'an adapter folder must not import a use case or the CLI: move what both need into an adapter',
+            },
+          ],
+        },
       ],
     },
   },
@@ -80,7 +116,11 @@ export default tseslint.config(
         require: 'readonly',
         module: 'writable',
         __dirname: 'readonly',
+        __filename: 'readonly',
       },
+    },
+    rules: {
+      'max-len': ['error', { code: 140, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true }],
     },
   },
 );

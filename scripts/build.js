@@ -1,3 +1,4 @@
+// @ts-check
 // `npm run build` (after tsc), `prepare` and `prepack`: the npm package's two bundles, which
 // bin/kube-csr-login.cjs loads: dist/fast-path.cjs (the Node entry's cache-hit path: node:fs only)
 // and dist/kube-csr-login.cjs (the CLI; the heavy dependencies stay external, npm installs them).
@@ -11,7 +12,7 @@ runMain(async () => {
       ...common,
       entryPoints: ['src/cli/main.ts'],
       outfile: 'dist/kube-csr-login.cjs',
-      external: ['@kubernetes/client-node', '@peculiar/x509', 'reflect-metadata', 'socks', 'yaml', '@napi-rs/keyring'],
+      external: ['@kubernetes/client-node', 'socks', 'yaml', '@napi-rs/keyring'],
     }),
   ]);
 });

@@ -1,3 +1,4 @@
+// @ts-check
 // esbuild settings shared by the npm build (build.js) and the release (release.js): the program as
 // CommonJS for Node >= 22 (one file loads in ~25 ms where the ES module graph took ~90 ms), with
 // package.json's version compiled in (src/cli/main.ts), since the release carries no package.json.
@@ -7,6 +8,7 @@ import path from 'node:path';
 export const root = path.resolve(import.meta.dirname, '..');
 export const version = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
 
+/** @type {import('esbuild').BuildOptions} */
 export const common = {
   absWorkingDir: root,
   bundle: true,
@@ -28,7 +30,10 @@ export async function loadEsbuild() {
   }
 }
 
-/** Runs a build step as a script: one error line and exit 1 on failure. */
+/**
+ * Runs a build step as a script: one error line and exit 1 on failure.
+ * @param {() => Promise<unknown>} step
+ */
 export function runMain(step) {
   step().catch((error) => {
     process.stderr.write(`${path.basename(process.argv[1] ?? 'build')}: ${error instanceof Error ? error.message : String(error)}\n`);

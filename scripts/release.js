@@ -1,3 +1,4 @@
+// @ts-check
 // `npm run release [-- --base-url URL] [--out DIR]`: release/kube-csr-login-<version>-<os>-<arch>.tar.gz for
 // this machine's platform, holding bin/kube-csr-login (the sh launcher), bin/kube-csr-login.cjs
 // (the program in one file, every runtime dependency inlined), on linux-x64 also
@@ -36,7 +37,8 @@ runMain(async () => {
   for (const file of ['LICENSE', 'README.md']) await copyFile(path.join(root, file), path.join(stage, file));
   // modes from here, not from the checkout's umask: programs and bin/ 0755, the rest 0644
   for (const file of ['LICENSE', 'README.md', 'THIRD-PARTY-NOTICES']) await chmod(path.join(stage, file), 0o644);
-  for (const file of ['', 'kube-csr-login', 'kube-csr-login.cjs', ...(withSea ? ['kube-csr-login-sea'] : [])]) await chmod(path.join(stage, 'bin', file), 0o755);
+  for (const file of ['', 'kube-csr-login', 'kube-csr-login.cjs', ...(withSea ? ['kube-csr-login-sea'] : [])])
+    await chmod(path.join(stage, 'bin', file), 0o755);
 
   const archive = path.join(releaseDir, `kube-csr-login-${version}-${platform}.tar.gz`);
   const list = await writeArchive(stage, archive, sourceDateEpoch());

@@ -53,7 +53,9 @@ export function ociArchive(image) {
   const blob = (descriptor) => `blobs/sha256/${descriptor.digest.slice('sha256:'.length)}`;
   const dockerTag = reference.replace(/^docker\.io\/library\//, '');
   const dockerManifest = json([{ Config: blob(configDescriptor), RepoTags: [dockerTag], Layers: [blob(layerDescriptor)] }]);
+  /** @type {(path: string, data: Buffer) => import('./tar-stream.js').TarEntry} */
   const file = (path, data) => ({ path, type: 'File', mode: 0o644, data });
+  /** @type {(path: string) => import('./tar-stream.js').TarEntry} */
   const dir = (path) => ({ path, type: 'Directory', mode: 0o755 });
   const entries = [
     dir('blobs/'),

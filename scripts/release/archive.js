@@ -1,3 +1,4 @@
+// @ts-check
 // A reproducible .tar.gz: the same inputs give the same bytes (two `npm run release` runs, two
 // machines of one kind). Entries sorted, one fixed mtime (SOURCE_DATE_EPOCH, else the last
 // commit's time), no owner or group names (node-tar's portable mode: uid/gid 0, modes 0755/0644),
@@ -30,6 +31,9 @@ async function entries(dir, prefix = '') {
 
 export async function writeArchive(stageDir, file, epochSeconds) {
   const list = await entries(stageDir);
-  await create({ file, cwd: stageDir, gzip: { level: 6 }, portable: true, noDirRecurse: true, strict: true, mtime: new Date(epochSeconds * 1000) }, list);
+  await create(
+    { file, cwd: stageDir, gzip: { level: 6 }, portable: true, noDirRecurse: true, strict: true, mtime: new Date(epochSeconds * 1000) },
+    list,
+  );
   return list;
 }

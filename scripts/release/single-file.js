@@ -1,3 +1,4 @@
+// @ts-check
 // The release's program: bin/kube-csr-login.cjs bundled with everything it loads, every runtime
 // dependency inlined (no node_modules), so the archive runs with any Node >= 22.19 or as the
 // single executable. The entry is the npm package's own: its two requires of dist/ are pointed at
@@ -47,6 +48,14 @@ export async function buildSingleFile(outfile) {
   // Minified: Node compiles (pre-parses) the whole file at every start, 4.2 MB as written, 2 MB
   // minified (measured 276 vs 160 ms for vm.Script on a loaded 2-core machine). Names kept: they
   // are in --verbose stack traces, and libraries read constructor names.
-  const result = await build({ ...common, entryPoints: ['bin/kube-csr-login.cjs'], outfile, plugins: [fromSources, absent], minify: true, keepNames: true, metafile: true });
+  const result = await build({
+    ...common,
+    entryPoints: ['bin/kube-csr-login.cjs'],
+    outfile,
+    plugins: [fromSources, absent],
+    minify: true,
+    keepNames: true,
+    metafile: true,
+  });
   return result.metafile;
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // THIRD-PARTY-NOTICES for the release: the license of every npm package esbuild inlined into the
 // bundle (read from its metafile) and, with the single executable, Node.js's own. MIT, BSD and
 // Apache-2.0 ask for their notices to travel with copies; the npm package installs the
@@ -24,7 +25,8 @@ async function notice(dir) {
 export async function thirdPartyNotices(metafile, withNode) {
   const dirs = new Set(Object.keys(metafile.inputs).map(packageDir).filter(Boolean));
   const notices = await Promise.all([...dirs].map((dir) => notice(path.join(root, dir))));
-  if (withNode) notices.push({ key: '~node', text: `Node.js ${process.version.slice(1)} (the single executable's runtime)\n\n${await nodeLicense()}` });
+  if (withNode)
+    notices.push({ key: '~node', text: `Node.js ${process.version.slice(1)} (the single executable's runtime)\n\n${await nodeLicense()}` });
   const unique = [...new Map(notices.map((n) => [n.key, n.text])).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   const line = '-'.repeat(78);
   return `kube-csr-login's release redistributes the software below.\n\n${unique.map(([, text]) => `${line}\n${text}`).join('\n')}`;

@@ -5,7 +5,7 @@
 import { KclError } from '../errors.js';
 import type { ApiClient } from '../kube/http.js';
 import type { CurrentCluster } from '../kube/kubeconfig-client.js';
-import { checkCertificateAuthority } from '../credential/identity.js';
+import { checkCertificateAuthority } from '../pki/certificate-authority.js';
 import { type AppliedObject, applyManifests } from './apply-manifests.js';
 import { checkBundleTarget, writeLoginBundle } from './login-bundle.js';
 import { deleteObject, ownership } from './managed-objects.js';

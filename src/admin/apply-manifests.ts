@@ -6,8 +6,17 @@
 import type { ApiClient } from '../kube/http.js';
 import { isRecord, record, string } from '../util/validate.js';
 import { KclError, isKclError } from '../errors.js';
-import { fieldManager, type Manifest } from './manifests.js';
 import { type ObjectRef, adminError, objectLabel, objectPath, refOf } from './object-refs.js';
+
+const fieldManager = 'kube-csr-login';
+
+/** One object as server-side apply takes it: the user's objects (manifests.ts), the CSR name policy. */
+export type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+};
 
 type ApplyOutcome = 'created' | 'updated' | 'unchanged';
 

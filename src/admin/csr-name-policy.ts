@@ -4,7 +4,7 @@
 // GA in Kubernetes 1.30), shared by all its users and applied by every add-user: a ServiceAccount
 // of that namespace may create only the CSR named user=<its own name>. Everyone else is not
 // matched (the approver still judges what a CSR asks for). remove-user leaves it: it is shared.
-import type { Manifest } from './manifests.js';
+import type { Manifest } from './apply-manifests.js';
 
 export function csrNamePolicyName(usersNamespace: string): string {
   return `kube-csr-login-csr-names-${usersNamespace}`;

@@ -1,21 +1,13 @@
 // The objects `admin add-user` applies for one user (also printed by --dry-run -o yaml).
 import { groupsAnnotation } from '../kube/service-account.js';
 import { csrNamePolicyManifests } from './csr-name-policy.js';
-
-export const fieldManager = 'kube-csr-login';
+import type { Manifest } from './apply-manifests.js';
 
 export interface UserSpec {
   name: string;
   groups: string[];
   usersNamespace: string;
 }
-
-export type Manifest = {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; [key: string]: unknown };
-  [key: string]: unknown;
-};
 
 export function userManifests(spec: UserSpec): Manifest[] {
   const objectName = `user=${spec.name}`;

@@ -3,7 +3,7 @@
 // The token is returned to the caller only; no message carries it.
 import { KclError, isKclError } from '../errors.js';
 import type { ApiClient } from '../kube/http.js';
-import { checkToken } from '../credential/identity.js';
+import { checkToken } from '../token/token-file.js';
 import { isRecord } from '../util/validate.js';
 import { adminError, objectPath } from './object-refs.js';
 

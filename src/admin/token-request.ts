@@ -3,7 +3,7 @@
 // the answer's expirationTimestamp says what was granted.
 import { KclError } from '../errors.js';
 import type { ApiClient } from '../kube/http.js';
-import { checkToken } from '../credential/identity.js';
+import { checkToken } from '../token/token-file.js';
 import { isRecord, record, string } from '../util/validate.js';
 import { adminError, objectPath } from './object-refs.js';
 

@@ -68,12 +68,11 @@ export const rules: readonly Rule[] = [
       'authenticated by a ServiceAccount token: spec.uid set, groups system:serviceaccounts and system:serviceaccounts:<users namespace>',
     needs: 'nothing',
     check: ({ csr, requesterUid, config }) => {
-      const required = ['system:serviceaccounts', `system:serviceaccounts:${config.usersNamespace}`];
-      const missing = required.filter((group) => !csr.groups.includes(group));
+      const missing = missingServiceAccountGroups(csr, config);
       const looked = `uid ${requesterUid ? JSON.stringify(requesterUid) : '(none)'}, groups ${list(csr.groups)}`;
       return when(
         looked,
-        (!requesterUid || missing.length > 0) &&
+        !authenticatedAsServiceAccount({ csr, requesterUid }, config) &&
           `the requester was not authenticated as a ServiceAccount of ${config.usersNamespace} (${!requesterUid ? 'no spec.uid' : `missing groups ${missing.join(', ')}`})`,
       );
     },
@@ -234,6 +233,17 @@ export const rules: readonly Rule[] = [
       ),
   },
 ];
+
+function missingServiceAccountGroups(csr: CsrObject, config: PolicyConfig): string[] {
+  const required = ['system:serviceaccounts', `system:serviceaccounts:${config.usersNamespace}`];
+  return required.filter((group) => !csr.groups.includes(group));
+}
+
+/** The API server authenticated the requester as a ServiceAccount of the users namespace: only then
+ * is its ServiceAccount worth reading (the rules that look at it decide nothing for anyone else). */
+export function authenticatedAsServiceAccount(input: Pick<PolicyInput, 'csr' | 'requesterUid'>, config: PolicyConfig): boolean {
+  return input.requesterUid !== undefined && missingServiceAccountGroups(input.csr, config).length === 0;
+}
 
 /** The ServiceAccount name of a requester (spec.username) from the users namespace; undefined for anyone else. */
 export function userOf(username: string | undefined, config: PolicyConfig): string | undefined {

@@ -12,7 +12,7 @@ import type { ApproverApi } from './approver-api.js';
 import { tryReadCsrFacts } from './csr-facts.js';
 import { escapeControl } from './escape.js';
 import type { Metrics } from './metrics.js';
-import { type Decision, type PolicyConfig, type PolicyInput, decide, requester } from './policy.js';
+import { type Decision, type PolicyConfig, type PolicyInput, authenticatedAsServiceAccount, decide, requester } from './policy.js';
 import type { ServiceAccountInfo } from '../kube/service-account.js';
 import type { ReportedVersions } from './dry-run.js';
 import type { Log } from './log.js';
@@ -47,12 +47,11 @@ export async function processCsr(deps: ProcessDeps, name: string, delivered?: Js
     return raw ? 'ignored' : 'gone';
   }
   if (deps.dryRun?.reported(name, csr.resourceVersion)) return 'ignored';
-  const input = policyInput(raw, csr, undefined);
-  let decision = decide(input, deps.config);
-  // Without an account only "not a ServiceAccount at all" can be decided; anything else needs the read.
-  if (decision.action === 'deny' && decision.reason === 'UnknownServiceAccount') {
-    decision = decide({ ...input, serviceAccount: await deps.serviceAccount(who.user) }, deps.config);
-  }
+  // what the rules need first (the ServiceAccount, read fresh, for a requester authenticated as
+  // one), then one decision
+  const identity = policyInput(raw, csr, undefined);
+  const account = authenticatedAsServiceAccount(identity, deps.config) ? await deps.serviceAccount(who.user) : undefined;
+  const decision = decide({ ...identity, serviceAccount: account }, deps.config);
   if (decision.action === 'ignore') return 'ignored';
   const message = escapeControl(decision.message); // it quotes user-chosen values (the log escapes its own lines)
   const outcome = decision.action === 'approve' ? 'approved' : 'denied';

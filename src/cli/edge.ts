@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isSea } from 'node:sea';
 import { isatty } from 'node:tty';
+import type { KubeconfigChoice } from '../kube/kubeconfig-client.js';
 import { readAllBounded } from '../util/bounded-read.js';
 import { type Dirs, resolveDirs } from './dirs.js';
 import { type Invocation, invocation } from './invocation.js';
@@ -33,10 +34,23 @@ export interface Edge {
   hostname: string;
   /** Undefined where there are no uids (Windows): the cache's ownership rules do not apply there. */
   uid: number | undefined;
+  /** Calls stop on SIGTERM or SIGINT (a long-running command's clean exit); returns the unsubscribe. */
+  onStopSignal: (stop: (signal: string) => void) => () => void;
 }
 
 export function dirs(edge: Edge): Promise<Dirs> {
   return resolveDirs(edge.env, edge.platform, edge.home);
+}
+
+/** What the admin-side commands load their client from: the flags, KUBECONFIG, the home directory. */
+export function kubeconfigChoice(values: { kubeconfig?: string | undefined; context?: string | undefined }, edge: Edge): KubeconfigChoice {
+  return {
+    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+    ...(values.context ? { context: values.context } : {}),
+    env: edge.env,
+    home: edge.home,
+    nowMs: () => edge.now().getTime(),
+  };
 }
 
 /** The real process; verbose from -v/--verbose (the caller strips them) or KUBE_CSR_LOGIN_VERBOSE. */
@@ -67,6 +81,14 @@ export function processEdge(entryScript: string, verboseFlag: boolean): Edge {
     pid: process.pid,
     hostname: os.hostname(),
     uid: process.getuid?.(),
+    onStopSignal: (stop) => {
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      return () => {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+      };
+    },
   };
 }
 

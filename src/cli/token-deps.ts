@@ -27,6 +27,6 @@ export function terminalTokenDeps(edge: Edge, profile: string): TokenDeps {
       return first;
     },
     warn: (message) => edge.stderr(`${message}\n`),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: (ms) => edge.sleep(ms),
   };
 }

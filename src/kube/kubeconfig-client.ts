@@ -4,17 +4,20 @@
 // cluster's proxy-url, else HTTPS_PROXY/NO_PROXY, as kubectl does (client-node alone ignores the
 // environment). In a pod without a kubeconfig, the in-cluster files are read directly
 // (in-cluster.ts): client-node is never loaded.
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { KclError, describe } from '../errors.js';
 import { type ApiClient, createRequestClient } from './http.js';
 import { inClusterClient } from './in-cluster.js';
 import { proxyEnvironment } from './proxy-env.js';
+import { kubeconfigFiles } from '../kubeconfig/paths.js';
 
 export interface KubeconfigChoice {
   kubeconfig?: string;
   context?: string;
   /** The environment, for KUBECONFIG and in-cluster detection (read at the CLI edge). */
   env: Readonly<Record<string, string | undefined>>;
+  /** For ~/.kube/config when neither --kubeconfig nor KUBECONFIG names a file. */
+  home: string;
   /** Milliseconds, for re-reading the in-cluster token. */
   nowMs: () => number;
 }
@@ -56,11 +59,20 @@ async function loadKubeconfig(choice: KubeconfigChoice): Promise<{ client: ApiCl
       cluster: { name: 'in-cluster', server: inCluster.server, caData: Buffer.from(inCluster.certificateAuthorityPem).toString('base64') },
     };
   }
+  // kubectl's file list, from what the edge read (client-node's loadFromDefault reads process.env
+  // and the home directory itself)
+  const [first, ...more] = kubeconfigFiles({ explicit: choice.kubeconfig, env: choice.env.KUBECONFIG, home: choice.home });
+  if (first === undefined || (!choice.kubeconfig && !choice.env.KUBECONFIG && !(await exists(first))))
+    throw new KclError('config', 'no kubeconfig found: pass --kubeconfig FILE or set KUBECONFIG');
   const { KubeConfig } = await import('./client-node.js');
   const config = new KubeConfig();
   try {
-    if (choice.kubeconfig) config.loadFromFile(choice.kubeconfig);
-    else config.loadFromDefault();
+    config.loadFromFile(first);
+    for (const file of more) {
+      const next = new KubeConfig();
+      next.loadFromFile(file);
+      config.mergeConfig(next);
+    }
     if (choice.context) config.setCurrentContext(choice.context);
   } catch (error) {
     throw new KclError('config', `could not load the kubeconfig: ${describe(error)}`);
@@ -69,16 +81,8 @@ async function loadKubeconfig(choice: KubeconfigChoice): Promise<{ client: ApiCl
     throw new KclError('config', `the kubeconfig has no context "${choice.context.slice(0, 100)}"`);
   const cluster = config.getCurrentCluster();
   if (!cluster?.server) throw new KclError('config', 'the kubeconfig has no current cluster with a server');
-  if (!cluster.server.startsWith('https://')) {
-    // client-node falls back to http://localhost:8080 when it finds no kubeconfig at all
-    const found = choice.kubeconfig || choice.env.KUBECONFIG || cluster.server !== 'http://localhost:8080';
-    throw new KclError(
-      'config',
-      found
-        ? `the kubeconfig's server ${cluster.server.slice(0, 100)} is not an https:// URL`
-        : 'no kubeconfig found: pass --kubeconfig FILE or set KUBECONFIG',
-    );
-  }
+  if (!cluster.server.startsWith('https://'))
+    throw new KclError('config', `the kubeconfig's server ${cluster.server.slice(0, 100)} is not an https:// URL`);
   const proxy = { proxyUrl: cluster.proxyUrl, environment: proxyEnvironment(choice.env) };
   const client = createRequestClient(cluster.server, proxy, async (options) => {
     try {
@@ -98,4 +102,11 @@ async function certificateAuthority(cluster: LoadedCluster): Promise<string | un
   } catch (error) {
     throw new KclError('config', `could not read the cluster's certificate-authority ${cluster.caFile}: ${describe(error)}`);
   }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
 }

@@ -24,8 +24,14 @@ export interface KubeconfigSet {
   currentContextOwner(): LoadedFile;
 }
 
-export async function editKubeconfigs<T>(files: string[], edit: (set: KubeconfigSet) => T, lock: LockOptions = {}): Promise<T> {
-  return lockAll(files, 0, lock, async () => {
+/** The kubeconfig files kubectl reads, in precedence order, and how to wait on their locks. */
+export interface KubeconfigTarget extends LockOptions {
+  files: string[];
+}
+
+export async function editKubeconfigs<T>(target: KubeconfigTarget, edit: (set: KubeconfigSet) => T): Promise<T> {
+  const { files } = target;
+  return lockAll(files, 0, target, async () => {
     const loaded: LoadedFile[] = [];
     for (const file of files) {
       const original = await readTextIfExists(file, inputBounds.kubeconfig);

@@ -4,11 +4,13 @@ import { KclError } from '../errors.js';
 import { errorCode } from '../util/files.js';
 
 export interface LockOptions {
+  /** The caller's clock (the Edge's): a wait for another writer is counted in its polls. */
+  sleep: (ms: number) => Promise<void>;
   timeoutMs?: number;
   pollMs?: number;
 }
 
-export async function withKubeconfigLock<T>(file: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+export async function withKubeconfigLock<T>(file: string, fn: () => Promise<T>, options: LockOptions): Promise<T> {
   const lockFile = `${file}.lock`;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const pollMs = options.pollMs ?? 50;
@@ -28,7 +30,7 @@ export async function withKubeconfigLock<T>(file: string, fn: () => Promise<T>, 
           `kubeconfig is locked by another process: remove ${lockFile} if no kubectl or kube-csr-login is running`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      await options.sleep(pollMs);
     }
   }
   try {

@@ -22,8 +22,13 @@ export interface AllowOutcome {
   changes: string[];
 }
 
-/** With write false: only checks, and throws as the real edit would (setup checks before it writes anything). */
-export async function allowInKuberc(location: KubercLocation, command: string, env: LookPathEnv, write: boolean): Promise<AllowOutcome> {
+/** Without write (the lock's clock): only checks, and throws as the real edit would (setup checks before it writes anything). */
+export async function allowInKuberc(
+  location: KubercLocation,
+  command: string,
+  env: LookPathEnv,
+  write: { sleep: (ms: number) => Promise<void> } | undefined,
+): Promise<AllowOutcome> {
   const before = await kubectlAccess(location, command, env);
   if (location.kind === 'off' || allowed(before)) return { access: before, changes: [] };
   const target = await fs.realpath(location.file).catch(() => location.file); // a linked kuberc is edited where it lives
@@ -43,7 +48,7 @@ export async function allowInKuberc(location: KubercLocation, command: string, e
     if (write) await writeFileAtomic(target, text, (await fs.stat(target)).mode & 0o777);
     return { access: { ...before, verdicts: after }, changes };
   };
-  return write ? withKubeconfigLock(target, edit) : edit();
+  return write ? withKubeconfigLock(target, edit, write) : edit();
 }
 
 function addEntry(text: string, entry: string, platform: NodeJS.Platform): { text: string; changes: string[] } {

@@ -24,7 +24,8 @@ export async function forgetProfile(configDir: string, name: string, tokens: Tok
   const removedStored = stored ? await tokenStore(stored, name, tokens).remove() : false;
   const entries = profile?.kubeconfig;
   if (entries !== undefined) {
-    await removeSetupEntries(entries.files, entries.user, entries.context, entries.clusterAdded ? entries.cluster : undefined);
+    const cluster = entries.clusterAdded ? entries.cluster : undefined;
+    await removeSetupEntries({ files: entries.files, sleep: tokens.sleep }, entries.user, entries.context, cluster);
   }
   const files = setupFiles(configDir, name);
   const removed = await Promise.all([files.token, files.sealedToken, files.certificateAuthority, files.profile].map(removeIfExists));

@@ -2,7 +2,8 @@
 // cluster, its CA and a token user) or the separate flags. The token never comes from argv.
 import { parse } from 'yaml';
 import { KclError, describe } from '../errors.js';
-import { checkCertificateAuthority, checkToken } from '../credential/identity.js';
+import { checkCertificateAuthority } from '../pki/certificate-authority.js';
+import { checkToken } from '../token/token-file.js';
 import { checkProxyUrl } from '../kube/proxy.js';
 import { checkServerUrl } from '../kube/server-url.js';
 import { type Json, isRecord, optionalString, string } from '../util/validate.js';

@@ -14,13 +14,15 @@ import { saveCertificateAuthority, setupFiles } from '../profile/save-profile.js
 import { bundlePem, compareTrust, subjectOf } from '../trustbundle/compare-trust.js';
 import { writeCaCheck } from '../trustbundle/ca-check.js';
 import { fetchPublishedCas } from '../trustbundle/published-cas.js';
-import { readCertificateAuthority } from '../credential/identity.js';
+import { readCertificateAuthority } from '../pki/certificate-authority.js';
 
 export interface RefreshCaDeps {
   configDir: string;
   now: () => Date;
   readToken: (profile: Profile) => Promise<string>;
   openTokenApi: (connection: Connection, token: string) => ApiClient;
+  /** The Edge's sleep, for waiting on a kubeconfig lock. */
+  sleep: (ms: number) => Promise<void>;
 }
 
 export interface RefreshCaResult {
@@ -57,7 +59,7 @@ export async function refreshCa(deps: RefreshCaDeps, name: string, profile: Prof
     return { changed: false, trusted, added: [], removed: [] };
   }
   const pem = bundlePem(published);
-  const kubeconfigCluster = await updateKubeconfigCluster(profile, pem);
+  const kubeconfigCluster = await updateKubeconfigCluster(profile, pem, deps.sleep);
   await saveCertificateAuthority(setupFiles(deps.configDir, name), pem);
   await writeCaCheck(caCheckFile, check);
   return {
@@ -84,10 +86,10 @@ export async function profileConnection(name: string, profile: Profile): Promise
 }
 
 /** The cluster entry setup wrote (by name, if it still points at the profile's server). */
-async function updateKubeconfigCluster(profile: Profile, pem: string): Promise<string | undefined> {
+async function updateKubeconfigCluster(profile: Profile, pem: string, sleep: RefreshCaDeps['sleep']): Promise<string | undefined> {
   const entries = profile.kubeconfig;
   if (!entries || entries.files.length === 0) return undefined;
-  return editKubeconfigs(entries.files, (set) => {
+  return editKubeconfigs({ files: entries.files, sleep }, (set) => {
     const owner = set.owner('clusters', entries.cluster);
     const body: unknown = findEntry(owner.doc, 'clusters', entries.cluster)?.toJSON();
     const cluster = typeof body === 'object' && body !== null && 'cluster' in body ? body.cluster : undefined;

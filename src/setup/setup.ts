@@ -74,7 +74,8 @@ export interface SetupOutcome {
 
 export async function setup(deps: SetupDeps, request: SetupRequest): Promise<SetupOutcome> {
   const { login } = request;
-  const kuberc = (write: boolean) => allowInKuberc(deps.kubectl.kuberc, deps.exec.command, deps.kubectl.look, write);
+  const kuberc = (write: boolean) =>
+    allowInKuberc(deps.kubectl.kuberc, deps.exec.command, deps.kubectl.look, write ? { sleep: deps.tokens.sleep } : undefined);
   if (request.allowInKuberc) await kuberc(false); // a kuberc that cannot take the entry stops setup before it writes anything
   const existing = await checkProfileTarget(deps.configDir, request.profile, login.server);
   const connection: Connection = {
@@ -96,7 +97,8 @@ export async function setup(deps: SetupDeps, request: SetupRequest): Promise<Set
   const token = chooseTokenSource(request.tokenStorage ?? existing?.tokenStore?.storage ?? 'file', files, login.token);
   await storeToken(token, request.profile, login.token, deps.tokens);
   await saveCertificateAuthority(files, login.certificateAuthorityPem);
-  const kubeconfig = await writeSetupEntries(deps.kubeconfigFiles, {
+  const kubeconfigTarget = { files: deps.kubeconfigFiles, sleep: deps.tokens.sleep };
+  const kubeconfig = await writeSetupEntries(kubeconfigTarget, {
     server: login.server,
     certificateAuthorityData: Buffer.from(login.certificateAuthorityPem, 'utf8').toString('base64'),
     ...(login.tlsServerName === undefined ? {} : { tlsServerName: login.tlsServerName }),

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe } from '../errors.js';
-import { checkToken } from '../credential/identity.js';
+import { checkToken } from '../token/token-file.js';
 import { type PlainTextCopy, tokenSha256 } from '../token/token-source.js';
 import { inputBounds, readFileBounded, readNamedFile, readOpenedFile } from '../util/bounded-read.js';
 import { parseLoginBundle } from './login-input.js';

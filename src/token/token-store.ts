@@ -3,10 +3,10 @@
 // change of storage remove through it. Stored tokens are checked against the SHA-256 setup recorded,
 // so a keyring entry or file replaced behind the profile's back is refused, not silently used.
 import { KclError } from '../errors.js';
-import { readToken } from '../credential/identity.js';
 import { readTextIfExists, removeIfExists, writeFileAtomic } from '../util/files.js';
 import { keyringStore } from './keyring-store.js';
 import { type PassphraseDeps, passphraseStore } from './passphrase-store.js';
+import { readToken } from './token-file.js';
 import { type TokenSource, tokenSha256 } from './token-source.js';
 
 export interface TokenStore {

@@ -7,7 +7,7 @@
 //   (the user was removed and re-added, or the records are from another cluster).
 import type { AuditRequest } from './audit-event.js';
 import type { IssuanceRecord } from './issuance-records.js';
-import type { CredentialTrace } from './trace.js';
+import type { CredentialTrace } from './credential-trace.js';
 
 export interface Mismatch {
   kind: 'no-overlap' | 'unrecorded-certificate' | 'outside-validity' | 'serviceaccount-uid';

@@ -4,7 +4,8 @@ import { escapeControl } from '../approver/escape.js';
 import { rfc3339Seconds } from '../util/time.js';
 import type { AuditRequest } from './audit-event.js';
 import type { IssuanceRecord } from './issuance-records.js';
-import type { CredentialTrace, TraceReport } from './trace.js';
+import type { CredentialTrace } from './credential-trace.js';
+import type { TraceReport } from './trace.js';
 
 export function renderTraceJson(report: TraceReport): string {
   const doc = {

@@ -7,6 +7,7 @@ import type { AuditRequest } from './audit-event.js';
 import { parseAuditEvent } from './audit-event.js';
 import { type IssuanceRecord, parseIssuanceRecord } from './issuance-records.js';
 import { type LineProblem, readJsonLines } from './json-lines.js';
+import type { CredentialTrace } from './credential-trace.js';
 import { type Mismatch, mismatches } from './mismatch.js';
 
 export interface TraceInput {
@@ -17,19 +18,6 @@ export interface TraceInput {
   user?: string;
   /** Requests kept per credential id (the rest are counted). */
   maxRequests: number;
-}
-
-export interface CredentialTrace {
-  credentialId: string;
-  username: string;
-  groups: string[];
-  record: IssuanceRecord | undefined;
-  requestCount: number;
-  requests: AuditRequest[];
-  firstRequest: Date | undefined;
-  lastRequest: Date | undefined;
-  /** Requests the audit log dates outside the record's validity window (impossible for one cluster). */
-  outsideValidity: number;
 }
 
 export interface TraceReport {

@@ -3,9 +3,10 @@
 // one JSON object naming every figure and ratio. Reports only: always exits 0 (failures marked).
 // Env: KCL_CLUSTER_DIR (default /tmp/kcl-bench-cluster), KCL_BENCH_KEEP_CLUSTER=1,
 // KCL_BENCH_BURST (CSRs per approver burst, 500), KCL_BENCH_MEMORY_CSRS (10000),
-// KCL_BENCH_FAILOVER_ROUNDS (20), KCL_BENCH_LOADGEN_USERS (100000), KCL_BENCH_ONLY=1,2,... (parts, 1-12;
-// part 12, the single executable's start-up, needs no cluster). Runs as root (part 9 and
-// the load generator start the approver in a mount namespace with the pod's ServiceAccount files).
+// KCL_BENCH_FAILOVER_ROUNDS (20), KCL_BENCH_LOADGEN_USERS (100000), KCL_BENCH_ONLY=1,2,... (parts, 1-13,
+// run in that order; part 10 also runs 7 and 8, whose recording and idle figure it needs; part 13,
+// the single executable's start-up, needs no cluster and runs after it is stopped). Runs as root
+// (parts 8 and 10 start the approver in a mount namespace with the pod's ServiceAccount files).
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +26,8 @@ import { log, results, section } from './results.js';
 import { seaStartVsNodeBundle } from './single-executable.js';
 import { cacheHitVsGke, nodePathVsFloor, ok } from './startup.js';
 
-const only = new Set((process.env.KCL_BENCH_ONLY ?? '1,2,3,4,5,6,7,8,9,10,11,12').split(','));
+const only = new Set((process.env.KCL_BENCH_ONLY ?? '1,2,3,4,5,6,7,8,9,10,11,12,13').split(','));
+if (only.has('10')) ['7', '8'].forEach((part) => only.add(part)); // the load generator serves 7's recording, compared with 8's idle
 const failoverRoundCount = Number(process.env.KCL_BENCH_FAILOVER_ROUNDS ?? 20);
 const burstSize = Number(process.env.KCL_BENCH_BURST ?? 500);
 const memoryCsrs = Number(process.env.KCL_BENCH_MEMORY_CSRS ?? 10_000);
@@ -86,7 +88,7 @@ async function approverParts(): Promise<void> {
   }
 }
 
-/** Parts 7-11 on a fresh control plane without csrapproving: nothing else decides, no CSRs at first. */
+/** Parts 7-12 on a fresh control plane without csrapproving: nothing else decides, no CSRs at first. */
 async function scaleParts(): Promise<void> {
   await stopOurs(); // part 6 leaves one running on the control plane about to restart
   await clusterUp(false, log);
@@ -95,7 +97,7 @@ async function scaleParts(): Promise<void> {
   pod = await podTarget(dir);
   let recorded: Recorded | undefined;
   if (only.has('7')) {
-    await section('7a record the real API server JSON for the load generator', async () => {
+    await section('7 record the real API server JSON for the load generator', async () => {
       const admin = await adminApi(cluster.adminKubeconfig, cluster.server, cluster.caFile, 4);
       recorded = await recordApi(admin, await tokenApi(cluster.server, cluster.caFile, user.tokenFile, 4), user, 'users');
       if (recorded.constructed.length)
@@ -105,25 +107,25 @@ async function scaleParts(): Promise<void> {
     });
   }
   let idle: number | undefined;
-  if (only.has('9')) {
-    await section('9 approver idle, latency and CPU (in-cluster)', async () => {
+  if (only.has('8')) {
+    await section('8 approver idle, latency and CPU (in-cluster)', async () => {
       const ours = await startOurs();
       idle = await idleVsFloor(ours);
       await latencyParts(ours, user);
     });
     await stopOurs();
   }
-  if (only.has('8')) await section('8 kcm csrapproving unthrottled', () => kcmUnthrottled(burstSize));
-  if (only.has('7') && recorded && idle !== undefined) {
+  if (only.has('9')) await section('9 kcm csrapproving unthrottled', () => kcmUnthrottled(burstSize));
+  if (only.has('10') && recorded && idle !== undefined) {
     const r = recorded;
     const i = idle;
-    await section('7b approver with 100,000 CSRs (load generator)', () =>
+    await section('10 approver with 100,000 CSRs (load generator)', () =>
       loadgen100k(r, user, i, dir, Number(process.env.KCL_BENCH_LOADGEN_USERS ?? 100_000)),
     );
   }
-  if (only.has('10')) await section(`10 failover, ${failoverRoundCount} rounds`, () => failoverRounds(failoverRoundCount, dir));
-  if (only.has('11')) {
-    await section('11 etcd bytes per user', async () => {
+  if (only.has('11')) await section(`11 failover, ${failoverRoundCount} rounds`, () => failoverRounds(failoverRoundCount, dir));
+  if (only.has('12')) {
+    await section('12 etcd bytes per user', async () => {
       await startOurs();
       await etcdFootprint().finally(stopOurs);
     });
@@ -131,10 +133,13 @@ async function scaleParts(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (only.has('12')) await section('12 single executable start-up', seaStartVsNodeBundle);
   if (['1', '2', '3', '4'].some((p) => only.has(p))) await clientParts();
   if (only.has('5') || only.has('6')) await approverParts();
-  if (['7', '8', '9', '10', '11'].some((p) => only.has(p))) await scaleParts();
+  if (['7', '8', '9', '10', '11', '12'].some((p) => only.has(p))) await scaleParts();
+  if (only.has('13')) {
+    await clusterDown(log); // a start-up measured without the control plane's CPU use
+    await section('13 single executable start-up', seaStartVsNodeBundle);
+  }
 }
 
 main()

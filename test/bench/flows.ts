@@ -6,21 +6,11 @@ import path from 'node:path';
 import { admin, cluster, launcher, run } from '../e2e/cluster.js';
 import type { ProvisionedUser } from '../e2e/provision.js';
 import { timed } from './stats.js';
+import { pluginArgs as argsFor } from '../helpers/plugin-args.js';
 
+/** The get-credential command line for a provisioned user of the cluster. */
 export function pluginArgs(user: ProvisionedUser): string[] {
-  return [
-    'get-credential',
-    '--server',
-    cluster.server,
-    '--certificate-authority',
-    cluster.caFile,
-    '--token-file',
-    user.tokenFile,
-    '--user',
-    user.name,
-    '--groups',
-    user.groups.join(','),
-  ];
+  return argsFor({ server: cluster.server, caFile: cluster.caFile, tokenFile: user.tokenFile, user: user.name, groups: user.groups });
 }
 
 export async function freshCacheEnv(): Promise<NodeJS.ProcessEnv> {

@@ -11,6 +11,7 @@ import { repoRoot } from '../e2e/cluster.js';
 import { createCa } from '../helpers/pki.js';
 import { log, results } from './results.js';
 import { interleave, timed } from './stats.js';
+import { pluginArgs } from '../helpers/plugin-args.js';
 
 const sh = (command: string, args: string[]) =>
   new Promise<void>((resolve, reject) =>
@@ -37,8 +38,7 @@ export async function seaStartVsNodeBundle(): Promise<void> {
   const caFile = path.join(dir, 'ca.crt');
   await writeFile(caFile, (await createCa('bench-sea-ca')).certificatePem);
   // the token goes only to a --server given with its --certificate-authority
-  const args = ['get-credential', '--server', 'https://127.0.0.1:1', '--certificate-authority', caFile, '--token-file', tokenFile];
-  args.push('--user', 'bench', '--groups', 'devs');
+  const args = pluginArgs({ server: 'https://127.0.0.1:1', caFile, tokenFile, user: 'bench', groups: 'devs' });
   let run = 0;
   const miss = async (command: string, argv: string[]) => {
     run += 1; // a fresh cache dir each time: a true miss, no key left by the previous run

@@ -12,6 +12,7 @@ import { admin, cluster, launcher, run, tempDir } from './cluster.js';
 import { until } from '../helpers/until.js';
 import { atv, attributeOids, hostileCsr, hostileVariants, rawRequestPem, rdn, str } from '../helpers/hostile-csr.js';
 import { type ProvisionedUser, provisionUser } from './provision.js';
+import { pluginArgs } from '../helpers/plugin-args.js';
 
 jest.setTimeout(300_000);
 let dir: string;
@@ -52,19 +53,13 @@ afterAll(async () => {
 });
 
 function getCredential(cacheName: string) {
-  const args = [
-    'get-credential',
-    '--server',
-    cluster.server,
-    '--certificate-authority',
-    cluster.caFile,
-    '--token-file',
-    user.tokenFile,
-    '--user',
-    user.name,
-    '--groups',
-    'devs,ops',
-  ];
+  const args = pluginArgs({
+    server: cluster.server,
+    caFile: cluster.caFile,
+    tokenFile: user.tokenFile,
+    user: user.name,
+    groups: 'devs,ops',
+  });
   return run(launcher, args, { env: { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, cacheName) }, timeoutMs: 60_000 });
 }
 

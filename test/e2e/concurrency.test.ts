@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
 import { cluster, launcher, run, tempDir } from './cluster.js';
 import { type ProvisionedUser, approveContinuously, provisionUser } from './provision.js';
+import { pluginArgs } from '../helpers/plugin-args.js';
 
 jest.setTimeout(300_000);
 let dir: string;
@@ -22,21 +23,8 @@ afterAll(async () => {
 });
 
 function call(user: ProvisionedUser, cacheDir: string, profile: string) {
-  const args = [
-    'get-credential',
-    '--profile',
-    profile,
-    '--server',
-    cluster.server,
-    '--certificate-authority',
-    cluster.caFile,
-    '--token-file',
-    user.tokenFile,
-    '--user',
-    user.name,
-    '--groups',
-    'devs',
-  ];
+  const target = { server: cluster.server, caFile: cluster.caFile, tokenFile: user.tokenFile, user: user.name, groups: 'devs' };
+  const args = pluginArgs(target, '--profile', profile);
   return run(launcher, args, { env: { KUBE_CSR_LOGIN_CACHE_DIR: cacheDir }, timeoutMs: 120_000 });
 }
 

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { seeded } from '../helpers/fuzz.js';
 import { admin, launcher, run, tempDir } from './cluster.js';
 import { type ProvisionedUser, approveContinuously, provisionUser } from './provision.js';
+import { pluginArgs } from '../helpers/plugin-args.js';
 
 jest.setTimeout(900_000);
 const users = 8;
@@ -37,19 +38,8 @@ afterAll(async () => {
 
 /** A renew window of 0.01 % makes every issued certificate due at once, so a --background trial really renews. */
 function args(user: ProvisionedUser): string[] {
-  const connection = ['--server', process.env.KCL_SERVER ?? '', '--certificate-authority', process.env.KCL_CA_FILE ?? ''];
-  return [
-    'get-credential',
-    ...connection,
-    '--token-file',
-    user.tokenFile,
-    '--user',
-    user.name,
-    '--groups',
-    'devs',
-    '--renew-window',
-    '0.01',
-  ];
+  const connection = { server: process.env.KCL_SERVER ?? '', caFile: process.env.KCL_CA_FILE ?? '' };
+  return pluginArgs({ ...connection, tokenFile: user.tokenFile, user: user.name, groups: 'devs' }, '--renew-window', '0.01');
 }
 
 /** Runs the Node entry and SIGKILLs it after delayMs: killed before finishing, or how long it took. */

@@ -12,6 +12,7 @@ import { buildCsrPem, generatePrivateKeyPem } from '../../src/pki/csr.js';
 import { parseLoginBundle } from '../../src/setup/login-input.js';
 import { approveContinuously } from './provision.js';
 import { admin, cluster, launcher, run, sleep, tempDir } from './cluster.js';
+import { pluginArgs } from '../helpers/plugin-args.js';
 
 jest.setTimeout(180_000);
 
@@ -88,21 +89,11 @@ test("someone else's CSR under the user's name, for a signer nobody handles: the
   await writeFile(token, parseLoginBundle(await readFile(bundleOf(bob), 'utf8'), bundleOf(bob)).token, { mode: 0o600 });
   const stop = approveContinuously(bob);
   try {
-    const args = [
-      'get-credential',
-      '--server',
-      cluster.server,
-      '--certificate-authority',
-      cluster.caFile,
-      '--token-file',
-      token,
-      '--user',
-      bob,
-      '--groups',
-      'devs',
+    const args = pluginArgs(
+      { server: cluster.server, caFile: cluster.caFile, tokenFile: token, user: bob, groups: 'devs' },
       '--timeout',
       '60s',
-    ];
+    );
     const started = Date.now();
     const result = await run(launcher, args, {
       env: { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, 'cache'), KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, 'config') },

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { cluster, launcher, run, tempDir } from './cluster.js';
 import { type ProvisionedUser, approveContinuously, provisionUser } from './provision.js';
+import { pluginArgs } from '../helpers/plugin-args.js';
 
 jest.setTimeout(120_000);
 
@@ -58,20 +59,7 @@ async function forwarder(mode: { delayMs: number } | 'silent'): Promise<Forwarde
 }
 
 function args(server: string, extra: string[] = []): string[] {
-  return [
-    'get-credential',
-    '--server',
-    server,
-    '--certificate-authority',
-    cluster.caFile,
-    '--token-file',
-    user.tokenFile,
-    '--user',
-    user.name,
-    '--groups',
-    'devs',
-    ...extra,
-  ];
+  return pluginArgs({ server, caFile: cluster.caFile, tokenFile: user.tokenFile, user: user.name, groups: 'devs' }, ...extra);
 }
 
 async function timedRun(argv: string[], cacheDir: string) {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { createCa, serverCertificate } from '../helpers/pki.js';
 import { cluster, launcher, run, tempDir, writeUserKubeconfig } from './cluster.js';
 import { approveContinuously, provisionUser, type ProvisionedUser } from './provision.js';
+import { pluginArgs } from '../helpers/plugin-args.js';
 
 jest.setTimeout(180_000);
 
@@ -122,19 +123,13 @@ describe('kubectl --server pointing elsewhere', () => {
   test.each(modes)('flags-only stanza with --server and --certificate-authority, %s: the same', async (_name, flags) => {
     const kubeconfig = path.join(dir, 'flags.kubeconfig');
     const cache = path.join(dir, 'flags-cache');
-    const args = [
-      'get-credential',
-      '--server',
-      cluster.server,
-      '--certificate-authority',
-      cluster.caFile,
-      '--token-file',
-      flagsUser.tokenFile,
-      '--user',
-      flagsUser.name,
-      '--groups',
-      'devs',
-    ];
+    const args = pluginArgs({
+      server: cluster.server,
+      caFile: cluster.caFile,
+      tokenFile: flagsUser.tokenFile,
+      user: flagsUser.name,
+      groups: 'devs',
+    });
     await writeUserKubeconfig(kubeconfig, { args, env: { KUBE_CSR_LOGIN_CACHE_DIR: cache } });
     await rm(cache, { recursive: true, force: true });
     const before = fake.headers.length;

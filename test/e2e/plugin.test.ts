@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals
 import { admin, cluster, installedKubectl, run, tempDir, writeUserKubeconfig } from './cluster.js';
 import { type ProvisionedUser, approveContinuously, provisionUser } from './provision.js';
 import { expiredCopy } from './expired-certificate.js';
+import { pluginArgs } from '../helpers/plugin-args.js';
 
 jest.setTimeout(180_000);
 
@@ -23,18 +24,10 @@ afterAll(async () => {
 });
 
 function stanzaArgs(user: ProvisionedUser, extra: string[] = []): string[] {
-  const connection = ['--server', cluster.server, '--certificate-authority', cluster.caFile];
-  return [
-    'get-credential',
-    ...connection,
-    '--token-file',
-    user.tokenFile,
-    '--user',
-    user.name,
-    '--groups',
-    user.groups.join(','),
+  return pluginArgs(
+    { server: cluster.server, caFile: cluster.caFile, tokenFile: user.tokenFile, user: user.name, groups: user.groups },
     ...extra,
-  ];
+  );
 }
 
 async function kubectlAs(kubeconfig: string, args: string[], kubectl = cluster.kubectl) {

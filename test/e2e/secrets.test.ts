@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { cluster, launcher, run, tempDir, writeUserKubeconfig } from './cluster.js';
 import { type ProvisionedUser, approveContinuously, provisionUser } from './provision.js';
+import { pluginArgs } from '../helpers/plugin-args.js';
 
 jest.setTimeout(120_000);
 let dir: string;
@@ -44,20 +45,8 @@ function watchArgv(): { stop: () => Promise<string[]> } {
 test('token and key never appear in argv, verbose logs or error messages', async () => {
   const cacheDir = path.join(dir, 'cache');
   const kubeconfig = path.join(dir, 'user.kubeconfig');
-  const args = [
-    'get-credential',
-    '--server',
-    cluster.server,
-    '--certificate-authority',
-    cluster.caFile,
-    '--token-file',
-    user.tokenFile,
-    '--user',
-    user.name,
-    '--groups',
-    'devs',
-    '--verbose',
-  ];
+  const connection = { server: cluster.server, caFile: cluster.caFile };
+  const args = pluginArgs({ ...connection, tokenFile: user.tokenFile, user: user.name, groups: 'devs' }, '--verbose');
   await writeUserKubeconfig(kubeconfig, { args, env: { KUBE_CSR_LOGIN_CACHE_DIR: cacheDir, KUBE_CSR_LOGIN_VERBOSE: '1' } });
   const argv = watchArgv();
   const outputs: string[] = [];
@@ -69,22 +58,9 @@ test('token and key never appear in argv, verbose logs or error messages', async
   // Error paths: a wrong token and a malformed exec info, run directly at the highest verbosity.
   const wrongToken = path.join(dir, 'wrong.token');
   await (await import('node:fs/promises')).writeFile(wrongToken, `${user.token}x`, { mode: 0o600 });
-  const failing = await run(
-    launcher,
-    [
-      'get-credential',
-      '--server',
-      cluster.server,
-      '--certificate-authority',
-      cluster.caFile,
-      '--token-file',
-      wrongToken,
-      '--user',
-      user.name,
-      '--verbose',
-    ],
-    { env: { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, 'cache2') } },
-  );
+  const failing = await run(launcher, pluginArgs({ ...connection, tokenFile: wrongToken, user: user.name }, '--verbose'), {
+    env: { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, 'cache2') },
+  });
   outputs.push(failing.stdout, failing.stderr);
   expect(failing.code).not.toBe(0);
   const seenArgv = await argv.stop();

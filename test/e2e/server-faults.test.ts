@@ -13,6 +13,7 @@ import { exitCodes } from '../../src/errors.js';
 import { type Run, admin, cluster, launcher, run, sleep, tempDir } from './cluster.js';
 import { expiredCopy } from './expired-certificate.js';
 import { type ProvisionedUser, approveContinuously, provisionUser } from './provision.js';
+import { pluginArgs } from '../helpers/plugin-args.js';
 
 jest.setTimeout(240_000);
 
@@ -34,20 +35,10 @@ afterAll(async () => {
 // ---- running the plugin -----------------------------------------------------------------------
 
 function getCredential(user: ProvisionedUser, cacheName: string, extra: string[]): Promise<Run> {
-  const args = [
-    'get-credential',
-    '--server',
-    cluster.server,
-    '--certificate-authority',
-    cluster.caFile,
-    '--token-file',
-    user.tokenFile,
-    '--user',
-    user.name,
-    '--groups',
-    user.groups.join(','),
+  const args = pluginArgs(
+    { server: cluster.server, caFile: cluster.caFile, tokenFile: user.tokenFile, user: user.name, groups: user.groups },
     ...extra,
-  ];
+  );
   const env = { KUBE_CSR_LOGIN_CACHE_DIR: path.join(dir, cacheName), KUBE_CSR_LOGIN_CONFIG_DIR: path.join(dir, 'config') };
   return run(launcher, args, { env, timeoutMs: 120_000 });
 }
@@ -111,22 +102,22 @@ describe('RBAC removed', () => {
     const served = await call();
     expect([served.code, served.stderr]).toEqual([0, '']);
     expect(credentialOf(served.stdout)).toEqual(credentialOf(first.stdout));
-    // The detached renewal fails with 403 and records a back-off.
-    let backoff = '';
-    for (let i = 0; i < 150 && backoff === ''; i += 1) {
+    // The detached renewal fails with 403, records a back-off, then logs its error line and exits.
+    let [backoff, log] = ['', ''];
+    for (let i = 0; i < 150 && !(backoff !== '' && /permission denied \(403\)/.test(log)); i += 1) {
       await sleep(200);
       backoff = await readFile(files().backoff, 'utf8').catch(() => '');
+      log = await readFile(files().log, 'utf8').catch(() => '');
     }
     expect(JSON.parse(backoff)).toMatchObject({ code: 'forbidden' });
-    const log = await readFile(files().log, 'utf8');
     expect(log).toMatch(/permission denied \(403\)/);
-    // More kubectl calls: still served, and no new renewal attempt while backing off.
+    // More kubectl calls: still served, and no new renewal attempt while backing off (a start
+    // marks the log before the detached process runs).
     for (let i = 0; i < 5; i += 1) {
       const again = await call();
       expect([again.code, again.stderr]).toEqual([0, '']);
       expect(subjectOf(again.stdout)).toBe(`CN=${rbacUser.name},O=devs`);
     }
-    await sleep(1_000);
     expect(await readFile(files().log, 'utf8')).toBe(log);
     expect(await csrUid()).toBe(uidBefore); // no CSR was created (or replaced) after the RBAC removal
   });

@@ -1,17 +1,18 @@
-// Runs the get-credential use case as the CLI would, with its edges faked: temp dirs for config and
-// cache, a fixed clock (set by the test, advanced by sleeps), captured stdout/stderr, and the real API client pointed at a fake server.
+// Runs the get-credential use case as the CLI would, with the deps the CLI builds (credentialDeps) over
+// a faked Edge: temp dirs for config and cache, a fixed clock (set by the test, advanced by sleeps),
+// captured stdout/stderr, and the real API client pointed at a fake server.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { acquireLock } from '../../src/cache/lock.js';
+import { credentialDeps } from '../../src/cli/commands/get-credential.js';
 import type { CredentialDeps } from '../../src/credential/deps.js';
 import { getCredential } from '../../src/credential/get-credential.js';
 import type { CredentialFlags } from '../../src/credential/settings.js';
-import { csrApi } from '../../src/kube/csr-api.js';
-import { createApiClient } from '../../src/kube/http.js';
 import type { ProxyEnvironment } from '../../src/kube/proxy-env.js';
 import type { TokenDeps } from '../../src/token/token-store.js';
 import { type TestClock, testClock } from './clock.js';
+import { captureEdge } from './edge.js';
+import { type FakeApi, type FakeApiOptions, startFakeApi } from './fake-api.js';
 
 export interface Harness {
   root: string;
@@ -55,23 +56,17 @@ export async function createHarness(server: { url: string; caPem: string }, toke
   await writeFile(h.tokenFile, `${token}\n`, { mode: 0o600 });
   await writeFile(h.caFile, server.caPem);
   h.run = async (overrides = {}, mode = { background: false }) => {
+    const edge = captureEdge(
+      { HTTPS_PROXY: h.proxyEnv.httpsProxy, NO_PROXY: h.proxyEnv.noProxy, KUBERNETES_EXEC_INFO: h.execInfoRaw },
+      h.clock,
+    );
+    edge.stderr = (text) => h.stderr.push(text.replace(/\n$/, ''));
+    const stdout = (text: string) => h.stdout.push(text);
+    // production's deps; only the detached process is counted instead of spawned, and the token
+    // deps are the test's (it plays the person at the terminal)
     const deps: CredentialDeps = {
-      now: h.clock.now,
-      random: () => 0.5,
-      sleep: async (ms) => {
-        h.clock.advance(ms);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20)));
-      },
-      cacheDir: h.cacheDir,
-      configDir: h.configDir,
-      uid: process.getuid?.(),
-      execInfoRaw: h.execInfoRaw,
-      stderrIsTerminal: false,
-      stdout: (text) => h.stdout.push(text),
-      log: { verbose: () => undefined, warn: (m) => h.stderr.push(m) },
-      openCsrApi: async (connection, t, remainingMs) => csrApi(createApiClient(connection, t, h.proxyEnv), remainingMs),
+      ...credentialDeps(edge, { cacheDir: h.cacheDir, configDir: h.configDir }, 'test', ['--profile', 'test'], stdout),
       tokens: h.tokens,
-      lock: acquireLock,
       startBackgroundRenewal: async () => {
         h.backgroundStarts += 1;
       },
@@ -96,4 +91,25 @@ export function lastCredential(h: Harness): { apiVersion: string; status: Record
   const text = h.stdout.at(-1);
   if (!text) throw new Error('nothing printed');
   return JSON.parse(text);
+}
+
+export interface FakeApiHarness {
+  api: FakeApi;
+  h: Harness;
+  /** Closes the fake API and removes the harness's files. */
+  close: () => Promise<void>;
+}
+
+/** A fake API (its clock at testEpoch unless options say otherwise) and a harness pointed at it. */
+export async function startFakeApiHarness(token: string, options: Omit<FakeApiOptions, 'token'> = {}): Promise<FakeApiHarness> {
+  const api = await startFakeApi({ token, ...options });
+  const h = await createHarness(api, token);
+  return {
+    api,
+    h,
+    close: async () => {
+      await api.close();
+      await h.cleanup();
+    },
+  };
 }

@@ -44,5 +44,6 @@ export function captureEdge(env: Record<string, string | undefined>, clock: Test
     pid: 4242,
     hostname: 'test-host',
     uid: process.getuid?.(),
+    onStopSignal: () => () => undefined,
   };
 }

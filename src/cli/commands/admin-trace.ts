@@ -11,7 +11,7 @@ import { readIssuanceRecords, trace } from '../../trace/trace.js';
 import type { Edge } from '../edge.js';
 import { parseFlags } from '../parse-values.js';
 
-const options = {
+export const options = {
   records: { type: 'string' },
   'credential-id': { type: 'string' },
   user: { type: 'string' },

@@ -10,7 +10,7 @@ import { removeUser } from '../../admin/remove-user.js';
 import { addUserText, removeUserText, usersJson, usersTable } from '../../admin/report.js';
 import { checkServerUrl } from '../../kube/server-url.js';
 import { loadKubeconfigCluster } from '../../kube/kubeconfig-client.js';
-import type { Edge } from '../edge.js';
+import { type Edge, kubeconfigChoice } from '../edge.js';
 import { readRecords, runTrace } from './admin-trace.js';
 import { parseDurationSeconds, parseFlags, parseGroups } from '../parse-values.js';
 
@@ -20,7 +20,7 @@ const common = {
   'users-namespace': { type: 'string', default: 'users' },
 } as const;
 
-const addUserOptions = {
+export const addUserOptions = {
   ...common,
   groups: { type: 'string' },
   bundle: { type: 'string' },
@@ -30,7 +30,7 @@ const addUserOptions = {
   output: { type: 'string', short: 'o' },
 } as const;
 
-const listUsersOptions = { ...common, output: { type: 'string', short: 'o' }, records: { type: 'string' } } as const;
+export const listUsersOptions = { ...common, output: { type: 'string', short: 'o' }, records: { type: 'string' } } as const;
 
 const subcommands: Record<string, (args: string[], edge: Edge) => Promise<void>> = {
   'add-user': runAddUser,
@@ -76,7 +76,7 @@ async function runAddUser(args: string[], edge: Edge): Promise<void> {
     );
   }
   const server = values.server === undefined ? undefined : checkedServer(values.server);
-  const { client, cluster } = await loadKubeconfigCluster(choice(values, edge));
+  const { client, cluster } = await loadKubeconfigCluster(kubeconfigChoice(values, edge));
   const result = await addUser(
     { client, now: edge.now, sleep: edge.sleep },
     {
@@ -92,7 +92,7 @@ async function runRemoveUser(args: string[], edge: Edge): Promise<void> {
   const { values, positionals } = parseFlags({ args, options: common, allowPositionals: true }, 'admin remove-user');
   const name = validateUserName(oneName('remove-user', positionals));
   const usersNamespace = validateNamespace(values['users-namespace']);
-  const { client } = await loadKubeconfigCluster(choice(values, edge));
+  const { client } = await loadKubeconfigCluster(kubeconfigChoice(values, edge));
   const removed = await removeUser(client, { name, usersNamespace });
   edge.stdout(removeUserText({ name, usersNamespace }, removed));
 }
@@ -103,7 +103,7 @@ async function runListUsers(args: string[], edge: Edge): Promise<void> {
   const output = values.output ?? 'table';
   if (output !== 'table' && output !== 'json') throw new KclError('usage', 'admin list-users: -o must be json or table');
   const usersNamespace = validateNamespace(values['users-namespace']);
-  const { client } = await loadKubeconfigCluster(choice(values, edge));
+  const { client } = await loadKubeconfigCluster(kubeconfigChoice(values, edge));
   const records = values.records === undefined ? [] : await readRecords(values.records, edge);
   const rows = await listUsers(client, usersNamespace, records);
   edge.stdout(output === 'json' ? usersJson(usersNamespace, rows) : usersTable(usersNamespace, rows, edge.now()));
@@ -121,13 +121,4 @@ function checkedServer(value: string): string {
   } catch (error) {
     throw new KclError('usage', describe(error));
   }
-}
-
-function choice(values: { kubeconfig?: string | undefined; context?: string | undefined }, edge: Edge) {
-  return {
-    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
-    ...(values.context ? { context: values.context } : {}),
-    env: edge.env,
-    nowMs: () => edge.now().getTime(),
-  };
 }

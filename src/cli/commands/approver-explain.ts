@@ -11,11 +11,11 @@ import { loadKubeconfigClient } from '../../kube/kubeconfig-client.js';
 import { parseServiceAccount } from '../../kube/service-account.js';
 import { inputBounds, readNamedFile } from '../../util/bounded-read.js';
 import { type Json, isRecord } from '../../util/validate.js';
-import type { Edge } from '../edge.js';
+import { type Edge, kubeconfigChoice } from '../edge.js';
 import { parseFlags } from '../parse-values.js';
 import { policyConfig, policyOptions } from './approver-flags.js';
 
-const options = {
+export const options = {
   ...policyOptions,
   filename: { type: 'string', short: 'f' },
   output: { type: 'string', short: 'o', default: 'text' },
@@ -28,12 +28,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   if (!byName && !byFile) throw new KclError('usage', 'approver explain takes one CSR name, or -f FILE (- for stdin)');
   if (values.output !== 'text' && values.output !== 'json') throw new KclError('usage', '-o must be text or json');
   const config = policyConfig(values);
-  const client = await loadKubeconfigClient({
-    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
-    ...(values.context ? { context: values.context } : {}),
-    env: edge.env,
-    nowMs: () => edge.now().getTime(),
-  });
+  const client = await loadKubeconfigClient(kubeconfigChoice(values, edge));
   const api = approverApi(client, 'explain');
   let raw: Json | undefined;
   if (values.filename === undefined) {

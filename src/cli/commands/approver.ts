@@ -12,11 +12,11 @@ import { createLog } from '../../approver/log.js';
 import { createMetrics } from '../../approver/metrics.js';
 import { permissionCheck } from '../../approver/permissions.js';
 import { loadKubeconfigClient } from '../../kube/kubeconfig-client.js';
-import type { Edge } from '../edge.js';
+import { type Edge, kubeconfigChoice } from '../edge.js';
 import { policyConfig, policyOptions } from './approver-flags.js';
 import { parseFlags } from '../parse-values.js';
 
-const options = {
+export const options = {
   ...policyOptions,
   'metrics-addr': { type: 'string', default: '127.0.0.1:8080' },
   'leader-elect': { type: 'boolean', default: true },
@@ -40,12 +40,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   const dryRun = values['dry-run'];
   // A shadow replica must not take the lease from the approver it runs next to.
   const leaseName = values['lease-name'] ?? (dryRun ? 'kube-csr-login-approver-dry-run' : 'kube-csr-login-approver');
-  const client = await loadKubeconfigClient({
-    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
-    ...(values.context ? { context: values.context } : {}),
-    env: edge.env,
-    nowMs: () => edge.now().getTime(),
-  });
+  const client = await loadKubeconfigClient(kubeconfigChoice(values, edge));
   // POD_NAME (downward API) when set: pods with hostNetwork share the node's hostname and all run as
   // pid 1, so a restarted pod would otherwise take its predecessor's identity (and its Lease, unreleased)
   const identity = `${edge.env.POD_NAME || edge.hostname}_${edge.pid}`;
@@ -75,12 +70,10 @@ export async function run(args: string[], edge: Edge): Promise<void> {
     return [404, 'not found\n'];
   });
   const stopping = new AbortController();
-  const stop = (signal: string) => {
+  const unsubscribe = edge.onStopSignal((signal) => {
     log(`${signal}: stopping`);
     stopping.abort();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  });
   const address = server.address();
   const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : values['metrics-addr'];
   log(
@@ -99,8 +92,7 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   } finally {
     stopping.abort();
     await checking;
-    process.off('SIGTERM', stop);
-    process.off('SIGINT', stop);
+    unsubscribe();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     log('stopped');

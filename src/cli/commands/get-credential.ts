@@ -103,13 +103,15 @@ export function credentialDeps(
       // client-go lends its stdin to an interactive plugin; get-credential asks only then
       ...(edge.stdinIsTerminal ? { askPassphrase: (prompt: string) => askSecret(prompt, 'stdin', true) } : {}),
       warn: (message) => edge.stderr(`${message}\n`),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      sleep: (ms) => edge.sleep(ms),
     },
     lock: async (dir, lockPath, waitMs) => (await import('../../cache/lock.js')).acquireLock(dir, lockPath, waitMs),
     startBackgroundRenewal: async () => {
-      const [{ spawn }, { constants, openSync }] = await Promise.all([import('node:child_process'), import('node:fs')]);
+      const [{ spawn }, { constants, openSync, writeSync }] = await Promise.all([import('node:child_process'), import('node:fs')]);
       const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = constants; // never append through a planted link
       const log = openSync(profileCacheFiles(cacheDir, profile).backgroundLog, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
+      // the mark of a start, left before the child runs: "no renewal started" needs no waiting
+      writeSync(log, `${edge.now().toISOString()} background renewal started\n`);
       const child = spawn(edge.invocation.self.command, [...edge.invocation.self.args, 'get-credential', ...args, '--background'], {
         detached: true,
         stdio: ['ignore', 'ignore', log],

@@ -11,8 +11,10 @@ import { parseDurationSeconds, parseFlags } from '../parse-values.js';
 import { terminalTokenDeps } from '../token-deps.js';
 import { credentialDeps } from './get-credential.js';
 
+export const options = { profile: { type: 'string' }, timeout: { type: 'string' } } as const;
+
 export async function run(args: string[], edge: Edge): Promise<void> {
-  const { values } = parseFlags({ args, options: { profile: { type: 'string' }, timeout: { type: 'string' } } });
+  const { values } = parseFlags({ args, options });
   const profile = validateProfileName(values.profile ?? 'default');
   const flags = {
     profile,

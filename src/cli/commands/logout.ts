@@ -11,8 +11,10 @@ import { terminalTokenDeps } from '../token-deps.js';
 
 const tokenPlace = { file: 'file', keyring: 'OS keyring entry', passphrase: 'encrypted file' } as const;
 
+export const options = { profile: { type: 'string' }, all: { type: 'boolean' }, forget: { type: 'boolean' } } as const;
+
 export async function run(args: string[], edge: Edge): Promise<void> {
-  const { values } = parseFlags({ args, options: { profile: { type: 'string' }, all: { type: 'boolean' }, forget: { type: 'boolean' } } });
+  const { values } = parseFlags({ args, options });
   if (values.all && values.profile) throw new KclError('usage', 'use either --profile or --all');
   const { cacheDir, configDir } = await dirs(edge);
   const names = values.all ? 'all' : [validateProfileName(values.profile ?? 'default')];

@@ -25,6 +25,7 @@ export async function runRefreshCa(values: Record<string, unknown>, edge: Edge):
       now: edge.now,
       readToken: (p) => readProfileToken(edge, name, p),
       openTokenApi: (connection, token) => createApiClient(connection, token, proxyEnv),
+      sleep: edge.sleep,
     },
     name,
     profile,

@@ -5,11 +5,11 @@ import { KclError, describe } from '../../errors.js';
 import { clearBackoff } from '../../cache/backoff.js';
 import { profileCacheFiles } from '../../cache/layout.js';
 import { getCredential } from '../../credential/get-credential.js';
-import { checkToken, readCertificateAuthority } from '../../credential/identity.js';
 import { createApiClient } from '../../kube/http.js';
 import { proxyEnvironment } from '../../kube/proxy-env.js';
 import { checkProxyUrl } from '../../kube/proxy.js';
 import { checkServerUrl } from '../../kube/server-url.js';
+import { readCertificateAuthority } from '../../pki/certificate-authority.js';
 import { kubeconfigFiles } from '../../kubeconfig/paths.js';
 import { accessLine, allowed, entryLines, warnings } from '../../kuberc/advice.js';
 import { validateProfileName } from '../../profile/profile.js';
@@ -18,6 +18,7 @@ import { type SetupOutcome, setup } from '../../setup/setup.js';
 import { type TokenInputFile, readTokenInput } from '../../setup/token-copy.js';
 import { certificateClient, readExecCredential, verifyLogin } from '../../setup/verify-login.js';
 import { inputBounds } from '../../util/bounded-read.js';
+import { checkToken } from '../../token/token-file.js';
 import { type TokenStorage, isTokenStorage } from '../../token/token-source.js';
 import { expiresSoon, jwtExpiry } from '../../token/jwt-expiry.js';
 import { rfc3339Seconds } from '../../util/time.js';
@@ -29,7 +30,7 @@ import { terminalTokenDeps } from '../token-deps.js';
 import { credentialDeps } from './get-credential.js';
 import { runRefreshCa } from './refresh-ca.js';
 
-const options = {
+export const options = {
   bundle: { type: 'string' },
   server: { type: 'string' },
   'certificate-authority': { type: 'string' },

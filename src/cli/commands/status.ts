@@ -16,11 +16,10 @@ import { type Profile, readProfile, storedProfileNames, validateProfileName } fr
 import { checkProfileCa } from '../../trustbundle/check-profile.js';
 import { readProfileToken } from './refresh-ca.js';
 
+export const options = { profile: { type: 'string' }, output: { type: 'string', short: 'o' }, 'check-ca': { type: 'boolean' } } as const;
+
 export async function run(args: string[], edge: Edge): Promise<void> {
-  const { values } = parseFlags({
-    args,
-    options: { profile: { type: 'string' }, output: { type: 'string', short: 'o' }, 'check-ca': { type: 'boolean' } },
-  });
+  const { values } = parseFlags({ args, options });
   const output = values.output ?? 'text';
   if (output !== 'text' && output !== 'json') throw new KclError('usage', `unknown output format "${output.slice(0, 20)}": use -o json`);
   const { cacheDir, configDir } = await dirs(edge);

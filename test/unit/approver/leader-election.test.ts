@@ -34,6 +34,8 @@ function memoryStore() {
   return { store, holder: () => stored?.record.holder, record: () => stored?.record, setDown: (value: boolean) => (down = value) };
 }
 
+type Clock = ReturnType<typeof clock>;
+
 function clock(start: number) {
   let now = start;
   return { now: () => now, advance: (ms: number) => (now += ms) };
@@ -41,11 +43,15 @@ function clock(start: number) {
 
 const timing = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
 
-test('the first candidate creates the lease and renews it; the other stays passive', async () => {
+/** Candidates a and b on one in-memory lease, each on its clock (one shared clock by default). */
+function twoElectors(clockA = clock(0), clockB = clockA) {
   const lease = memoryStore();
-  const time = clock(1_000_000);
-  const a = createElector({ store: lease.store, now: time.now }, { identity: 'a', ...timing });
-  const b = createElector({ store: lease.store, now: time.now }, { identity: 'b', ...timing });
+  const elector = (identity: string, time: Clock) => createElector({ store: lease.store, now: time.now }, { identity, ...timing });
+  return { lease, time: clockA, a: elector('a', clockA), b: elector('b', clockB) };
+}
+
+test('the first candidate creates the lease and renews it; the other stays passive', async () => {
+  const { lease, time, a, b } = twoElectors(clock(1_000_000));
   expect(await a.step()).toEqual({ leader: true, nextInMs: 2_000 });
   expect(await b.step()).toEqual({ leader: false, nextInMs: 2_000 });
   for (let i = 0; i < 20; i += 1) {
@@ -58,12 +64,10 @@ test('the first candidate creates the lease and renews it; the other stays passi
 });
 
 test('a standby takes over only after a full lease duration without renewal, on its own clock', async () => {
-  const lease = memoryStore();
   const clockA = clock(1_000_000);
   // b's clock is 1 hour ahead: renewTime values are meaningless to it, only what it observes counts
   const clockB = clock(1_000_000 + 3_600_000);
-  const a = createElector({ store: lease.store, now: clockA.now }, { identity: 'a', ...timing });
-  const b = createElector({ store: lease.store, now: clockB.now }, { identity: 'b', ...timing });
+  const { lease, a, b } = twoElectors(clockA, clockB);
   await a.step();
   expect((await b.step()).leader).toBe(false); // first observation of a's record
   // a dies: no more renewals
@@ -79,10 +83,7 @@ test('a standby takes over only after a full lease duration without renewal, on 
 });
 
 test('a renewal seen by the standby restarts its wait, counted from the previous read', async () => {
-  const lease = memoryStore();
-  const time = clock(0);
-  const a = createElector({ store: lease.store, now: time.now }, { identity: 'a', ...timing });
-  const b = createElector({ store: lease.store, now: time.now }, { identity: 'b', ...timing });
+  const { time, a, b } = twoElectors();
   await a.step();
   await b.step();
   time.advance(8_000);
@@ -98,10 +99,7 @@ test('a renewal seen by the standby restarts its wait, counted from the previous
 });
 
 test('after a long gap between reads, the standby counts from at most one retry period back', async () => {
-  const lease = memoryStore();
-  const time = clock(0);
-  const a = createElector({ store: lease.store, now: time.now }, { identity: 'a', ...timing });
-  const b = createElector({ store: lease.store, now: time.now }, { identity: 'b', ...timing });
+  const { time, a, b } = twoElectors();
   await a.step();
   await b.step();
   time.advance(10_000);
@@ -115,10 +113,7 @@ test('after a long gap between reads, the standby counts from at most one retry 
 });
 
 test('a standby schedules its next attempt for the moment the lease expires', async () => {
-  const lease = memoryStore();
-  const time = clock(0);
-  const a = createElector({ store: lease.store, now: time.now }, { identity: 'a', ...timing });
-  const b = createElector({ store: lease.store, now: time.now }, { identity: 'b', ...timing });
+  const { time, a, b } = twoElectors();
   await a.step();
   let step = await b.step(); // first observation at t=0: expires at t=15000
   expect(step.nextInMs).toBe(2_000);
@@ -130,10 +125,7 @@ test('a standby schedules its next attempt for the moment the lease expires', as
 });
 
 test('a read that fails makes the standby count from its next observation', async () => {
-  const lease = memoryStore();
-  const time = clock(0);
-  const a = createElector({ store: lease.store, now: time.now }, { identity: 'a', ...timing });
-  const b = createElector({ store: lease.store, now: time.now }, { identity: 'b', ...timing });
+  const { lease, time, a, b } = twoElectors();
   await a.step();
   await b.step();
   time.advance(2_000);
@@ -148,10 +140,7 @@ test('a read that fails makes the standby count from its next observation', asyn
 });
 
 test('release hands over at once', async () => {
-  const lease = memoryStore();
-  const time = clock(0);
-  const a = createElector({ store: lease.store, now: time.now }, { identity: 'a', ...timing });
-  const b = createElector({ store: lease.store, now: time.now }, { identity: 'b', ...timing });
+  const { lease, time, a, b } = twoElectors();
   await a.step();
   expect((await b.step()).leader).toBe(false);
   await a.release();
@@ -164,9 +153,7 @@ test('release hands over at once', async () => {
 });
 
 test('a leader that cannot reach the API keeps leading until the renew deadline, then steps down', async () => {
-  const lease = memoryStore();
-  const time = clock(0);
-  const a = createElector({ store: lease.store, now: time.now }, { identity: 'a', ...timing });
+  const { lease, time, a, b } = twoElectors();
   await a.step();
   lease.setDown(true);
   time.advance(2_000);
@@ -176,7 +163,6 @@ test('a leader that cannot reach the API keeps leading until the renew deadline,
   time.advance(1_000);
   expect((await a.step()).leader).toBe(false);
   // a standby that never saw it lead does not lead on errors either
-  const b = createElector({ store: lease.store, now: time.now }, { identity: 'b', ...timing });
   expect((await b.step()).leader).toBe(false);
 });
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { KclError } from '../../../src/errors.js';
 import type { CredentialFlags } from '../../../src/credential/settings.js';
-import { type Harness, createHarness, lastCredential } from '../../helpers/credential-harness.js';
+import { type Harness, startFakeApiHarness, lastCredential } from '../../helpers/credential-harness.js';
 import { testEpoch } from '../../helpers/clock.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { type TestProxy, startConnectProxy } from '../../helpers/proxies.js';
@@ -16,15 +16,14 @@ const token = 'connection-test-token-0123456789';
 let api: FakeApi;
 let foreign: FakeApi;
 let h: Harness;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  api = await startFakeApi({ token, now: () => testEpoch });
+  ({ api, h, close } = await startFakeApiHarness(token));
   foreign = await startFakeApi({ token, now: () => testEpoch }); // would accept the token: it must never see it
-  h = await createHarness(api, token);
 });
 afterEach(async () => {
-  await Promise.all([api.close(), foreign.close()]);
-  await h.cleanup();
+  await Promise.all([close(), foreign.close()]);
 });
 
 function execInfo(cluster: Record<string, unknown>): string {

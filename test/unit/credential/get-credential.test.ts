@@ -3,23 +3,19 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
-import { type Harness, createHarness, lastCredential } from '../../helpers/credential-harness.js';
-import { testEpoch } from '../../helpers/clock.js';
+import { type Harness, startFakeApiHarness, lastCredential } from '../../helpers/credential-harness.js';
 import { until } from '../../helpers/until.js';
 import { KclError } from '../../../src/errors.js';
 
 const token = 'test-token-value-0123456789';
 let api: FakeApi;
 let h: Harness;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  api = await startFakeApi({ token, now: () => testEpoch }); // the server's clock stands still
-  h = await createHarness(api, token);
+  ({ api, h, close } = await startFakeApiHarness(token)); // the server's clock stands still at testEpoch
 });
-afterEach(async () => {
-  await api.close();
-  await h.cleanup();
-});
+afterEach(() => close());
 
 /** Until the plugin has created the CSR and opened its watch (a change before the watch is replayed). */
 async function untilCreated(fake: FakeApi, name: string): Promise<void> {

@@ -3,24 +3,23 @@
 // until the timeout and then ask an admin to approve it.
 import { afterEach, beforeEach, expect, jest, test } from '@jest/globals';
 import { KclError } from '../../../src/errors.js';
-import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
-import { type Harness, createHarness, lastCredential } from '../../helpers/credential-harness.js';
+import type { FakeApi } from '../../helpers/fake-api.js';
+import { type Harness, startFakeApiHarness, lastCredential } from '../../helpers/credential-harness.js';
+import { until } from '../../helpers/until.js';
 
 jest.setTimeout(25_000); // below the 30 s --timeout of the cases: a wait for it fails the test
 
 const token = 'squat-test-token-0123456789';
 const name = 'user=jean.doe';
+const csrPath = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 let api: FakeApi;
 let h: Harness;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  api = await startFakeApi({ token });
-  h = await createHarness(api, token);
+  ({ api, h, close } = await startFakeApiHarness(token));
 });
-afterEach(async () => {
-  await api.close();
-  await h.cleanup();
-});
+afterEach(() => close());
 
 /** A pending CSR of our name, as the API server stores one made by `username`, just now (on the tests' clock). */
 function plant(username: string, signerName = 'example.com/nobody-signs-this'): string {
@@ -77,10 +76,11 @@ test('when it may not be deleted, the error names its owner and never asks to ap
 test("our own user's pending CSR from another machine is still waited for, not deleted", async () => {
   const uid = plant('system:serviceaccount:users:jean.doe', 'kubernetes.io/kube-apiserver-client');
   const run = h.run({ waitTimeoutSeconds: 30 });
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  expect(api.csrs.get(name)?.object.metadata.uid).toBe(uid); // still there: we are waiting on it
+  await until(() => api.requests.includes(`GET ${csrPath}?watch`), 'the renewal watching the planted CSR');
+  // it watches the planted CSR and asks nothing else of it: no DELETE, no POST of ours over it
+  expect(api.requests.filter((r) => r.includes(csrPath) && !r.startsWith('GET '))).toEqual([]);
   await api.decide(name, 'deny'); // it ends (here denied); then ours replaces it
   await run;
-  expect(lastCredential(h).status.clientCertificateData).toContain('BEGIN CERTIFICATE');
   expect(api.csrs.get(name)?.object.metadata.uid).not.toBe(uid);
+  expect(lastCredential(h).status.clientCertificateData).toContain('BEGIN CERTIFICATE');
 });

@@ -18,6 +18,7 @@ jest.setTimeout(120_000);
 
 type Kind = 'clusters' | 'users' | 'contexts';
 const kinds: Kind[] = ['clusters', 'users', 'contexts'];
+const polled = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const bodyKey: Record<Kind, string> = { clusters: 'cluster', users: 'user', contexts: 'context' };
 
 // ---- generators -------------------------------------------------------------------------------
@@ -299,8 +300,8 @@ async function runCase(n: number, c: Case): Promise<{ problem?: string; ok: bool
   const label = () => `${JSON.stringify(c.op).slice(0, 200)} on ${JSON.stringify(c.texts.map((t) => t?.slice(0, 300)))}`;
   const edit = () =>
     c.op.kind === 'write'
-      ? writeSetupEntries(files, c.op.input, { timeoutMs: 1000 })
-      : removeSetupEntries(files, c.op.user, c.op.context, c.op.cluster, { timeoutMs: 1000 });
+      ? writeSetupEntries({ files, timeoutMs: 1000, sleep: polled }, c.op.input)
+      : removeSetupEntries({ files, timeoutMs: 1000, sleep: polled }, c.op.user, c.op.context, c.op.cluster);
   let result: SetupResult | void;
   try {
     result = await edit();

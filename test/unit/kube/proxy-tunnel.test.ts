@@ -4,7 +4,7 @@
 // byte, never the token.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { KclError } from '../../../src/errors.js';
-import { type Harness, createHarness, lastCredential } from '../../helpers/credential-harness.js';
+import { type Harness, createHarness, lastCredential, startFakeApiHarness } from '../../helpers/credential-harness.js';
 import { testEpoch } from '../../helpers/clock.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { type TestProxy, startConnectProxy, startSocksProxy, startsWithTlsHandshake } from '../../helpers/proxies.js';
@@ -12,16 +12,16 @@ import { type TestProxy, startConnectProxy, startSocksProxy, startsWithTlsHandsh
 const token = 'proxy-test-token-0123456789';
 let api: FakeApi;
 let h: Harness;
+let close: () => Promise<void>;
 const proxies: TestProxy[] = [];
 
 beforeEach(async () => {
-  api = await startFakeApi({ token, now: () => testEpoch });
-  h = await createHarness(api, token);
+  ({ api, h, close } = await startFakeApiHarness(token));
 });
 afterEach(async () => {
   await Promise.all(proxies.splice(0).map((p) => p.close()));
-  await api.close();
-  await h.cleanup();
+  await close();
+  await h.cleanup(); // a test may have replaced the harness
 });
 
 const port = () => new URL(api.url).port;

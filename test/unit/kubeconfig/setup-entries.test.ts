@@ -9,6 +9,10 @@ import { kubeconfigFiles } from '../../../src/kubeconfig/paths.js';
 import { execUserFields, removeSetupEntries, writeSetupEntries, type SetupEntries } from '../../../src/kubeconfig/setup-entries.js';
 import { tempDir } from '../../helpers/temp-dirs.js';
 
+// two writers race for the lock here: real time, as the Edge's sleep
+const polled = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const target = (files: string[]) => ({ files, sleep: polled });
+
 const fixture = `# my clusters
 apiVersion: v1
 kind: Config
@@ -44,7 +48,7 @@ describe('writeSetupEntries', () => {
     const dir = await temp();
     const file = join(dir, 'config');
     await writeFile(file, fixture, { mode: 0o644 });
-    const result = await writeSetupEntries([file], { ...input, useContext: true });
+    const result = await writeSetupEntries(target([file]), { ...input, useContext: true });
     expect(result).toEqual({ cluster: 'dev', user: 'jean.doe@dev', context: 'jean.doe@dev', clusterAdded: true });
     const first = await readFile(file, 'utf8');
     expect(first).toContain('# my clusters');
@@ -58,7 +62,7 @@ describe('writeSetupEntries', () => {
       ],
     });
     expect((await stat(file)).mode & 0o777).toBe(0o600);
-    await writeSetupEntries([file], { ...input, useContext: true });
+    await writeSetupEntries(target([file]), { ...input, useContext: true });
     expect(await readFile(file, 'utf8')).toBe(first);
   });
 
@@ -66,7 +70,7 @@ describe('writeSetupEntries', () => {
     const dir = await temp();
     const file = join(dir, 'config');
     await writeFile(file, fixture);
-    const result = await writeSetupEntries([file], { ...input, server: 'https://prod.example:6443' });
+    const result = await writeSetupEntries(target([file]), { ...input, server: 'https://prod.example:6443' });
     expect(result.cluster).toBe('prod');
     expect(result.user).toBe('jean.doe@prod');
   });
@@ -78,7 +82,7 @@ describe('writeSetupEntries', () => {
     await writeFile(b, fixture.replace('https://prod.example:6443', input.server));
     const files = kubeconfigFiles({ env: `${a}:${b}`, home: dir });
     expect(files).toEqual([a, b]);
-    await writeSetupEntries(files, { ...input, useContext: true });
+    await writeSetupEntries(target(files), { ...input, useContext: true });
     const docA: unknown = parse(await readFile(a, 'utf8'));
     const docB: unknown = parse(await readFile(b, 'utf8'));
     expect(docA).toMatchObject({ users: [{ name: 'jean.doe@prod' }], contexts: [{ name: 'jean.doe@prod' }] });
@@ -93,8 +97,8 @@ describe('writeSetupEntries', () => {
     const file = join(dir, 'config');
     await writeFile(file, fixture);
     await Promise.all([
-      writeSetupEntries([file], input),
-      writeSetupEntries([file], { ...input, userName: 'max', exec: { ...input.exec, profile: 'max' } }),
+      writeSetupEntries(target([file]), input),
+      writeSetupEntries(target([file]), { ...input, userName: 'max', exec: { ...input.exec, profile: 'max' } }),
     ]);
     const doc: unknown = parse(await readFile(file, 'utf8'));
     expect(doc).toMatchObject({
@@ -106,15 +110,15 @@ describe('writeSetupEntries', () => {
     const dir = await temp();
     const file = join(dir, 'config');
     await writeFile(`${file}.lock`, '');
-    await expect(withKubeconfigLock(file, async () => 1, { timeoutMs: 100 })).rejects.toThrow(`${file}.lock`);
+    await expect(withKubeconfigLock(file, async () => 1, { timeoutMs: 100, sleep: polled })).rejects.toThrow(`${file}.lock`);
   });
 
   test('removeSetupEntries drops user, context and the unused cluster', async () => {
     const dir = await temp();
     const file = join(dir, 'config');
     await writeFile(file, fixture);
-    await writeSetupEntries([file], { ...input, useContext: true });
-    await removeSetupEntries([file], 'jean.doe@dev', 'jean.doe@dev', 'dev');
+    await writeSetupEntries(target([file]), { ...input, useContext: true });
+    await removeSetupEntries(target([file]), 'jean.doe@dev', 'jean.doe@dev', 'dev');
     const text = await readFile(file, 'utf8');
     expect(text).not.toContain('jean.doe');
     expect(text).not.toContain('dev.example');
@@ -125,8 +129,8 @@ describe('writeSetupEntries', () => {
     const dir = await temp();
     const a = join(dir, 'a');
     const b = join(dir, 'b');
-    await writeSetupEntries([b], { ...input, useContext: true });
-    await removeSetupEntries([a, b], 'jean.doe@dev', 'jean.doe@dev', 'dev');
+    await writeSetupEntries(target([b]), { ...input, useContext: true });
+    await removeSetupEntries(target([a, b]), 'jean.doe@dev', 'jean.doe@dev', 'dev');
     expect(await readdir(dir)).toEqual(['b']); // no a, no lock or temp files
     expect(parse(await readFile(b, 'utf8'))).toMatchObject({ clusters: [], users: [], contexts: [], 'current-context': '' });
   });

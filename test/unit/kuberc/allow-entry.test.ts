@@ -20,7 +20,13 @@ async function world(text?: string, mode = 0o644) {
   if (text !== undefined) await writeFile(file, text, { mode });
   const location: KubercLocation = { kind: 'file', file, explicit: false };
   const look = { platform: 'linux' as const, path: '/usr/bin', pathExt: undefined, cwd: dir };
-  return { dir, file, command, allow: (write = true, at: KubercLocation = location) => allowInKuberc(at, command, look, write) };
+  return {
+    dir,
+    file,
+    command,
+    allow: (write = true, at: KubercLocation = location) =>
+      allowInKuberc(at, command, look, write ? { sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) } : undefined),
+  };
 }
 
 describe('adding the entry', () => {

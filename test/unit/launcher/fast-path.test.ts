@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/g
 import { processStartTime, releaseClaim } from '../../../src/cache/claim.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { until } from '../../helpers/until.js';
+import { pluginArgs } from '../../helpers/plugin-args.js';
 
 const launcher = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/kube-csr-login');
 const token = 'launcher-test-token';
@@ -61,19 +62,13 @@ beforeAll(async () => {
   await mkdir(path.join(root, 'config'), { recursive: true });
   await writeFile(path.join(root, 'token'), token, { mode: 0o600 });
   await writeFile(path.join(root, 'ca.crt'), api.caPem);
-  baseArgs = [
-    'get-credential',
-    '--server',
-    api.url,
-    '--certificate-authority',
-    path.join(root, 'ca.crt'),
-    '--token-file',
-    path.join(root, 'token'),
-    '--user',
-    'jean.doe',
-    '--groups',
-    'devs',
-  ];
+  baseArgs = pluginArgs({
+    server: api.url,
+    caFile: path.join(root, 'ca.crt'),
+    tokenFile: path.join(root, 'token'),
+    user: 'jean.doe',
+    groups: 'devs',
+  });
 });
 afterAll(async () => {
   await api.close();
@@ -93,6 +88,8 @@ describe('fast path and Node path agree', () => {
     expect(fast).toEqual(node);
     expect(fast.code).toBe(0);
     expect(`${before.trimEnd().split('\n').at(-1)}\n`).toBe(fast.stdout);
+    // and by sh alone: with no Node to fall back to, the same answer
+    expect(await runLauncher(baseArgs, { KUBERNETES_EXEC_INFO: execInfo(false), KUBE_CSR_LOGIN_NODE: '/bin/false' })).toEqual(fast);
   });
 
   test.each([

@@ -11,6 +11,7 @@ import { renderFastPath } from '../../../src/cache/fast-path.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { type SecondUser, secondUser } from '../../helpers/second-user.js';
 import { tempDir } from '../../helpers/temp-dirs.js';
+import { pluginArgs } from '../../helpers/plugin-args.js';
 import { until } from '../../helpers/until.js';
 
 jest.setTimeout(30_000); // each case starts Node a few times (a renewal included): slow on a loaded machine
@@ -72,19 +73,13 @@ beforeAll(async () => {
   await mkdir(path.join(base, 'config'), { mode: 0o700 });
   await writeFile(path.join(base, 'token'), token, { mode: 0o600 });
   await writeFile(path.join(base, 'ca.crt'), api.caPem);
-  args = [
-    'get-credential',
-    '--server',
-    api.url,
-    '--certificate-authority',
-    path.join(base, 'ca.crt'),
-    '--token-file',
-    path.join(base, 'token'),
-    '--user',
-    'jean.doe',
-    '--groups',
-    'devs',
-  ];
+  args = pluginArgs({
+    server: api.url,
+    caFile: path.join(base, 'ca.crt'),
+    tokenFile: path.join(base, 'token'),
+    user: 'jean.doe',
+    groups: 'devs',
+  });
 });
 afterAll(async () => {
   await api.close();

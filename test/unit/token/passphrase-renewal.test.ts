@@ -8,20 +8,19 @@ import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import { KclError } from '../../../src/errors.js';
 import { sealToken } from '../../../src/token/sealed-token.js';
 import { tokenSha256 } from '../../../src/token/token-source.js';
-import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
-import { type Harness, createHarness, lastCredential } from '../../helpers/credential-harness.js';
-import { testEpoch } from '../../helpers/clock.js';
+import type { FakeApi } from '../../helpers/fake-api.js';
+import { type Harness, startFakeApiHarness, lastCredential } from '../../helpers/credential-harness.js';
 
 const token = 'test-token-value-0123456789';
 const passphrase = 'correct horse battery';
 const interactive = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: true } });
 let api: FakeApi;
 let h: Harness;
+let close: () => Promise<void>;
 let asked: string[];
 
 beforeEach(async () => {
-  api = await startFakeApi({ token, now: () => testEpoch }); // the server's clock stands still
-  h = await createHarness(api, token);
+  ({ api, h, close } = await startFakeApiHarness(token)); // the server's clock stands still at testEpoch
   const sealed = path.join(h.configDir, 'test.token.enc');
   await writeFile(sealed, await sealToken(token, passphrase, { N: 1024, r: 8, p: 1 }), { mode: 0o600 });
   await mkdir(path.join(h.configDir, 'profiles'), { recursive: true });
@@ -29,10 +28,7 @@ beforeEach(async () => {
   await writeFile(path.join(h.configDir, 'profiles', 'test.json'), JSON.stringify(profile));
   asked = [];
 });
-afterEach(async () => {
-  await api.close();
-  await h.cleanup();
-});
+afterEach(() => close());
 
 /** The person at the terminal types these answers, one per prompt. */
 function typing(...answers: string[]): void {

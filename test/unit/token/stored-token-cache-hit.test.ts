@@ -5,22 +5,18 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import { tokenSha256 } from '../../../src/token/token-source.js';
-import { testEpoch } from '../../helpers/clock.js';
-import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
-import { type Harness, createHarness } from '../../helpers/credential-harness.js';
+import type { FakeApi } from '../../helpers/fake-api.js';
+import { type Harness, startFakeApiHarness } from '../../helpers/credential-harness.js';
 
 const token = 'test-token-value-0123456789';
 let api: FakeApi;
 let h: Harness;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  api = await startFakeApi({ token, now: () => testEpoch });
-  h = await createHarness(api, token);
+  ({ api, h, close } = await startFakeApiHarness(token));
 });
-afterEach(async () => {
-  await api.close();
-  await h.cleanup();
-});
+afterEach(() => close());
 
 test('keyring or passphrase storage: the cached certificate is served without reading the token', async () => {
   await h.run();

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { readCredentialEntry } from '../../../src/cache/credential-entry.js';
 import { readCsrTable } from '../../../src/approver/csr-table.js';
-import { readCertificateAuthority, readToken } from '../../../src/credential/identity.js';
+import { readCertificateAuthority } from '../../../src/pki/certificate-authority.js';
+import { readToken } from '../../../src/token/token-file.js';
 import { createApiClient } from '../../../src/kube/http.js';
 import { watchStream } from '../../../src/kube/watch-stream.js';
 import { editKubeconfigs } from '../../../src/kubeconfig/edit-files.js';
@@ -20,6 +21,7 @@ import { inputBounds, readAllBounded } from '../../../src/util/bounded-read.js';
 import { createCa, serverCertificate } from '../../helpers/pki.js';
 import { tempDir } from '../../helpers/temp-dirs.js';
 
+const polled = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const refused = (what: string, bound: number) => `${what} is larger than ${bound} bytes: refused unread`;
 
 async function fileOf(size: number, fill = 'a', name = 'input'): Promise<string> {
@@ -67,13 +69,13 @@ describe('files a user names', () => {
 
   test('a kubeconfig past 16 MiB is refused before YAML parsing; a 2 MB one is edited', async () => {
     const big = await fileOf(inputBounds.kubeconfig + 1, '#');
-    await expect(editKubeconfigs([big], () => undefined)).rejects.toThrow(refused(big, inputBounds.kubeconfig));
+    await expect(editKubeconfigs({ files: [big], sleep: polled }, () => undefined)).rejects.toThrow(refused(big, inputBounds.kubeconfig));
     const clusters = Array.from(
       { length: 400 },
       (_, i) => `- name: c${i}\n  cluster:\n    server: https://c${i}:6443\n    certificate-authority-data: ${'Q'.repeat(5000)}\n`,
     );
     const real = await fileOf(1, `apiVersion: v1\nkind: Config\nclusters:\n${clusters.join('')}`);
-    expect(await editKubeconfigs([real], (set) => set.files[0]?.doc.toJSON().clusters.length)).toBe(400);
+    expect(await editKubeconfigs({ files: [real], sleep: polled }, (set) => set.files[0]?.doc.toJSON().clusters.length)).toBe(400);
   });
 });
 
