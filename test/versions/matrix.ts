@@ -1,5 +1,5 @@
-// `npm run test:versions [-- v1.36.3 ...]`: the end-to-end core against every supported Kubernetes
-// release, then kubectl one minor older and one newer than each server (where the matrix has both).
+// `npm run test:versions [-- [--only core|skew] v1.36.3 ...]`: the end-to-end core against every supported
+// Kubernetes release, and kubectl one minor older and one newer than each server (where the matrix has both).
 // Each version's control plane is built once (cached by build.sh; its progress shows as it compiles)
 // and started in its own state dir; the e2e files run unchanged, pointed at it by jest's global setup.
 // Results go to test/versions/LAST-RUN.md (rows of versions not run this time are kept).
@@ -20,10 +20,12 @@ const core = ['admin', 'csr-names', 'setup', 'plugin', 'approver', 'approver-exp
 const skew = ['setup', 'plugin'];
 
 const minor = (version: string) => Number(version.split('.')[1]);
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+const only = args[0] === '--only' ? args[1] : undefined;
+const wanted = only ? args.slice(2) : args;
 const selected = wanted.length ? versions.filter((v) => wanted.includes(v)) : versions;
-if (wanted.some((v) => !versions.includes(v))) {
-  process.stderr.write(`test:versions: the matrix has ${versions.join(', ')} (asked: ${wanted.join(', ')})\n`);
+if (wanted.some((v) => !versions.includes(v)) || (only !== undefined && only !== 'core' && only !== 'skew')) {
+  process.stderr.write(`test:versions: usage: [--only core|skew] [VERSION...] with versions among ${versions.join(', ')}\n`);
   process.exit(2);
 }
 const stateBase = process.env.KCL_CLUSTER_DIR ?? '/tmp/kcl-versions';
@@ -46,7 +48,7 @@ function jest(files: string[], env: Record<string, string>): Pick<MatrixRow, 'pa
 async function main(): Promise<void> {
   const bins = new Map<string, string>();
   // Every selected server's binaries, plus the neighbours whose kubectl the skew runs need.
-  const needed = versions.filter((v) => selected.some((s) => Math.abs(minor(s) - minor(v)) <= 1));
+  const needed = versions.filter((v) => selected.some((s) => Math.abs(minor(s) - minor(v)) <= (only === 'core' ? 0 : 1)));
   for (const version of needed) {
     process.stderr.write(`== Kubernetes ${version}: module and binaries\n`);
     const mod = (await clusterScript('module-dir.sh', [version])).trim();
@@ -55,8 +57,8 @@ async function main(): Promise<void> {
   const rows: MatrixRow[] = [];
   for (const server of selected) {
     const env = { KCL_KUBERNETES: server, KCL_CLUSTER_DIR: `${stateBase}-${server}` };
-    const runs: [string, string[]][] = [[server, core]];
-    for (const other of versions) if (Math.abs(minor(other) - minor(server)) === 1) runs.push([other, skew]);
+    const runs: [string, string[]][] = only === 'skew' ? [] : [[server, core]];
+    if (only !== 'core') for (const other of versions) if (Math.abs(minor(other) - minor(server)) === 1) runs.push([other, skew]);
     for (const [kubectl, files] of runs) {
       process.stderr.write(`== server ${server}, kubectl ${kubectl}: ${files.join(', ')}\n`);
       const started = Date.now();
