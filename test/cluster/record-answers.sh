@@ -65,4 +65,7 @@ echo '{"apiVersion":"v1","kind":"DeleteOptions","preconditions":{"uid":"00000000
 } | jq -s --arg v "$KCL_KUBERNETES_VERSION" \
   '{recordedFrom: $v, recordedBy: "test/cluster/record-answers.sh", answers: add}' >"$unit/kube/fixtures/csr-status-answers.json"
 k delete csr r-stale r-twice >/dev/null
+# the repo's formatting (npm run lint checks test/ with prettier)
+"$here/../../node_modules/.bin/prettier" --log-level warn --write "$unit/approver/fixtures/csr-table-page.json" \
+  "$unit/kube/fixtures/csr-status-answers.json"
 echo "recorded from Kubernetes $KCL_KUBERNETES_VERSION" >&2

@@ -32,11 +32,15 @@ const stateBase = process.env.KCL_CLUSTER_DIR ?? '/tmp/kcl-versions';
 
 function jest(files: string[], env: Record<string, string>): Pick<MatrixRow, 'passed' | 'total' | 'ok'> {
   const pattern = `build/test/e2e/(${files.join('|')})\\.test\\.js$`;
-  const result = spawnSync(process.execPath, [path.join(repoRoot, 'test/run-jest.js'), '--selectProjects', 'e2e', '--testPathPatterns', pattern], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env, KCL_KEEP_CLUSTER: '1' },
-    stdio: 'inherit',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, 'test/run-jest.js'), '--selectProjects', 'e2e', '--testPathPatterns', pattern],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, ...env, KCL_KEEP_CLUSTER: '1' },
+      stdio: 'inherit',
+    },
+  );
   try {
     const report = JSON.parse(readFileSync(path.join(repoRoot, 'build/jest-report.json'), 'utf8'));
     return { passed: report.numPassedTests, total: report.numTotalTests, ok: result.status === 0 && report.numTotalTests > 0 };
@@ -62,7 +66,8 @@ async function main(): Promise<void> {
     for (const [kubectl, files] of runs) {
       process.stderr.write(`== server ${server}, kubectl ${kubectl}: ${files.join(', ')}\n`);
       const started = Date.now();
-      const kubectlEnv: Record<string, string> = kubectl === server ? {} : { KCL_E2E_KUBECTL: path.join(bins.get(kubectl) ?? '', 'kubectl') };
+      const kubectlEnv: Record<string, string> =
+        kubectl === server ? {} : { KCL_E2E_KUBECTL: path.join(bins.get(kubectl) ?? '', 'kubectl') };
       const result = jest(files, { ...env, ...kubectlEnv });
       rows.push({ server, kubectl, files, ...result, seconds: Math.round((Date.now() - started) / 1000), date: new Date() });
       writeTable(rows);
