@@ -5,9 +5,11 @@
 # written over a stale resourceVersion, Approved added to a Denied CSR, a second Approved condition, a
 # create of an existing name, a delete with another object's uid. Run it on a fresh cluster (the page
 # must hold only its own CSRs):  KCL_CLUSTER_DIR=/tmp/x bash test/cluster/up.sh && bash test/cluster/record-answers.sh
+# Usage: record-answers.sh [DIR] (default test/unit; another DIR gets the same layout, to compare versions).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-unit="$here/../unit"
+unit="${1:-$here/../unit}"
+mkdir -p "$unit/approver/fixtures" "$unit/kube/fixtures"
 state="${KCL_CLUSTER_DIR:-/tmp/kube-csr-login-cluster}"
 # shellcheck disable=SC1091
 source "$state/cluster.env"
