@@ -1,6 +1,7 @@
 // test/versions/LAST-RUN.md: one row per (server, kubectl) pair of the version matrix. A run of some
 // versions replaces their rows and keeps the others, so the table always shows the last result of each.
 // The same rows go between the markers in docs/versions.md, which shows them.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +73,8 @@ export function writeTable(rows: MatrixRow[]): void {
     '',
   ].join('\n');
   writeFileSync(file, text);
+  // the repo's formatting (npm run lint checks test/ with prettier); docs/ gets the same table as is
+  spawnSync(path.join(repoRoot, 'node_modules/.bin/prettier'), ['--log-level', 'warn', '--write', file], { stdio: 'inherit' });
   const page = readFileSync(docs, 'utf8');
   if (!markers.test(page)) throw new Error('docs/versions.md lacks the matrix:start/matrix:end markers');
   writeFileSync(
