@@ -13,9 +13,19 @@ export default {
     {
       displayName: 'e2e',
       testMatch: ['<rootDir>/build/test/e2e/**/*.test.js'],
+      testPathIgnorePatterns: ['/build/test/e2e/approver-pod\\.test\\.js$'],
       transform: {},
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/e2e/global-setup.js',
+      globalTeardown: '<rootDir>/test/e2e/global-teardown.js',
+    },
+    // The approver in a pod on a real node (root, minutes): `npm run test:node`, not part of npm test.
+    {
+      displayName: 'node',
+      testMatch: ['<rootDir>/build/test/e2e/approver-pod.test.js'],
+      transform: {},
+      testEnvironment: 'node',
+      globalSetup: '<rootDir>/test/e2e/global-setup-node.js',
       globalTeardown: '<rootDir>/test/e2e/global-teardown.js',
     },
   ],

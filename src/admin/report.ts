@@ -46,13 +46,16 @@ export function usersJson(usersNamespace: string, rows: UserRow[]): string {
     groups: row.groups,
     csr: row.csr ? { name: row.csr.name, created: row.csr.created.toISOString(), state: row.csr.state } : null,
     certificateExpires: row.certificateExpires?.toISOString() ?? null,
+    credentialId: row.credentialId ?? null,
+    lastRenewal: row.lastRenewal?.toISOString() ?? null,
+    tokenLastUsed: row.tokenLastUsed ?? null,
   }));
   return `${JSON.stringify({ namespace: usersNamespace, users }, null, 2)}\n`;
 }
 
 export function usersTable(usersNamespace: string, rows: UserRow[], now: Date): string {
   if (rows.length === 0) return `no kube-csr-login users in namespace ${usersNamespace}\n`;
-  const table = [['NAME', 'GROUPS', 'CSR CREATED', 'CSR', 'CERTIFICATE EXPIRES']];
+  const table = [['NAME', 'GROUPS', 'CSR CREATED', 'CSR', 'CERTIFICATE EXPIRES', 'LAST RENEWAL', 'TOKEN LAST USED', 'CREDENTIAL ID']];
   for (const row of rows) {
     table.push([
       row.name,
@@ -62,6 +65,9 @@ export function usersTable(usersNamespace: string, rows: UserRow[], now: Date): 
       row.certificateExpires
         ? `${rfc3339Seconds(row.certificateExpires)} (${relativeTime(row.certificateExpires, now, 'in', 'expired')})`
         : '-',
+      row.lastRenewal ? rfc3339Seconds(row.lastRenewal) : '-',
+      row.tokenLastUsed ?? '-',
+      row.credentialId ?? '-',
     ]);
   }
   const widths = table[0]?.map((_, column) => Math.max(...table.map((cells) => (cells[column] ?? '').length))) ?? [];

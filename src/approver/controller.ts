@@ -12,6 +12,7 @@ import { type Metrics, countingRestarts } from './metrics.js';
 import { ReportedVersions } from './dry-run.js';
 import { type PolicyConfig, requester, userOf } from './policy.js';
 import { processCsr } from './process-csr.js';
+import { issuanceRecorder } from './issuance-record.js';
 import { parseServiceAccount } from '../kube/service-account.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -56,6 +57,7 @@ export function createController(deps: ControllerDeps, options: ControllerOption
     },
   };
 
+  const recordIssuance = issuanceRecorder({ config, log: deps.log, now: deps.now, issued: () => deps.metrics.certificateIssued() });
   const csrSource = countingRestarts(deps.api.csrs, deps.metrics, 'certificatesigningrequests');
   const enqueueIfOurs = (object: Json) => {
     let csr;
@@ -97,6 +99,7 @@ export function createController(deps: ControllerDeps, options: ControllerOption
           state.csrsSynced = true;
         },
         event: (type, object) => {
+          if (type !== 'DELETED' && !options.dryRun) recordIssuance(object);
           if (type !== 'DELETED') enqueueIfOurs(object);
           else if (isRecord(object.metadata) && typeof object.metadata.name === 'string') delivered.delete(object.metadata.name);
         },

@@ -5,6 +5,7 @@
 import { type CsrObject, apiServerClientSigner, condition } from '../kube/csr-object.js';
 import type { CsrFacts } from './csr-facts.js';
 import type { ServiceAccountInfo } from '../kube/service-account.js';
+import { inputBounds } from '../util/bounded-read.js';
 
 export interface PolicyConfig {
   usersNamespace: string;
@@ -86,6 +87,18 @@ export const rules: readonly Rule[] = [
       return when(
         `ServiceAccount ${config.usersNamespace}/${user} uid ${account.uid}`,
         account.uid !== requesterUid && `the requester is an earlier ServiceAccount ${user} (uid differs)`,
+      );
+    },
+  },
+  {
+    reason: 'RequestTooLarge',
+    requirement: `spec.request at most ${inputBounds.csrRequest} bytes (ours are ~400; RSA-4096 with 30 groups ~3,200)`,
+    needs: 'nothing',
+    check: ({ csr }) => {
+      const bytes = Buffer.byteLength(csr.requestPem);
+      return when(
+        `${bytes} bytes`,
+        bytes > inputBounds.csrRequest && `the request is ${bytes} bytes, more than the ${inputBounds.csrRequest} allowed`,
       );
     },
   },

@@ -68,6 +68,7 @@ export async function processCsr(deps: ProcessDeps, name: string, delivered?: Js
   }
   const reported = deps.dryRun ? `would_${decision.action}` : outcome;
   deps.metrics.decision(reported, decision.reason, (deps.now().getTime() - csr.creationTimestamp.getTime()) / 1000);
+  deps.metrics.requesterDecision(who.user, reported);
   const fields = { csr: name, requester: csr.username ?? '', decision: reported, reason: decision.reason, message: decision.message };
   deps.log(
     `${deps.dryRun ? `dry run: would ${decision.action}` : outcome} CSR ${name} from ${csr.username}: ${decision.reason}: ${decision.message}`,

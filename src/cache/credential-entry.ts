@@ -10,6 +10,7 @@ import {
   parseCertificateChain,
   sameIdentity,
 } from '../pki/certificate.js';
+import { KclError } from '../errors.js';
 import { readTextIfExists, writeFileAtomic } from '../util/files.js';
 import { parseJsonObject, string } from '../util/validate.js';
 
@@ -36,7 +37,13 @@ export interface ExpectedIdentity {
 export type LooseIdentity = Partial<ExpectedIdentity>;
 
 export async function readCredentialEntry(file: string, expected: ExpectedIdentity | LooseIdentity): Promise<CacheRead> {
-  const text = await readTextIfExists(file);
+  let text: string | undefined;
+  try {
+    text = await readTextIfExists(file);
+  } catch (error) {
+    if (!(error instanceof KclError)) throw error;
+    return { kind: 'miss', reason: `cache entry unreadable (${error.message})` }; // past the bound: foreign, never parsed
+  }
   if (text === undefined) return { kind: 'miss', reason: 'no cached certificate' };
   try {
     return verifyEntry(parseEntry(text), expected);

@@ -25,6 +25,10 @@ export interface ProfileCacheFiles {
   clock: string;
   /** CACHEDIR.TAG (bford.info/cachedir): marks the directory as ours, and keeps keys out of backups. */
   tag: string;
+  /** Credential ids and validity of the certificates obtained (src/trace/issued-certificates.ts). */
+  issued: string;
+  /** The last comparison of the profile's CA with the cluster's published serving CA (src/trustbundle/). */
+  caCheck: string;
 }
 
 const cacheDirTagName = 'CACHEDIR.TAG';
@@ -44,6 +48,8 @@ export function profileCacheFiles(cacheDir: string, profile: string): ProfileCac
     waiters: path.join(dir, 'renew.waiters'),
     clock: path.join(dir, 'clock'),
     tag: path.join(dir, cacheDirTagName),
+    issued: path.join(dir, 'issued.json'),
+    caCheck: path.join(dir, 'ca-check.json'),
   };
 }
 

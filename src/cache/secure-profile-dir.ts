@@ -1,15 +1,16 @@
 // Before the Node path reads or writes a profile's cache: the cache root must be ours (or a sticky
-// directory such as /tmp), the profile directory ours and not a link. Ours but open to others, it
-// is closed (0700) with a warning, and any entry of ours in it that someone else could have
-// planted or changed (another owner, a link, group/other-writable) is removed, so the renewal
-// that follows starts clean. A directory that belongs to someone else is never used: we could not
-// repair it, and it is theirs to fill. Rules: src/cache/ownership.ts.
+// directory such as /tmp), and so must every directory above it (nobody else may rename in them);
+// the profile directory ours and not a link. Ours but open to others, it is closed (0700) with a
+// warning, and any entry of ours in it that someone else could have planted or changed (another
+// owner, a link, group/other-writable) is removed, so the renewal that follows starts clean. A
+// directory that belongs to someone else is never used: we could not repair it, and it is theirs
+// to fill. Rules: src/cache/ownership.ts.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { KclError, describe } from '../errors.js';
 import { errorCode, privateDirMode, privateFileMode, readTextIfExists, writeFileAtomic } from '../util/files.js';
 import { type ProfileCacheFiles, cacheDirTag, isProfileCacheEntry } from './layout.js';
-import { entryProblem, rootProblem } from './ownership.js';
+import { entryProblem, guardingDirectories, rootChainProblem } from './ownership.js';
 
 export interface SecureDeps {
   uid: number | undefined;
@@ -21,7 +22,8 @@ const fix = 'remove it, or point KUBE_CSR_LOGIN_CACHE_DIR at a directory only yo
 
 export async function secureProfileDir(cacheDir: string, files: ProfileCacheFiles, deps: SecureDeps): Promise<void> {
   await fs.mkdir(cacheDir, { recursive: true, mode: privateDirMode });
-  const rootIssue = rootProblem(await fs.stat(cacheDir), deps.uid);
+  const guards = guardingDirectories(path.resolve(cacheDir), await fs.realpath(cacheDir));
+  const rootIssue = rootChainProblem(await Promise.all(guards.map(async (dir) => ({ dir, stat: await fs.stat(dir) }))), deps.uid);
   if (rootIssue)
     throw new KclError(
       'config',

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isSea } from 'node:sea';
 import { isatty } from 'node:tty';
+import { readAllBounded } from '../util/bounded-read.js';
 import { type Dirs, resolveDirs } from './dirs.js';
 import { type Invocation, invocation } from './invocation.js';
 import { writeStdout } from './stdout.js';
@@ -15,7 +16,10 @@ export interface Edge {
   stderr: (text: string) => void;
   stderrIsTerminal: boolean;
   stdinIsTerminal: boolean;
-  readStdin: () => Promise<string>;
+  /** All of stdin, refused past maxBytes (util/bounded-read.ts). */
+  readStdin: (maxBytes: number) => Promise<string>;
+  /** stdin as a stream, for inputs too large to hold (admin trace). */
+  readStdinChunks: () => AsyncIterable<Uint8Array>;
   /** How to start this program again (background renewals) and what exec stanzas run. */
   invocation: Invocation;
   verbose: boolean;
@@ -44,15 +48,13 @@ export function processEdge(entryScript: string, verboseFlag: boolean): Edge {
     // isatty, not process.stdin/stderr: their getters build stream objects a cache miss never uses
     stderrIsTerminal: isatty(2),
     stdinIsTerminal: isatty(0),
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-      return Buffer.concat(chunks).toString('utf8');
-    },
+    readStdin: (maxBytes) => readAllBounded(process.stdin, maxBytes, 'stdin'),
+    readStdinChunks: () => process.stdin,
     invocation: invocation({
       entryScript: path.resolve(entryScript),
       execPath: process.execPath,
       singleExecutable: isSea(),
+      nodeVariable: process.env.KUBE_CSR_LOGIN_NODE,
       launcher: process.env.KUBE_CSR_LOGIN_LAUNCHER,
       platform: process.platform,
     }),

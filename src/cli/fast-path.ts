@@ -1,10 +1,10 @@
 // The Node entry's fast path, for when the sh launcher did not run (no sh, or a client that
 // executes bin/kube-csr-login.cjs directly): the same decision as the launcher, on the same file,
 // loading nothing but node:fs and node:os. Returns the credential to print, or undefined to take the full path.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { answerFromFastPath, linuxCacheDir } from '../cache/fast-path.js';
-import { entryProblem, rootProblem } from '../cache/ownership.js';
+import { entryProblem, guardingDirectories, rootChainProblem } from '../cache/ownership.js';
 
 export { writeStdout } from './stdout.js';
 
@@ -27,9 +27,11 @@ export function fastPathAnswer(
   const uid = process.getuid?.();
   let fd: number | undefined;
   try {
-    // Only a cache that is ours alone is served (src/cache/ownership.ts): the file is opened without
+    // Only a cache that is ours alone, under directories nobody else can rename in, is served
+    // (src/cache/ownership.ts): the file is opened without
     // following a link and judged by what was opened, so it cannot be swapped after the check.
-    if (rootProblem(statSync(root), uid) || entryProblem(lstatSync(dir), uid, 'directory')) return undefined;
+    const guards = guardingDirectories(root, realpathSync(root)).map((d) => ({ dir: d, stat: statSync(d) }));
+    if (rootChainProblem(guards, uid) || entryProblem(lstatSync(dir), uid, 'directory')) return undefined;
     fd = openSync(`${dir}/exec-credential`, constants.O_RDONLY | constants.O_NOFOLLOW);
     const own = fstatSync(fd, { bigint: true });
     if (entryProblem(own, uid, 'file')) return undefined;

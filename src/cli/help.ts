@@ -1,4 +1,6 @@
 // --help texts. Keep in step with README.md.
+import { admin } from './help-admin.js';
+
 const main = `kube-csr-login: short-lived Kubernetes client certificates from the CSR API
 
 Usage: kube-csr-login <command> [flags]
@@ -18,7 +20,9 @@ Admin commands:
   admin remove-user NAME
                    delete a user's ServiceAccount, token and RBAC
   admin list-users [-o json]
-                   list users with their groups, CSR state and certificate expiry
+                   list users: groups, CSR state, certificate expiry and credential id, token last use
+  admin trace AUDIT_LOG|- [--records FILE]
+                   which certificate made which requests, issued when to which ServiceAccount
 
 Global flags: -v, --verbose (details and stack traces on stderr), -h, --help
 Run kube-csr-login <command> --help for the flags of a command.
@@ -88,43 +92,12 @@ Flags:
   --log-format text|json    text lines (control characters escaped) or JSON lines with csr, requester,
                             decision and reason fields on decisions (default text)
 
-Requests take the kubeconfig cluster's proxy-url, else HTTPS_PROXY/NO_PROXY (Go's rules).
-`;
-
-const admin = `Usage: kube-csr-login admin add-user NAME --groups a,b [--bundle FILE] [flags]
-       kube-csr-login admin remove-user NAME [flags]
-       kube-csr-login admin list-users [-o json] [flags]
-
-Provisions the users of the plugin with the admin's kubeconfig.
-
-add-user      applies (server-side apply, field manager kube-csr-login; idempotent, rerun to change
-              the groups) the user's ServiceAccount (annotation kube-csr-login.io/groups), RBAC to
-              create CSRs and get/watch/delete its own (user=NAME) and to get its ServiceAccount, a
-              token Secret NAME-token (then waits up to 30 s for the token controller to fill it), and
-              the namespace's ValidatingAdmissionPolicy kube-csr-login-csr-names-NS (shared; needs
-              Kubernetes >= 1.30): its ServiceAccounts may create only the CSR named user=<their name>
-  --groups a,b                 groups the user's certificates may carry (required; '' for none)
-  --bundle FILE                write the login bundle (server, CA, token; mode 0600) the user passes
-                               to kube-csr-login setup --bundle FILE; without it no token is printed
-  --server URL                 server written into the bundle (default: the kubeconfig's)
-  --token-duration D           a TokenRequest token of this lifetime (min 10m) in the bundle instead
-                               of the long-lived token Secret (needs --bundle); deletes that Secret
-                               if an earlier add-user made it, so its token stops working
-  --dry-run -o yaml            print the objects instead of applying them
-remove-user   deletes the token Secret, the ServiceAccount (revoking its tokens), Role, RoleBinding,
-              ClusterRole and ClusterRoleBinding (not the shared admission policy); certificates
-              already issued stay valid until they expire. Refuses a ServiceAccount kube-csr-login
-              does not manage.
-list-users    managed users: groups, CSR state (Pending, Approved, Issued, Denied, Failed) and
-              certificate expiry
-  -o table|json                output format (default table)
+When the signer issues a certificate for a CSR it approved, the approver logs one issuance record
+(in JSON: record=certificate-issued, credentialId, user, groups, serviceAccount[Namespace|Uid],
+notBefore, notAfter, csr, csrUid, issuedAt) and counts it (certificates_issued_total): keep that log
+for admin trace --records. A watch resumed after a restart may repeat a record; trace dedupes them.
 
 Requests take the kubeconfig cluster's proxy-url, else HTTPS_PROXY/NO_PROXY (Go's rules).
-
-Common flags:
-  --users-namespace NS         namespace of the users' ServiceAccounts (default "users")
-  --kubeconfig F               admin kubeconfig (default: KUBECONFIG, else ~/.kube/config, else in-cluster)
-  --context C                  kubeconfig context
 `;
 
 const setup = `Usage: kube-csr-login setup --bundle FILE [flags]
@@ -159,8 +132,17 @@ Flags:
                                (encrypted with scrypt + AES-256-GCM; the passphrase is asked at the
                                terminal). Default: where the profile keeps it now, else file.
                                Switching removes the old copy.
+  --remove-token-copy          then delete the --bundle or --token-file file, which still holds the
+                               token in plain text (only if unchanged since read; an unlink, see
+                               docs/security.md); --no-remove-token-copy keeps it. Default: ask at a
+                               terminal, else keep it and warn (status warns while it holds the token)
   --expiration D               certificate lifetime to request (default 1h, 8h with passphrase;
                                at most the approver's --max-expiration)
+  --refresh-ca                 after a serving-CA rotation (status says so): trust the CA the cluster
+                               publishes (ClusterTrustBundle, Kubernetes 1.37+) in the profile and its
+                               kubeconfig cluster; only with --profile. It is fetched over a connection
+                               the current CA verifies and adopted only if the server's certificate
+                               chains to it; otherwise nothing is written
 `;
 
 const login = `Usage: kube-csr-login login [--profile NAME] [--timeout D]
@@ -170,19 +152,27 @@ profile's token is encrypted (setup --token-storage passphrase). Run it before n
 (scripts, IDEs, k9s), which cannot be asked. Prints when the new certificate expires.
 `;
 
-const status = `Usage: kube-csr-login status [--profile NAME] [-o json]
+const status = `Usage: kube-csr-login status [--profile NAME] [--check-ca] [-o json]
 
 Shows each profile (or only NAME): cluster server, kubeconfig context, user and groups, and the
 cached certificate: subject, NotBefore, NotAfter, renewal point, time left, state (valid, renewing
 soon, expired, or no valid certificate with the reason), any back-off after a failed renewal, and
-where the long-term token is kept and when it expires (WARNING within 7 days).
-Reads local files only: no network call; never prints a token, key or certificate. Exits 0 whatever
-state the certificates are in; an unknown --profile exits 20.
+where the long-term token is kept and when it expires (WARNING within 7 days), a WARNING for each
+file setup read (login bundle, token file) that still holds the token in plain text, the
+certificate's credential id (X509SHA256=..., as the API server's audit log and auth whoami show it)
+and the last comparison of the profile's CA with the serving CA the cluster publishes (a background
+renewal repeats it at most daily; WARNING when it changed: run setup --refresh-ca).
+Reads local files only (except --check-ca); never prints a token, key or certificate. Exits 0
+whatever state the certificates are in; an unknown --profile exits 20.
 
   --profile NAME     show only this profile
+  --check-ca         compare each profile's CA with the published one now (reads the token)
   -o, --output json  one JSON document: {"profiles": [{name, server, context, user, groups,
-                     token: {storage, expiresAt, expiresSoon} | null, certificate: {subject: {user, groups}, notBefore, notAfter, renewAt, state}
-                     | null, reason?, backoff?: {code, message, until}, profileError?}]}
+                     token: {storage, expiresAt, expiresSoon} | null, plainTextCopies: [file],
+                     certificate: {subject: {user, groups}, credentialId, notBefore, notAfter,
+                     renewAt, state} | null, reason?, backoff?: {code, message, until}, servingCa?:
+                     {state (current|changed|broken|unpublished|failed), message, checkedAt},
+                     runtimeProblem?, profileError?}]}
 `;
 
 const logout = `Usage: kube-csr-login logout [--profile NAME | --all] [--forget]

@@ -12,8 +12,13 @@ interface CommandLine {
 export interface Invocation {
   /** Starts this program again, with the same Node and code. */
   self: CommandLine;
-  /** What an exec stanza runs: `command` plus these leading arguments before get-credential. */
-  stanza: CommandLine;
+  /**
+   * What an exec stanza runs: `command` plus these leading arguments before get-credential, and
+   * `node`: the Node the sh launcher must run (KUBE_CSR_LOGIN_NODE in the stanza's env), recorded
+   * so that no PATH decides it (docs/runtime.md). None for the single executable, which the
+   * launcher finds beside itself, nor where the stanza runs Node itself.
+   */
+  stanza: CommandLine & { node?: string };
 }
 
 export interface InvocationFacts {
@@ -22,6 +27,8 @@ export interface InvocationFacts {
   /** process.execPath: Node, or the single executable itself. */
   execPath: string;
   singleExecutable: boolean;
+  /** KUBE_CSR_LOGIN_NODE as this process got it: the Node the user named, maybe a stable link. */
+  nodeVariable?: string | undefined;
   /** KUBE_CSR_LOGIN_LAUNCHER: the path kubectl or the shell ran the sh launcher by. */
   launcher: string | undefined;
   platform: NodeJS.Platform;
@@ -32,11 +39,15 @@ export function invocation(facts: InvocationFacts): Invocation {
   return { self, stanza: stanzaCommand(facts, self) };
 }
 
-function stanzaCommand(facts: InvocationFacts, self: CommandLine): CommandLine {
+function stanzaCommand(facts: InvocationFacts, self: CommandLine): Invocation['stanza'] {
+  // execPath is resolved (Homebrew's is versioned): a Node named by absolute path is kept as named
+  const named = facts.nodeVariable && path.isAbsolute(facts.nodeVariable) ? facts.nodeVariable : undefined;
+  const node = facts.singleExecutable ? {} : { node: named ?? facts.execPath };
   // The launcher's own name, not the file it resolves to: npm and krew link the command, and krew's
   // target holds the version (store/csr-login/v0.1.0/...), which an upgrade removes.
-  if (facts.launcher && path.isAbsolute(facts.launcher) && facts.platform !== 'win32') return { command: facts.launcher, args: [] };
+  if (facts.launcher && path.isAbsolute(facts.launcher) && facts.platform !== 'win32')
+    return { command: facts.launcher, args: [], ...node };
   if (facts.singleExecutable || facts.platform === 'win32') return self;
   // Node ran the entry directly: the sh launcher beside it serves cache hits without Node.
-  return { command: facts.entryScript.replace(/\.cjs$/, ''), args: [] };
+  return { command: facts.entryScript.replace(/\.cjs$/, ''), args: [], ...node };
 }

@@ -3,6 +3,7 @@ import type { Connection } from '../kube/connection.js';
 import type { CsrApi } from '../kube/csr-api.js';
 import type { Release } from '../cache/lock.js';
 import type { TokenDeps } from '../token/token-store.js';
+import type { DailyCheckInput } from '../trustbundle/daily-check.js';
 
 interface Logger {
   /** Only with --verbose: never on a silent cache hit otherwise. */
@@ -29,6 +30,8 @@ export interface CredentialDeps {
   lock: (dir: string, lockPath: string, waitMs: number) => Promise<Release | undefined>;
   /** For reading the long-term token; askPassphrase is there only when a person can answer. */
   tokens: TokenDeps;
+  /** After a background renewal: the daily comparison of the CA with the published one (src/trustbundle/). */
+  dailyCaCheck?: (input: DailyCheckInput) => Promise<unknown>;
   /** Starts a detached copy of this command that renews under the lock, then returns at once. */
   startBackgroundRenewal: () => Promise<void>;
 }

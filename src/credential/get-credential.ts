@@ -53,7 +53,11 @@ export async function getCredential(deps: CredentialDeps, input: GetCredentialIn
   // The renewal machinery is imported only when needed: a cache hit must stay cheap to start.
   const renewal = () => import('./renew-under-lock.js');
   if (input.background) {
-    await (await renewal()).renewUnderLock(deps, context, { wait: false });
+    const renewed = await (await renewal()).renewUnderLock(deps, context, { wait: false });
+    if (renewed && deps.dailyCaCheck) {
+      const check = { connection, token: token.read, file: files.caCheck, profile: settings.profile };
+      await deps.dailyCaCheck(check).catch((error: unknown) => deps.log.verbose(`serving CA not checked: ${describe(error)}`));
+    }
     return;
   }
   let cached: CacheRead = await readCredentialEntry(files.credential, expected);

@@ -3,9 +3,8 @@
 // change in these is a cache miss, so switching cluster, account or token never reuses the wrong
 // certificate; moving the same token to another storage keeps it.
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import { KclError } from '../errors.js';
-import { errorCode } from '../util/files.js';
+import { inputBounds, readNamedFile } from '../util/bounded-read.js';
 import type { Settings } from './settings.js';
 
 export function identityDigest(settings: Settings, certificateAuthorityPem: string | undefined, tokenSha256: string): string {
@@ -27,13 +26,8 @@ function sha256(text: string): string {
 }
 
 export async function readToken(file: string): Promise<string> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    throw new KclError('config', `cannot read the token file ${file}: ${errorCode(error) ?? 'unreadable'}`);
-  }
-  return checkToken(text, `the token file ${file}`);
+  const what = `the token file ${file}`;
+  return checkToken((await readNamedFile(file, inputBounds.token, what)).text, what);
 }
 
 /** A bearer token is visible ASCII (RFC 6750); anything else cannot go in a header. */
@@ -44,12 +38,7 @@ export function checkToken(text: string, source: string): string {
 }
 
 export async function readCertificateAuthority(file: string): Promise<string> {
-  let pem: string;
-  try {
-    pem = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    throw new KclError('config', `cannot read the certificate authority file ${file}: ${errorCode(error) ?? 'unreadable'}`);
-  }
+  const { text: pem } = await readNamedFile(file, inputBounds.certificateAuthority, `the certificate authority file ${file}`);
   return checkCertificateAuthority(pem, file);
 }
 

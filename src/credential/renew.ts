@@ -8,6 +8,7 @@ import type { CsrApi } from '../kube/csr-api.js';
 import { isInProgress } from '../kube/csr-object.js';
 import { describeCertificate, encodeChain, keyPemFor, parseCertificateChain, sameIdentity } from '../pki/certificate.js';
 import { clientUsages } from '../pki/key-algorithm.js';
+import { recordIssued } from '../trace/record-issued.js';
 import { renewalDeadline } from './renewal-policy.js';
 import type { Settings } from './settings.js';
 import { submitCsr } from './submit-csr.js';
@@ -62,6 +63,7 @@ export async function renewCredential(deps: RenewDeps, input: RenewInput): Promi
   const entry = verifyIssued(chainPem, pending.privateKeyPem, settings, identity, deps);
   await writeCredentialEntry(files.credential, entry);
   await removePendingKey(files.pending);
+  await recordIssued(files.issued, entry, csr.name, deps.now());
   return entry;
 }
 

@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { KclError } from '../errors.js';
+import { inputBounds, readAllBounded } from '../util/bounded-read.js';
 import type { Connection } from './connection.js';
 import { httpError, networkError } from './http-errors.js';
 import type { ProxyEnvironment } from './proxy-env.js';
@@ -142,25 +143,13 @@ async function send(base: URL, agent: https.Agent, prepare: PrepareRequest, requ
   });
 }
 
-const maxBodyBytes = 4 * 1024 * 1024;
-
-function readBody(response: IncomingMessage, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const timer = setTimeout(() => response.destroy(new KclError('timeout', 'the API server stopped sending its answer')), timeoutMs);
-    response.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBodyBytes) response.destroy(new KclError('server', 'the API server sent an oversized response'));
-      else chunks.push(chunk);
-    });
-    response.on('end', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    response.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error instanceof KclError ? error : new KclError('unreachable', 'the connection to the API server dropped'));
-    });
-  });
+async function readBody(response: IncomingMessage, timeoutMs: number): Promise<string> {
+  const timer = setTimeout(() => response.destroy(new KclError('timeout', 'the API server stopped sending its answer')), timeoutMs);
+  try {
+    return await readAllBounded(response, inputBounds.apiResponse, "the API server's response", 'server');
+  } catch (error) {
+    throw error instanceof KclError ? error : new KclError('unreachable', 'the connection to the API server dropped');
+  } finally {
+    clearTimeout(timer);
+  }
 }

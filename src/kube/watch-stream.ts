@@ -3,9 +3,9 @@
 // Gone" (an ERROR event, or the HTTP status when the watch is refused) becomes an EXPIRED event
 // (list again).
 import type { IncomingMessage } from 'node:http';
-import { createInterface } from 'node:readline';
 import { KclError, isKclError } from '../errors.js';
 import type { ApiClient } from './http.js';
+import { inputBounds, tooLarge } from '../util/bounded-read.js';
 import { type Json, isRecord } from '../util/validate.js';
 
 export type RawWatchEvent =
@@ -37,16 +37,10 @@ export async function* watchStream(
     }
     throw error;
   }
-  const lines = createInterface({ input: response, crlfDelay: Infinity });
-  // Destroying the response alone does not end readline's iterator (it waits for 'end').
-  const abort = () => {
-    lines.close();
-    response.destroy();
-  };
+  const abort = () => response.destroy();
   signal?.addEventListener('abort', abort, { once: true });
-  response.once('close', () => lines.close());
   try {
-    for await (const line of lines) {
+    for await (const line of boundedLines(response, inputBounds.apiResponse)) {
       if (line.trim() === '') continue;
       const event = parseEvent(line);
       if (event) yield event;
@@ -57,9 +51,35 @@ export async function* watchStream(
     // A dropped connection ends the stream; the caller resumes from the last resourceVersion.
   } finally {
     signal?.removeEventListener('abort', abort);
-    lines.close();
     response.destroy();
   }
+}
+
+/**
+ * Newline-delimited events, each refused past maxBytes before it is parsed (readline has no bound).
+ * The connection failing (dropped, aborted, timed out) just ends the lines.
+ */
+async function* boundedLines(input: AsyncIterable<Buffer>, maxBytes: number): AsyncIterable<string> {
+  let pending: Buffer[] = [];
+  let size = 0;
+  const chunks = input[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await chunks.next().catch(() => undefined);
+    if (next === undefined) return; // dropped: a partial last event is not one
+    if (next.done) break;
+    const chunk = next.value;
+    let start = 0;
+    for (let end = chunk.indexOf(10); end !== -1; end = chunk.indexOf(10, start)) {
+      if (size + end - start > maxBytes) throw tooLarge('a watch event from the API server', maxBytes, 'server');
+      pending.push(chunk.subarray(start, end));
+      yield Buffer.concat(pending).toString('utf8');
+      [pending, size, start] = [[], 0, end + 1];
+    }
+    size += chunk.length - start;
+    if (size > maxBytes) throw tooLarge('a watch event from the API server', maxBytes, 'server');
+    pending.push(chunk.subarray(start));
+  }
+  if (size > 0) yield Buffer.concat(pending).toString('utf8');
 }
 
 function parseEvent(line: string): RawWatchEvent | undefined {

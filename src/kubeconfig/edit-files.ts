@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Document } from 'yaml';
 import { KclError, describe } from '../errors.js';
+import { inputBounds } from '../util/bounded-read.js';
 import { readTextIfExists, writeFileAtomic } from '../util/files.js';
 import { findEntry, parseKubeconfig, type NamedKind } from './document.js';
 import { withKubeconfigLock, type LockOptions } from './lock.js';
@@ -27,7 +28,7 @@ export async function editKubeconfigs<T>(files: string[], edit: (set: Kubeconfig
   return lockAll(files, 0, lock, async () => {
     const loaded: LoadedFile[] = [];
     for (const file of files) {
-      const original = await readTextIfExists(file);
+      const original = await readTextIfExists(file, inputBounds.kubeconfig);
       loaded.push({ file, doc: parseKubeconfig(original, file), original });
     }
     const first = loaded[0];

@@ -11,7 +11,12 @@ export interface ExecStanza {
   leadingArgs?: string[];
   profile: string;
   installHint: string;
+  /** The Node the launcher runs (docs/runtime.md): KUBE_CSR_LOGIN_NODE in the stanza's env. */
+  node?: string;
 }
+
+/** The stanza's env name for the recorded Node; bin/kube-csr-login reads it. */
+export const recordedNodeVariable = 'KUBE_CSR_LOGIN_NODE';
 
 export interface SetupEntries {
   server: string;
@@ -41,6 +46,7 @@ export function execUserFields(exec: ExecStanza): Record<string, unknown> {
       apiVersion: 'client.authentication.k8s.io/v1',
       command: exec.command,
       args: [...(exec.leadingArgs ?? []), 'get-credential', '--profile', exec.profile],
+      ...(exec.node === undefined ? {} : { env: [{ name: recordedNodeVariable, value: exec.node }] }),
       interactiveMode: 'IfAvailable',
       provideClusterInfo: true,
       installHint: exec.installHint,

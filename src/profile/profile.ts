@@ -5,10 +5,11 @@ import path from 'node:path';
 import { KclError, describe } from '../errors.js';
 import { isExecApiVersion, type ExecApiVersion } from '../exec/exec-info.js';
 import { isKeyAlgorithm, type KeyAlgorithm } from '../pki/key-algorithm.js';
-import { type StoredToken, parseStoredToken } from '../token/token-source.js';
+import { type PlainTextCopy, type StoredToken, parsePlainTextCopy, parseStoredToken } from '../token/token-source.js';
 import { isNotFound, readTextIfExists } from '../util/files.js';
 import {
   type Json,
+  isRecord,
   optionalBoolean,
   optionalNumber,
   optionalRecord,
@@ -27,6 +28,8 @@ export interface Profile {
   tokenFile?: string;
   /** Instead of tokenFile: the token in the OS keyring or encrypted with a passphrase. */
   tokenStore?: StoredToken;
+  /** Files outside the store that still held the token in plain text when setup last ran. */
+  plainTextCopies?: PlainTextCopy[];
   user?: string;
   groups?: string[];
   apiVersion?: ExecApiVersion;
@@ -133,6 +136,11 @@ function parseProfile(doc: Json): Profile {
   }
   const tokenStore = optionalRecord(doc, 'tokenStore', 'profile');
   if (tokenStore !== undefined) profile.tokenStore = parseStoredToken(tokenStore);
+  if (doc.plainTextCopies !== undefined) {
+    if (!Array.isArray(doc.plainTextCopies) || !doc.plainTextCopies.every(isRecord))
+      throw new Error('profile.plainTextCopies must be a list');
+    profile.plainTextCopies = doc.plainTextCopies.map(parsePlainTextCopy);
+  }
   const kubeconfig = optionalRecord(doc, 'kubeconfig', 'profile');
   if (kubeconfig !== undefined) {
     const files = stringArray(kubeconfig, 'files', 'profile.kubeconfig');

@@ -8,19 +8,21 @@ import type { Connection } from '../kube/connection.js';
 import type { ApiClient } from '../kube/http.js';
 import { type SetupResult, writeSetupEntries } from '../kubeconfig/setup-entries.js';
 import type { Profile } from '../profile/profile.js';
-import type { TokenStorage } from '../token/token-source.js';
+import type { PlainTextCopy, TokenStorage } from '../token/token-source.js';
 import type { TokenDeps } from '../token/token-store.js';
 import { type Identity, discoverIdentity } from './discover-identity.js';
 import type { LoginInput } from './login-input.js';
 import { checkProfileTarget, saveCertificateAuthority, saveProfile, setupFiles } from '../profile/save-profile.js';
 import { chooseTokenSource, removeOldToken, storeToken, tokenFields } from './store-token.js';
 import type { LoginCheck } from './verify-login.js';
+import { settleTokenCopy } from './retire-copy.js';
+import type { TokenInputFile } from './token-copy.js';
 
 export interface SetupDeps {
   configDir: string;
   kubeconfigFiles: string[];
   /** What kubectl will run: an absolute command path, and any arguments before ours. */
-  exec: { command: string; leadingArgs?: string[] };
+  exec: { command: string; leadingArgs?: string[]; node?: string };
   installHint: string;
   /** A client that reaches connection.server through its proxy-url, else as HTTPS_PROXY/NO_PROXY say. */
   openTokenApi: (connection: Connection, token: string) => ApiClient;
@@ -29,6 +31,8 @@ export interface SetupDeps {
   /** Runs get-credential for the profile and checks the certificate with the API server. */
   firstLogin: (profile: string, connection: Connection) => Promise<LoginCheck>;
   progress: (message: string) => void;
+  /** A yes/no question at the terminal (false without one): remove the plain-text copy read? */
+  confirm: (question: string) => Promise<boolean>;
 }
 
 export interface SetupRequest {
@@ -44,6 +48,9 @@ export interface SetupRequest {
   tokenStorage?: TokenStorage;
   /** Certificate lifetime to ask for (default 1 h, 8 h with a passphrase). */
   expirationSeconds?: number;
+  /** The bundle or token file the token was read from (not stdin), and --[no-]remove-token-copy. */
+  tokenInput?: TokenInputFile;
+  removeTokenCopy?: boolean;
 }
 
 export interface SetupOutcome {
@@ -53,6 +60,8 @@ export interface SetupOutcome {
   groups: string[];
   kubeconfig: SetupResult;
   login: LoginCheck;
+  /** The file setup read that still holds the token in plain text. */
+  plainTextCopy?: string;
 }
 
 export async function setup(deps: SetupDeps, request: SetupRequest): Promise<SetupOutcome> {
@@ -98,6 +107,7 @@ export async function setup(deps: SetupDeps, request: SetupRequest): Promise<Set
     proxyUrl: _p,
     tokenFile: _t,
     tokenStore: _ts,
+    plainTextCopies: earlier = [],
     user: _u,
     groups: _g,
     kubeconfig: _k,
@@ -115,7 +125,17 @@ export async function setup(deps: SetupDeps, request: SetupRequest): Promise<Set
     ...kept,
     kubeconfig: { files: deps.kubeconfigFiles, ...kubeconfig, clusterAdded: kubeconfig.clusterAdded || addedBefore },
   };
-  await saveProfile(files, profile);
+  const plainTextCopy = await settleTokenCopy(
+    { confirm: deps.confirm, progress: deps.progress, save: (copies) => saveProfile(files, withCopies(profile, copies)) },
+    {
+      input: request.tokenInput,
+      remove: request.removeTokenCopy,
+      token: login.token,
+      store: token,
+      ownFiles: [files.token, files.sealedToken],
+      earlier,
+    },
+  );
   const leftOver = await removeOldToken(existing, token, files, request.profile, deps.tokens);
   if (leftOver) deps.progress(leftOver);
 
@@ -126,7 +146,12 @@ export async function setup(deps: SetupDeps, request: SetupRequest): Promise<Set
       `setup saved profile "${request.profile}" and context ${kubeconfig.context}, but the first certificate failed`,
     );
   });
-  return { profile: request.profile, tokenStorage: token.storage, identity, groups, kubeconfig, login: check };
+  const outcome = { profile: request.profile, tokenStorage: token.storage, identity, groups, kubeconfig, login: check };
+  return plainTextCopy === undefined ? outcome : { ...outcome, plainTextCopy };
+}
+
+function withCopies(profile: Profile, copies: PlainTextCopy[]): Profile {
+  return copies.length === 0 ? profile : { ...profile, plainTextCopies: copies };
 }
 
 function chooseGroups(identity: Identity, wanted: string[] | undefined): string[] {

@@ -4,6 +4,7 @@
 import { describe } from '../errors.js';
 import { type CacheRead, readCredentialEntry } from '../cache/credential-entry.js';
 import { freshness } from '../credential/renewal-policy.js';
+import { credentialIdOfPem } from '../trace/credential-id.js';
 import { errorCode } from '../util/files.js';
 
 /** valid: before the renewal point; renewing: past it, still usable; expired: get-credential must wait. */
@@ -11,6 +12,8 @@ export type CertificateState = 'valid' | 'renewing' | 'expired';
 
 export interface CertificateStatus {
   subject: { user: string | undefined; groups: string[] };
+  /** X509SHA256=<hex>, as kube-apiserver reports it in user.extra and audit events. */
+  credentialId: string | undefined;
   notBefore: Date;
   notAfter: Date;
   renewAt: Date;
@@ -39,6 +42,7 @@ export async function readCachedCertificate(file: string, expected: ProfileIdent
     kind: 'certificate',
     certificate: {
       subject: { user: certificate.subject.commonName, groups: certificate.subject.organizations },
+      credentialId: credentialIdOfPem(read.entry.certificateChainPem),
       notBefore: certificate.notBefore,
       notAfter: certificate.notAfter,
       renewAt,

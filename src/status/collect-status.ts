@@ -10,7 +10,10 @@ import { expiresSoon, jwtExpiry } from '../token/jwt-expiry.js';
 import { type TokenStorage, resolveTokenSource } from '../token/token-source.js';
 import { isNotFound, readTextIfExists } from '../util/files.js';
 import { parseJsonObject } from '../util/validate.js';
+import { stillHoldsToken } from '../setup/token-copy.js';
+import { type CaCheck, readCaCheck } from '../trustbundle/ca-check.js';
 import { type CertificateStatus, type ProfileIdentity, readCachedCertificate } from './cached-certificate.js';
+import { recordedRuntimeProblem } from './recorded-runtime.js';
 
 export interface StatusDeps {
   now: () => Date;
@@ -30,10 +33,16 @@ export interface ProfileStatus {
   groups: string[];
   /** Where the long-term token is kept, and when it expires (bound tokens carry `exp`). */
   token?: TokenStatus;
+  /** Files setup read that still hold the token in plain text (status reads them, never shows them). */
+  plainTextCopies: string[];
   certificate?: CertificateStatus;
   /** Why there is no certificate to show. */
   reason?: string;
   backoff?: { code: ErrorCode; message: string; until: Date };
+  /** The Node.js its kubeconfig entry records is gone (src/status/recorded-runtime.ts). */
+  runtimeProblem?: string;
+  /** The last comparison of the profile's CA with the cluster's published serving CA. */
+  servingCa?: CaCheck;
 }
 
 export interface TokenStatus {
@@ -58,7 +67,7 @@ export async function collectStatus(deps: StatusDeps, input: { profile?: string 
 
 async function profileStatus(deps: StatusDeps, name: string): Promise<ProfileStatus> {
   const now = deps.now();
-  const status: ProfileStatus = { name, hasProfile: false, groups: [] };
+  const status: ProfileStatus = { name, hasProfile: false, groups: [], plainTextCopies: [] };
   let profile: Profile | undefined;
   try {
     profile = await readProfile(deps.configDir, name);
@@ -73,6 +82,9 @@ async function profileStatus(deps: StatusDeps, name: string): Promise<ProfileSta
   status.groups = [...new Set(profile?.groups ?? [])].sort();
   const token = profile && (await tokenStatus(profile, now));
   if (token) status.token = token;
+  const copies = profile?.plainTextCopies ?? [];
+  const held = await Promise.all(copies.map(stillHoldsToken));
+  status.plainTextCopies = copies.filter((_, index) => held[index]).map((copy) => copy.file);
   const expected: ProfileIdentity | undefined = status.user === undefined ? undefined : { user: status.user, groups: status.groups };
   const files = profileCacheFiles(deps.cacheDir, name);
   const cached = await readCachedCertificate(files.credential, expected, now);
@@ -80,6 +92,10 @@ async function profileStatus(deps: StatusDeps, name: string): Promise<ProfileSta
   else status.reason = cached.reason;
   const backoff = await currentBackoff(files.backoff, now);
   if (backoff !== undefined) status.backoff = backoff;
+  const runtimeProblem = await recordedRuntimeProblem(name, profile?.kubeconfig);
+  if (runtimeProblem !== undefined) status.runtimeProblem = runtimeProblem;
+  const servingCa = await readCaCheck(files.caCheck);
+  if (servingCa !== undefined) status.servingCa = servingCa;
   return status;
 }
 

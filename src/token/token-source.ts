@@ -40,6 +40,24 @@ export function defaultExpirationSeconds(source: TokenSource, otherwise: number)
   return source.storage === 'passphrase' ? passphraseExpirationSeconds : otherwise;
 }
 
+/**
+ * A plain-text copy of the token outside the profile's store that setup read and left in place (a
+ * login bundle, a --token-file): status warns while the file still holds that token.
+ */
+export interface PlainTextCopy {
+  file: string;
+  kind: 'bundle' | 'token-file';
+  tokenSha256: string;
+}
+
+export function parsePlainTextCopy(doc: Json): PlainTextCopy {
+  const kind = string(doc, 'kind', 'profile.plainTextCopies');
+  if (kind !== 'bundle' && kind !== 'token-file') throw new Error('profile.plainTextCopies kind must be bundle or token-file');
+  const tokenSha256 = string(doc, 'tokenSha256', 'profile.plainTextCopies');
+  if (!/^[0-9a-f]{64}$/.test(tokenSha256)) throw new Error('profile.plainTextCopies tokenSha256 must be a hex SHA-256');
+  return { file: string(doc, 'file', 'profile.plainTextCopies'), kind, tokenSha256 };
+}
+
 export function tokenSha256(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

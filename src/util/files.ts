@@ -4,17 +4,14 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { inputBounds, readFileBounded } from './bounded-read.js';
 
 export const privateDirMode = 0o700;
 export const privateFileMode = 0o600;
 
-export async function readTextIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+/** Undefined when the file does not exist; past maxBytes (default: our own files' bound) an error. */
+export async function readTextIfExists(file: string, maxBytes: number = inputBounds.ownFile): Promise<string | undefined> {
+  return readFileBounded(file, maxBytes);
 }
 
 export async function writeFileAtomic(file: string, content: string, mode = privateFileMode): Promise<void> {

@@ -7,7 +7,8 @@
 #
 # stdout: the absolute path of the admin kubeconfig (last line). Progress and errors: stderr.
 # Env: KCL_CLUSTER_DIR (state directory, default /tmp/kube-csr-login-cluster), KCL_CLUSTER_CSRAPPROVING=1 (also
-# run the in-tree csrapproving controller, for the benchmark), KCL_BIN_CACHE (see build.sh), KCL_KUBERNETES=v1.36.3
+# run the in-tree csrapproving controller, for the benchmark), KCL_CLUSTER_AUDIT=1 (audit log of every request at
+# Metadata level in <state>/logs/audit.log, for the trace e2e), KCL_BIN_CACHE (see build.sh), KCL_KUBERNETES=v1.36.3
 # (another release than the pinned one, built from the module module-dir.sh writes; see test/versions/).
 # Idempotent: a healthy cluster of the same state directory is reused; stale state is stopped and removed first.
 # Writes <state>/cluster.env (KEY=value lines, no quoting needed) for other scripts. Stop with down.sh.
@@ -27,6 +28,8 @@ while [[ "$state" == */ && "$state" != / ]]; do state="${state%/}"; done
 [[ "$state" != / && "$state" != "$HOME" ]] || die "refusing to use '$state' as the cluster state directory"
 csrapproving="${KCL_CLUSTER_CSRAPPROVING:-0}"
 [[ "$csrapproving" == 1 ]] || csrapproving=0
+audit="${KCL_CLUSTER_AUDIT:-0}"
+[[ "$audit" == 1 ]] || audit=0
 
 for tool in openssl curl setsid; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' is needed and not on PATH"
@@ -61,7 +64,7 @@ source "$here/processes.sh"
 # ---- reuse a healthy cluster -----------------------------------------------------------------------------------
 healthy() {
   [[ -f "$state/cluster.env" ]] || return 1
-  local KCL_SERVER="" KCL_KCM_PORT="" KCL_CSRAPPROVING="" KCL_KUBERNETES_VERSION="" name pid
+  local KCL_SERVER="" KCL_KCM_PORT="" KCL_CSRAPPROVING="" KCL_AUDIT="0" KCL_KUBERNETES_VERSION="" name pid
   # shellcheck disable=SC1091
   source "$state/cluster.env"
   for name in etcd kube-apiserver kube-controller-manager; do
@@ -70,6 +73,7 @@ healthy() {
   done
   [[ "$KCL_KUBERNETES_VERSION" == "$wanted" ]] || { log "running cluster is Kubernetes $KCL_KUBERNETES_VERSION, wanted $wanted: restarting"; return 1; }
   [[ "$KCL_CSRAPPROVING" == "$csrapproving" ]] || { log "running cluster has csrapproving=$KCL_CSRAPPROVING, wanted $csrapproving: restarting"; return 1; }
+  [[ "$KCL_AUDIT" == "$audit" ]] || { log "running cluster has audit=$KCL_AUDIT, wanted $audit: restarting"; return 1; }
   [[ "$(curl -sS -m 5 --cacert "$state/pki/server-ca.crt" --cert "$state/pki/admin.crt" --key "$state/pki/admin.key" \
         "$KCL_SERVER/readyz" 2>/dev/null)" == ok ]] || return 1
   [[ "$(curl -sSk -m 5 "https://127.0.0.1:$KCL_KCM_PORT/healthz" 2>/dev/null)" == ok ]] || return 1
@@ -249,8 +253,23 @@ log "etcd healthy ($(elapsed))"
 # 127.0.0.1 is accepted as advertise address, but the endpoint reconciler then cannot write the `kubernetes`
 # Endpoints/EndpointSlice (loopback addresses are invalid endpoints) and logs errors; nothing here runs pods, so
 # the reconciler is switched off with --endpoint-reconciler-type=none. The `kubernetes` Service still gets 10.0.0.1.
+# Audit (KCL_CLUSTER_AUDIT=1): every request at Metadata level (user with its extra, hence the credential id;
+# verb, URI, response code), once per request (ResponseComplete; RequestReceived omitted), JSON lines.
+audit_flags=() audit_log=""
+if (( audit )); then
+  audit_log="$state/logs/audit.log"
+  cat >"$state/audit-policy.yaml" <<'EOF'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: Metadata
+EOF
+  audit_flags=(--audit-policy-file="$state/audit-policy.yaml" --audit-log-path="$audit_log" --audit-log-format=json
+    --audit-log-mode=blocking)
+fi
 log "starting kube-apiserver on $server"
-launch kube-apiserver "$bin/kube-apiserver" \
+launch kube-apiserver "$bin/kube-apiserver" "${audit_flags[@]}" \
   --etcd-servers="http://127.0.0.1:$etcd_port" \
   --bind-address=127.0.0.1 \
   --secure-port="$api_port" \
@@ -279,6 +298,10 @@ log "kube-apiserver ready ($(elapsed))"
 # forever. Its /healthz is allowed anonymously either way.
 controllers=csrsigning,csrcleaner,serviceaccount-token,serviceaccount,namespace,garbagecollector
 (( csrapproving )) && controllers+=",csrapproving"
+# Publishes the serving CA (--root-ca-file) as a ClusterTrustBundle (signer kubernetes.io/kube-apiserver-serving);
+# the controller exists from 1.33 and runs where its ClusterTrustBundle gate is on (by default from 1.37).
+kube_minor="$("$bin/kube-apiserver" --version | sed -E 's/^Kubernetes v1\.([0-9]+)\..*/\1/')"
+[[ "$kube_minor" =~ ^[0-9]+$ ]] && (( kube_minor >= 33 )) && controllers+=",kube-apiserver-serving-clustertrustbundle-publisher-controller"
 log "starting kube-controller-manager on 127.0.0.1:$kcm_port (controllers $controllers)"
 launch kube-controller-manager "$bin/kube-controller-manager" \
   --kubeconfig="$state/kcm.kubeconfig" \
@@ -355,6 +378,8 @@ KCL_ETCD_PORT=$etcd_port
 KCL_APISERVER_PORT=$api_port
 KCL_KCM_PORT=$kcm_port
 KCL_CSRAPPROVING=$csrapproving
+KCL_AUDIT=$audit
+KCL_AUDIT_LOG=$audit_log
 KCL_LOG_DIR=$state/logs
 EOF
 started=0

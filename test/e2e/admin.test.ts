@@ -177,6 +177,9 @@ describe('admin list-users', () => {
           groups: ['qa', 'ops'],
           csr: { name: `user=${user}`, created: expect.any(String), state: 'Pending' },
           certificateExpires: null,
+          credentialId: null,
+          lastRenewal: null,
+          tokenLastUsed: null, // a TokenRequest token (--token-duration): no Secret to label
         },
       ],
     });
@@ -193,8 +196,15 @@ describe('admin list-users', () => {
     expect(expires - Date.now()).toBeLessThan(61 * 60_000);
 
     const table = await kcl('list-users');
-    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+GROUPS\s+CSR CREATED\s+CSR\s+CERTIFICATE EXPIRES$/);
-    expect(table.stdout).toMatch(new RegExp(`^${user.replace('.', '\\.')}\\s+qa,ops\\s+\\S+Z\\s+Issued\\s+\\S+Z \\(in \\S+\\)`, 'm'));
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^NAME\s+GROUPS\s+CSR CREATED\s+CSR\s+CERTIFICATE EXPIRES\s+LAST RENEWAL\s+TOKEN LAST USED\s+CREDENTIAL ID$/,
+    );
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `^${user.replace('.', '\\.')}\\s+qa,ops\\s+\\S+Z\\s+Issued\\s+\\S+Z \\(in \\S+\\)\\s+\\S+Z\\s+\\S+\\s+X509SHA256=[0-9a-f]{64}$`,
+        'm',
+      ),
+    );
   });
 
   test('a non-admin kubeconfig gets one clear 403 line', async () => {

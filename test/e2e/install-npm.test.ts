@@ -108,7 +108,7 @@ describe('npm package', () => {
     expect(packages.filter((p) => devOnly.has(p))).toEqual([]);
 
     const command = path.join(prefix, 'bin', 'kube-csr-login');
-    const user: Installed = { command: [command], stanzaCommand: command, env };
+    const user: Installed = { command: [command], stanzaCommand: command, env, withNode: true };
     expect((await kcl(user, ['version'])).stdout).toBe(`kube-csr-login ${version}\n`);
     await userFlow(user, `npm.${short}`, `npm-users-${short}`);
   });

@@ -2,7 +2,7 @@
 // session bus), the real control plane and the real kubectl. setup stores the token in the keyring
 // and nowhere on disk; a blocking and a background renewal read it from there; logout --forget
 // removes the entry. Without a reachable keyring, setup refuses and names the alternatives.
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { cluster, launcher, repoRoot, run, sleep, tempDir } from './cluster.js';
@@ -68,6 +68,8 @@ test('setup, kubectl, blocking and background renewal, status, logout --forget: 
   expect(setup.stderr).not.toContain('error');
   expect(setup.code).toBe(0);
   expect(setup.stdout).toContain('The long-term token is kept in the OS keyring');
+  // no terminal: the bundle is kept, and named as a plain-text copy
+  expect(setup.stderr).toContain(`kube-csr-login: warning: ${bundle} still holds the token in plain text (now kept in the OS keyring)`);
   const profileFile = path.join(home, '.config', 'kube-csr-login', 'profiles', 'default.json');
   const profile = JSON.parse(await readFile(profileFile, 'utf8'));
   expect(profile.tokenFile).toBeUndefined();
@@ -97,6 +99,7 @@ test('setup, kubectl, blocking and background renewal, status, logout --forget: 
 
   const status = await run(launcher, ['status'], { env });
   expect(status.stdout).toMatch(/token {8}OS keyring, expires \S+ \(in 1d 23h\) WARNING: ask your admin for a new login bundle/);
+  expect(status.stdout).toContain(`token copy   WARNING: ${bundle} still holds the token in plain text`);
   expect(await filesContaining([home, dir], token)).toEqual([bundle]);
 
   const forget = await run(launcher, ['logout', '--forget'], { env });
@@ -121,4 +124,32 @@ test('switching storage: keyring to file and back removes the old copy', async (
   expect(await keyringHolds(profileFile)).toBe(token);
   expect((await run(launcher, ['logout', '--forget'], { env })).code).toBe(0);
   expect(await keyringHolds(profileFile)).toBeNull();
+});
+
+test('--remove-token-copy deletes the bundle copy setup read; status warned until then and stops', async () => {
+  const other = path.join(dir, 'remove-copy');
+  await mkdir(path.join(other, 'Downloads'), { recursive: true });
+  const env = userEnv(other, keyring.env);
+  const download = path.join(other, 'Downloads', 'kim.kubeconfig');
+  await copyFile(bundle, download);
+  const kept = await run(launcher, ['setup', '--bundle', download, '--token-storage', 'keyring', '--no-remove-token-copy'], {
+    env,
+    input: '',
+  });
+  expect(kept.code).toBe(0);
+  const copies = async () => JSON.parse((await run(launcher, ['status', '-o', 'json'], { env })).stdout).profiles[0].plainTextCopies;
+  expect(await copies()).toEqual([download]);
+  // the copy is the user's ServiceAccount token: it works on its own
+  const whoami = ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'];
+  expect((await run(cluster.kubectl, ['--kubeconfig', download, ...whoami])).stdout).toBe(`system:serviceaccount:${namespace}:${user}`);
+  const removed = await run(launcher, ['setup', '--bundle', download, '--token-storage', 'keyring', '--remove-token-copy'], {
+    env,
+    input: '',
+  });
+  expect(removed.stderr).toContain(`kube-csr-login: removed ${download} (unlinked`);
+  expect(removed.code).toBe(0);
+  await expect(stat(download)).rejects.toThrow();
+  expect(await copies()).toEqual([]);
+  expect(await filesContaining([other], token)).toEqual([]);
+  expect((await run(launcher, ['logout', '--forget'], { env })).code).toBe(0);
 });

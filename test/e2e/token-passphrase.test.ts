@@ -2,7 +2,8 @@
 // (util-linux script), where the test types the passphrase at the prompts, against the real control
 // plane. The token is only ever on disk encrypted; kubectl without a terminal is told what to do;
 // past the renewal point without a terminal the valid certificate is served and nothing hangs;
-// logout --forget removes the encrypted file.
+// logout --forget removes the encrypted file. The bundle setup read is named as a plain-text copy
+// (status warns) until the user answers yes at setup's prompt.
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
@@ -47,8 +48,16 @@ test('setup, kubectl at a terminal and without one, login, logout --forget: neve
   const setup = await runInPty([launcher, 'setup', '--bundle', bundle, '--token-storage', 'passphrase', '--use-context'], env, [
     { after: /new passphrase for the token of profile "default" \(at least 8 characters\): \S*$/, type: passphrase },
     { after: /the same passphrase again: \S*$/, type: passphrase },
+    { after: /Remove it now\? \[y\/N\] \S*$/, type: 'n' },
   ]);
   expect(setup.transcript).toContain('The long-term token is kept in a file encrypted with your passphrase');
+  // the bundle it read still holds the token, and says so; that token works on its own
+  const copyText = `${bundle} still holds the token in plain text (now kept encrypted with your passphrase)`;
+  expect(setup.transcript).toContain(`${copyText}. Remove it now? [y/N]`);
+  expect(setup.transcript).toContain(`warning: ${copyText}: delete it (or run setup again with --remove-token-copy)`);
+  expect(setup.transcript).toContain(`Warning: ${bundle} still holds the token in plain text.`);
+  const leftover = await run(cluster.kubectl, ['--kubeconfig', bundle, 'auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+  expect(leftover.stdout).toBe(`system:serviceaccount:${namespace}:${user}`);
   expect(setup.code).toBe(0);
   expect(setup.transcript).not.toContain(passphrase); // no echo
   expect((await stat(sealed)).mode & 0o777).toBe(0o600);
@@ -98,7 +107,22 @@ test('setup, kubectl at a terminal and without one, login, logout --forget: neve
 
   const status = await run(launcher, ['status'], { env });
   expect(status.stdout).toMatch(/token {8}encrypted with a passphrase, expires \S+ \(in 29d 23h\)\n/);
+  expect(status.stdout).toContain(`token copy   WARNING: ${bundle} still holds the token in plain text: delete it`);
+  expect(status.stdout).not.toContain(token);
   expect(await secretsOnDisk()).toEqual([bundle]);
+
+  // setup again at the terminal, this time answering yes: the bundle goes, status stops warning
+  const again = await runInPty([launcher, 'setup', '--bundle', bundle, '--token-storage', 'passphrase'], env, [
+    { after: /new passphrase for the token of profile "default" \(at least 8 characters\): \S*$/, type: passphrase },
+    { after: /the same passphrase again: \S*$/, type: passphrase },
+    { after: /Remove it now\? \[y\/N\] \S*$/, type: 'y' },
+  ]);
+  expect(again.transcript).toContain(`removed ${bundle} (unlinked`);
+  expect(again.code).toBe(0);
+  await expect(stat(bundle)).rejects.toThrow();
+  expect(await secretsOnDisk()).toEqual([]);
+  const quiet = JSON.parse((await run(launcher, ['status', '-o', 'json'], { env })).stdout);
+  expect(quiet.profiles[0].plainTextCopies).toEqual([]);
 
   const forget = await run(launcher, ['logout', '--forget'], { env });
   expect(forget).toMatchObject({ code: 0, stdout: expect.stringContaining('token (encrypted file), CA and kubeconfig context') });

@@ -16,6 +16,15 @@ export interface Installed {
   stanzaCommand: string;
   /** The user's whole environment: a clean HOME and a PATH with the Node (if any) to use. */
   env: Record<string, string>;
+  /** Whether setup ran with Node (not the single executable): it records that Node in the stanza. */
+  withNode: boolean;
+}
+
+/** The Node that PATH finds in the user's environment, as setup sees itself (process.execPath). */
+async function nodeOnPath(env: Record<string, string>): Promise<string> {
+  const result = await run('node', ['-p', 'process.execPath'], { env, inheritEnv: false });
+  if (result.code !== 0) throw new Error(`node -p process.execPath failed: ${result.stderr}`);
+  return result.stdout.trim();
 }
 
 export function kcl(installed: Installed, args: string[]) {
@@ -83,6 +92,9 @@ export async function userFlow(installed: Installed, user: string, namespace: st
 
     const config = parse(await readFile(path.join(home, '.kube', 'config'), 'utf8'));
     expect(config.users[0].user.exec.command).toBe(installed.stanzaCommand);
+    // the runtime setup ran with, where the launcher finds it without PATH (docs/runtime.md)
+    const recorded = installed.withNode ? [{ name: 'KUBE_CSR_LOGIN_NODE', value: await nodeOnPath(installed.env) }] : undefined;
+    expect(config.users[0].user.exec.env).toEqual(recorded);
     const whoami = await kubectl('auth', 'whoami', '-o', 'json');
     expect(whoami.stderr).toBe('');
     expect(JSON.parse(whoami.stdout).status.userInfo).toMatchObject({ username: user, groups: expect.arrayContaining(['devs']) });
@@ -106,6 +118,41 @@ export async function userFlow(installed: Installed, user: string, namespace: st
       background = await certificateOf(cacheFile).catch(() => renewed);
     }
     expect(background).not.toBe(renewed);
+
+    // As a desktop app starts kubectl (macOS's Dock or Finder: /usr/bin:/bin, where this machine has
+    // an older Node; some launchers: no PATH at all): a blocking renewal, then a background one.
+    for (const desktop of [{ PATH: '/usr/bin:/bin' }, {}]) {
+      const env = { HOME: home, ...desktop };
+      const app = (...args: string[]) => run(cluster.kubectl, args, { env, inheritEnv: false });
+      await must(installed, ['logout']);
+      const first = await app('auth', 'whoami');
+      expect({ what: `blocking renewal with ${JSON.stringify(desktop)}`, stderr: first.stderr, code: first.code }).toMatchObject({
+        stderr: '',
+        code: 0,
+      });
+      expect(first.stdout).toContain(user);
+      const issued = await certificateOf(cacheFile);
+      expect((await app('auth', 'whoami')).stdout).toContain(user);
+      let next = issued;
+      for (let i = 0; i < 100 && next === issued; i += 1) {
+        await sleep(200);
+        next = await certificateOf(cacheFile).catch(() => issued);
+      }
+      expect({ what: `background renewal with ${JSON.stringify(desktop)}`, renewed: next !== issued }).toEqual({
+        what: `background renewal with ${JSON.stringify(desktop)}`,
+        renewed: true,
+      });
+    }
+    // a client that sends no KUBERNETES_EXEC_INFO (the stanza's command and env, nothing else)
+    const stanza = config.users[0].user.exec;
+    const stanzaEnv = Object.fromEntries(((stanza.env ?? []) as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    const bare = await run(stanza.command, stanza.args, { env: { HOME: home, ...stanzaEnv }, inheritEnv: false });
+    expect({ code: bare.code, stderr: bare.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(bare.stdout)).toMatchObject({
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      status: { clientCertificateData: expect.any(String) },
+    });
 
     const status = await must(installed, ['status']);
     expect(status).toContain(user);

@@ -26,6 +26,7 @@ export function captureEdge(env: Record<string, string | undefined>, clock: Test
     stderrIsTerminal: false,
     stdinIsTerminal: false,
     readStdin: async () => '',
+    readStdinChunks: async function* () {},
     invocation: {
       self: { command: process.execPath, args: [entryScript] },
       stanza: { command: entryScript.replace(/\.cjs$/, ''), args: [] },

@@ -1,4 +1,4 @@
-// `kube-csr-login admin add-user | remove-user | list-users`: the admin's side of provisioning.
+// `kube-csr-login admin add-user | remove-user | list-users | trace`: the admin's side of provisioning.
 // Turns flags into typed requests, builds the client from the admin's kubeconfig, runs one use case
 // from src/admin/ and prints its report. Tokens never reach stdout, stderr or argv.
 import { KclError, describe } from '../../errors.js';
@@ -11,6 +11,7 @@ import { addUserText, removeUserText, usersJson, usersTable } from '../../admin/
 import { checkServerUrl } from '../../kube/server-url.js';
 import { loadKubeconfigCluster } from '../../kube/kubeconfig-client.js';
 import type { Edge } from '../edge.js';
+import { readRecords, runTrace } from './admin-trace.js';
 import { parseDurationSeconds, parseFlags, parseGroups } from '../parse-values.js';
 
 const common = {
@@ -29,19 +30,23 @@ const addUserOptions = {
   output: { type: 'string', short: 'o' },
 } as const;
 
-const listUsersOptions = { ...common, output: { type: 'string', short: 'o' } } as const;
+const listUsersOptions = { ...common, output: { type: 'string', short: 'o' }, records: { type: 'string' } } as const;
 
 const subcommands: Record<string, (args: string[], edge: Edge) => Promise<void>> = {
   'add-user': runAddUser,
   'remove-user': runRemoveUser,
   'list-users': runListUsers,
+  trace: runTrace,
 };
 
 export async function run(args: string[], edge: Edge): Promise<void> {
   const [sub, ...rest] = args;
   const command = sub === undefined ? undefined : subcommands[sub];
   if (!command)
-    throw new KclError('usage', `admin: unknown subcommand "${(sub ?? '').slice(0, 40)}" (available: add-user, remove-user, list-users)`);
+    throw new KclError(
+      'usage',
+      `admin: unknown subcommand "${(sub ?? '').slice(0, 40)}" (available: add-user, remove-user, list-users, trace)`,
+    );
   await command(rest, edge);
 }
 
@@ -99,7 +104,8 @@ async function runListUsers(args: string[], edge: Edge): Promise<void> {
   if (output !== 'table' && output !== 'json') throw new KclError('usage', 'admin list-users: -o must be json or table');
   const usersNamespace = validateNamespace(values['users-namespace']);
   const { client } = await loadKubeconfigCluster(choice(values, edge));
-  const rows = await listUsers(client, usersNamespace);
+  const records = values.records === undefined ? [] : await readRecords(values.records, edge);
+  const rows = await listUsers(client, usersNamespace, records);
   edge.stdout(output === 'json' ? usersJson(usersNamespace, rows) : usersTable(usersNamespace, rows, edge.now()));
 }
 

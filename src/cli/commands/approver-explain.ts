@@ -1,7 +1,6 @@
 // `kube-csr-login approver explain (CSR-NAME | -f FILE|-)`: read-only. Reads the CSR (from the API
 // or a YAML/JSON file) and the requester's ServiceAccount as they are now, and prints how the
 // approver's policy judges it (src/approver/explain.ts), as text or with -o json.
-import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { KclError, describe } from '../../errors.js';
 import { approverApi } from '../../approver/approver-api.js';
@@ -10,6 +9,7 @@ import { userOf } from '../../approver/policy.js';
 import { type CsrObject, parseCsrObject } from '../../kube/csr-object.js';
 import { loadKubeconfigClient } from '../../kube/kubeconfig-client.js';
 import { parseServiceAccount } from '../../kube/service-account.js';
+import { inputBounds, readNamedFile } from '../../util/bounded-read.js';
 import { type Json, isRecord } from '../../util/validate.js';
 import type { Edge } from '../edge.js';
 import { parseFlags } from '../parse-values.js';
@@ -55,8 +55,9 @@ export async function run(args: string[], edge: Edge): Promise<void> {
 async function readObject(file: string, edge: Edge): Promise<Json> {
   let text: string;
   try {
-    text = file === '-' ? await edge.readStdin() : await readFile(file, 'utf8');
+    text = file === '-' ? await edge.readStdin(inputBounds.objectFile) : (await readNamedFile(file, inputBounds.objectFile, file)).text;
   } catch (error) {
+    if (error instanceof KclError) throw error;
     throw new KclError('config', `cannot read ${file}: ${describe(error)}`);
   }
   let value: unknown;

@@ -10,6 +10,7 @@ import { createElector } from '../../approver/leader-election.js';
 import { apiLeaseStore } from '../../approver/lease-store.js';
 import { createLog } from '../../approver/log.js';
 import { createMetrics } from '../../approver/metrics.js';
+import { permissionCheck } from '../../approver/permissions.js';
 import { loadKubeconfigClient } from '../../kube/kubeconfig-client.js';
 import type { Edge } from '../edge.js';
 import { policyConfig, policyOptions } from './approver-flags.js';
@@ -45,7 +46,9 @@ export async function run(args: string[], edge: Edge): Promise<void> {
     env: edge.env,
     nowMs: () => edge.now().getTime(),
   });
-  const identity = `${edge.hostname}_${edge.pid}`;
+  // POD_NAME (downward API) when set: pods with hostNetwork share the node's hostname and all run as
+  // pid 1, so a restarted pod would otherwise take its predecessor's identity (and its Lease, unreleased)
+  const identity = `${edge.env.POD_NAME || edge.hostname}_${edge.pid}`;
   const leaseNamespace = values['lease-namespace'] ?? (await ownNamespace(edge)) ?? usersNamespace;
   const metrics = createMetrics();
   const log = createLog(edge.stderr, edge.now, logFormat);
@@ -59,8 +62,14 @@ export async function run(args: string[], edge: Edge): Promise<void> {
     { api: approverApi(client, identity), elector, metrics, now: edge.now, log, sleep: edge.sleep },
     { usersNamespace, maxExpirationSeconds, workers, dryRun, watchTimeoutSeconds: 300 },
   );
+  const permissions = permissionCheck(
+    client,
+    { usersNamespace, lease: elector ? { namespace: leaseNamespace, name: leaseName } : undefined, dryRun },
+    log,
+  );
   const server = await serve(values['metrics-addr'], (path) => {
     if (path === '/healthz') return [200, 'ok\n'];
+    if (path === '/readyz' && !permissions.granted()) return [503, 'permissions missing (see the log)\n'];
     if (path === '/readyz') return controller.ready() ? [200, 'ok\n'] : [503, 'CSR list not complete\n'];
     if (path === '/metrics') return [200, metrics.render()];
     return [404, 'not found\n'];
@@ -77,9 +86,19 @@ export async function run(args: string[], edge: Edge): Promise<void> {
   log(
     `started as ${identity}: users namespace ${usersNamespace}, ${elector ? `lease ${leaseNamespace}/${leaseName}` : 'no leader election'}, ${workers} workers, metrics on ${where}${dryRun ? ', DRY RUN: decisions are reported, never written' : ''}`,
   );
+  // asked again every minute (every 10 s while something is missing), so granting what is missing
+  // makes the pod ready without a restart
+  const checking = (async () => {
+    while (!stopping.signal.aborted) {
+      await permissions.check();
+      await edge.sleep(permissions.granted() ? 60_000 : 10_000, stopping.signal);
+    }
+  })();
   try {
     await controller.run(stopping.signal);
   } finally {
+    stopping.abort();
+    await checking;
     process.off('SIGTERM', stop);
     process.off('SIGINT', stop);
     server.closeAllConnections();

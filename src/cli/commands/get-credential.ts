@@ -4,6 +4,7 @@ import { profileCacheFiles } from '../../cache/layout.js';
 import type { CredentialDeps } from '../../credential/deps.js';
 import { getCredential } from '../../credential/get-credential.js';
 import type { CredentialFlags } from '../../credential/settings.js';
+import type { Connection } from '../../kube/connection.js';
 import { validateProfileName } from '../../profile/profile.js';
 import type { Dirs } from '../dirs.js';
 import { type Edge, dirs } from '../edge.js';
@@ -87,6 +88,15 @@ export function credentialDeps(
         import('../../kube/proxy-env.js'),
       ]);
       return csrApi(createApiClient(connection, token, proxyEnvironment(edge.env)), remainingMs);
+    },
+    dailyCaCheck: async (input) => {
+      const [{ dailyCaCheck }, { createApiClient }, { proxyEnvironment }] = await Promise.all([
+        import('../../trustbundle/daily-check.js'),
+        import('../../kube/http.js'),
+        import('../../kube/proxy-env.js'),
+      ]);
+      const openTokenApi = async (connection: Connection, token: string) => createApiClient(connection, token, proxyEnvironment(edge.env));
+      return dailyCaCheck({ now: edge.now, openTokenApi }, input);
     },
     tokens: {
       platform: edge.platform,

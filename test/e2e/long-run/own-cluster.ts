@@ -16,9 +16,13 @@ export interface OwnCluster {
 
 const script = (name: string) => path.join(repoRoot, 'test/cluster', name);
 
-export async function startOwnCluster(suffix: string): Promise<OwnCluster> {
+/** env: up.sh settings of this control plane (e.g. KCL_CLUSTER_AUDIT=1). */
+export async function startOwnCluster(suffix: string, env: Record<string, string> = {}): Promise<OwnCluster> {
   const dir = `${process.env.KCL_CLUSTER_DIR || '/tmp/kube-csr-login-e2e'}-${suffix}`;
-  const up = await run('bash', [script('up.sh')], { env: { KCL_CLUSTER_DIR: dir, KCL_CLUSTER_CSRAPPROVING: '0' }, timeoutMs: 40 * 60_000 });
+  const up = await run('bash', [script('up.sh')], {
+    env: { KCL_CLUSTER_DIR: dir, KCL_CLUSTER_CSRAPPROVING: '0', KCL_CLUSTER_AUDIT: '0', ...env },
+    timeoutMs: 40 * 60_000,
+  });
   if (up.code !== 0)
     throw new Error(
       `the suite's own control plane did not start (up.sh exit ${up.code}): ${up.stderr.trim().split('\n').slice(-5).join(' | ')}`,

@@ -18,12 +18,26 @@ export interface LoggedInUser {
   env: Record<string, string>;
 }
 
-export function startApprover(cluster: ClusterAccess, namespace: string): { stop: () => Promise<void> } {
+/** options.stderr: a file descriptor for the approver's log (ignored by default). */
+export function startApprover(
+  cluster: ClusterAccess,
+  namespace: string,
+  options: { extraArgs?: string[]; stderr?: number } = {},
+): { stop: () => Promise<void> } {
   const child: ChildProcess = spawn(
     launcher,
-    ['approver', '--kubeconfig', cluster.adminKubeconfig, '--metrics-addr', '127.0.0.1:0', '--users-namespace', namespace],
+    [
+      'approver',
+      '--kubeconfig',
+      cluster.adminKubeconfig,
+      '--metrics-addr',
+      '127.0.0.1:0',
+      '--users-namespace',
+      namespace,
+      ...(options.extraArgs ?? []),
+    ],
     {
-      stdio: ['ignore', 'ignore', 'ignore'],
+      stdio: ['ignore', 'ignore', options.stderr ?? 'ignore'],
     },
   );
   const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -116,7 +116,17 @@ describe('admin command line', () => {
     const listed = await cli(['list-users', '-o', 'json', '--kubeconfig', config]);
     expect(JSON.parse(listed.stdout)).toEqual({
       namespace: 'users',
-      users: [{ name: 'jean', groups: ['devs', 'ops'], csr: null, certificateExpires: null }],
+      users: [
+        {
+          name: 'jean',
+          groups: ['devs', 'ops'],
+          csr: null,
+          certificateExpires: null,
+          credentialId: null,
+          lastRenewal: null,
+          tokenLastUsed: null,
+        },
+      ],
     });
 
     const removed = await cli(['remove-user', 'jean', '--kubeconfig', config]);

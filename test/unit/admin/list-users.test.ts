@@ -1,5 +1,7 @@
-// admin list-users against the HTTPS fake: managed ServiceAccounts only, groups, the user's CSR state
-// and certificate expiry, as a table and as JSON.
+// admin list-users against the HTTPS fake: managed ServiceAccounts only, groups, the user's CSR state,
+// certificate expiry and credential id, the token's last use, the approver's records once the CSR is
+// gone, as a table and as JSON.
+import { X509Certificate, createHash } from 'node:crypto';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { listUsers } from '../../../src/admin/list-users.js';
 import { usersJson, usersTable } from '../../../src/admin/report.js';
@@ -43,6 +45,16 @@ describe('admin list-users', () => {
     store.put('/api/v1/namespaces/users/serviceaccounts/ann', account('ann', 'qa'));
     store.put('/api/v1/namespaces/users/serviceaccounts/bob', account('bob', 'qa'));
     store.put('/api/v1/namespaces/users/serviceaccounts/robot', account('robot', 'x', false));
+    store.put('/api/v1/namespaces/users/secrets/jean.doe-token', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'jean.doe-token',
+        namespace: 'users',
+        labels: { ...labels, 'kubernetes.io/legacy-token-last-used': '2026-04-30' },
+        annotations: { 'kubernetes.io/service-account.name': 'jean.doe' },
+      },
+    });
     const csrs = [
       csr('jean.doe', 'users', {
         certificate: Buffer.from(ca.certificatePem).toString('base64'),
@@ -68,17 +80,71 @@ describe('admin list-users', () => {
     const notAfter = ca.certificate.notAfter;
     expect(rows[2]?.certificateExpires?.getTime()).toBe(Math.floor(notAfter.getTime() / 1000) * 1000);
 
+    const credentialId = `X509SHA256=${createHash('sha256').update(new X509Certificate(ca.certificatePem).raw).digest('hex')}`;
+    expect(rows[2]).toMatchObject({ credentialId, lastRenewal: new Date('2026-05-01T10:00:00Z'), tokenLastUsed: '2026-04-30' });
+    expect(rows[1]?.credentialId).toBeUndefined();
+
     const table = usersTable('users', rows, new Date(notAfter.getTime() - 2 * 3600_000));
-    expect(table.split('\n')[0]).toMatch(/^NAME\s+GROUPS\s+CSR CREATED\s+CSR\s+CERTIFICATE EXPIRES$/);
-    expect(table).toMatch(/jean\.doe\s+devs,ops\s+2026-05-01T10:00:00Z\s+Issued\s+\S+Z \(in 2h\)/);
+    expect(table.split('\n')[0]).toMatch(
+      /^NAME\s+GROUPS\s+CSR CREATED\s+CSR\s+CERTIFICATE EXPIRES\s+LAST RENEWAL\s+TOKEN LAST USED\s+CREDENTIAL ID$/,
+    );
+    expect(table).toMatch(
+      new RegExp(
+        `jean\\.doe\\s+devs,ops\\s+2026-05-01T10:00:00Z\\s+Issued\\s+\\S+Z \\(in 2h\\)\\s+2026-05-01T10:00:00Z\\s+2026-04-30\\s+${credentialId}`,
+      ),
+    );
     const json = JSON.parse(usersJson('users', rows));
     expect(json.users[2]).toEqual({
       name: 'jean.doe',
       groups: ['devs', 'ops'],
       csr: { name: 'user=jean.doe', created: '2026-05-01T10:00:00.000Z', state: 'Issued' },
       certificateExpires: expect.any(String),
+      credentialId,
+      lastRenewal: '2026-05-01T10:00:00.000Z',
+      tokenLastUsed: '2026-04-30',
     });
     expect(json.users[0].csr).toBeNull();
+  });
+
+  test("once the CSR is gone, the newest issuance record of the user's ServiceAccount UID stands in", async () => {
+    const store = createObjectStore();
+    const uid = 'sa-uid-2';
+    const jean = account('jean.doe', 'devs');
+    store.put('/api/v1/namespaces/users/serviceaccounts/jean.doe', { ...jean, metadata: { ...jean.metadata, uid } });
+    api = await startFakeApi({
+      token: adminToken,
+      routes: (request) => {
+        if (request.path === '/apis/certificates.k8s.io/v1/certificatesigningrequests') return { status: 200, body: { items: [] } };
+        // Secrets as metadata only (never the tokens); kube-apiserver sends an empty one with "items": null
+        if (request.path === '/api/v1/namespaces/users/secrets') {
+          const metadataOnly = request.headers.accept === 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+          return metadataOnly ? { status: 200, body: { kind: 'PartialObjectMetadataList', items: null } } : { status: 406, body: {} };
+        }
+        return store.routes(request);
+      },
+    });
+    const client = createApiClient({ server: api.url, certificateAuthorityPem: api.caPem }, adminToken, { httpsProxy: '', noProxy: '' });
+    const record = (id: string, serviceAccountUid: string, day: number) => ({
+      credentialId: `X509SHA256=${id.repeat(64)}`,
+      user: 'jean.doe',
+      groups: ['devs'],
+      serviceAccount: 'jean.doe',
+      serviceAccountNamespace: 'users',
+      serviceAccountUid,
+      notBefore: new Date(Date.UTC(2026, 4, day)),
+      notAfter: new Date(Date.UTC(2026, 4, day, 1)),
+      csr: 'user=jean.doe',
+      csrUid: `csr-${id}`,
+      issuedAt: new Date(Date.UTC(2026, 4, day, 0, 5)),
+    });
+    // a newer certificate of an earlier jean.doe (removed, re-added: another UID) is not this one's
+    const rows = await listUsers(client, 'users', [record('a', uid, 2), record('b', uid, 3), record('c', 'an-older-uid', 4)]);
+    expect(rows[0]).toMatchObject({
+      credentialId: `X509SHA256=${'b'.repeat(64)}`,
+      certificateExpires: new Date(Date.UTC(2026, 4, 3, 1)),
+      lastRenewal: new Date(Date.UTC(2026, 4, 3, 0, 5)),
+    });
+    expect(rows[0]?.csr).toBeUndefined();
   });
 
   test('no users: a plain sentence, and no CSR list call', async () => {

@@ -8,7 +8,7 @@ import type { CsrObject } from '../../../src/kube/csr-object.js';
 type Create = typeof x509.Pkcs10CertificateRequestGenerator.create;
 const provider = webcrypto as unknown as Parameters<Create>[1];
 
-export type KeySpec = 'p256' | 'p384' | 'p521' | 'rsa1024' | 'rsa2048' | 'ed25519';
+export type KeySpec = 'p256' | 'p384' | 'p521' | 'rsa1024' | 'rsa2048' | 'rsa4096' | 'ed25519';
 
 const keyAlgorithms: Record<KeySpec, { generate: object; sign: object }> = {
   p256: { generate: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', hash: 'SHA-256' } },
@@ -20,6 +20,10 @@ const keyAlgorithms: Record<KeySpec, { generate: object; sign: object }> = {
   },
   rsa2048: {
     generate: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
+    sign: { name: 'RSASSA-PKCS1-v1_5' },
+  },
+  rsa4096: {
+    generate: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: 4096, publicExponent: new Uint8Array([1, 0, 1]) },
     sign: { name: 'RSASSA-PKCS1-v1_5' },
   },
   ed25519: { generate: { name: 'Ed25519' }, sign: { name: 'Ed25519' } },

@@ -83,3 +83,22 @@ test('dry-run memory is bounded: the oldest reported CSR is forgotten first', ()
     2,
   ]);
 });
+
+test('metrics: decisions per requester, the first 100 requesters by name and the rest as "other"', () => {
+  const metrics = createMetrics();
+  for (let i = 0; i < 150; i += 1) metrics.requesterDecision(`user-${i}`, 'denied');
+  metrics.requesterDecision('user-0', 'denied');
+  metrics.requesterDecision('user-0', 'approved');
+  metrics.requesterDecision('user-149', 'denied');
+  metrics.requesterDecision('quo"te\\', 'denied');
+  const samples = metrics
+    .render()
+    .split('\n')
+    .filter((line) => line.startsWith('kube_csr_login_approver_requester_decisions_total{'));
+  expect(samples).toContain('kube_csr_login_approver_requester_decisions_total{requester="user-0",decision="denied"} 2');
+  expect(samples).toContain('kube_csr_login_approver_requester_decisions_total{requester="user-0",decision="approved"} 1');
+  expect(samples).toContain('kube_csr_login_approver_requester_decisions_total{requester="user-99",decision="denied"} 1');
+  expect(samples).toContain('kube_csr_login_approver_requester_decisions_total{requester="other",decision="denied"} 52');
+  expect(samples).toHaveLength(102);
+  expect(metrics.render()).toContain('# TYPE kube_csr_login_approver_requester_decisions_total counter\n');
+});

@@ -92,6 +92,7 @@ test('an approval appends the Approved condition, counts it and logs one line wi
   expect(logs[0]).not.toMatch(/BEGIN|MII/);
   expect(metrics.render()).toContain('kube_csr_login_approver_decisions_total{decision="approved",reason="KubeCsrLoginApproved"} 1');
   expect(metrics.render()).toContain('kube_csr_login_approver_decision_latency_seconds_bucket{le="5"} 1');
+  expect(metrics.render()).toContain('kube_csr_login_approver_requester_decisions_total{requester="jean.doe",decision="approved"} 1');
 });
 
 test('a denial carries the reason; a failed event is logged, not fatal', async () => {

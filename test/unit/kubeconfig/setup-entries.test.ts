@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { withKubeconfigLock } from '../../../src/kubeconfig/lock.js';
 import { kubeconfigFiles } from '../../../src/kubeconfig/paths.js';
-import { removeSetupEntries, writeSetupEntries, type SetupEntries } from '../../../src/kubeconfig/setup-entries.js';
+import { execUserFields, removeSetupEntries, writeSetupEntries, type SetupEntries } from '../../../src/kubeconfig/setup-entries.js';
 import { tempDir } from '../../helpers/temp-dirs.js';
 
 const fixture = `# my clusters
@@ -130,4 +130,17 @@ describe('writeSetupEntries', () => {
     expect(await readdir(dir)).toEqual(['b']); // no a, no lock or temp files
     expect(parse(await readFile(b, 'utf8'))).toMatchObject({ clusters: [], users: [], contexts: [], 'current-context': '' });
   });
+});
+
+test('the Node setup ran with is recorded in the stanza env, where the launcher reads it without PATH', () => {
+  const fields = execUserFields({
+    command: '/prefix/bin/kube-csr-login',
+    profile: 'default',
+    installHint: 'hint',
+    node: '/opt/node24/bin/node',
+  });
+  expect(fields).toMatchObject({
+    exec: { command: '/prefix/bin/kube-csr-login', env: [{ name: 'KUBE_CSR_LOGIN_NODE', value: '/opt/node24/bin/node' }] },
+  });
+  expect(execUserFields({ command: '/prefix/bin/kube-csr-login', profile: 'default', installHint: 'hint' })).not.toHaveProperty('exec.env');
 });

@@ -54,3 +54,40 @@ describe('invocation', () => {
     expect([got.stanza.command, ...got.stanza.args]).toEqual(want.stanza);
   });
 });
+
+describe('the Node an exec stanza records (KUBE_CSR_LOGIN_NODE, so that no PATH decides it)', () => {
+  test.each<[string, Partial<InvocationFacts>, string | undefined]>([
+    [
+      'through the launcher npm linked: the Node that ran setup',
+      { launcher: '/usr/local/bin/kube-csr-login', execPath: '/opt/node24/bin/node' },
+      '/opt/node24/bin/node',
+    ],
+    ['Node ran the entry directly: the same', { execPath: '/opt/node24/bin/node' }, '/opt/node24/bin/node'],
+    [
+      'a Node named in KUBE_CSR_LOGIN_NODE: as named (a stable link, where execPath is the versioned target)',
+      {
+        launcher: '/opt/homebrew/bin/kube-csr-login',
+        execPath: '/opt/homebrew/Cellar/node/24.1.0/bin/node',
+        nodeVariable: '/opt/homebrew/opt/node/bin/node',
+      },
+      '/opt/homebrew/opt/node/bin/node',
+    ],
+    [
+      'a relative KUBE_CSR_LOGIN_NODE is not recorded: the Node that ran',
+      { execPath: '/opt/node24/bin/node', nodeVariable: 'node' },
+      '/opt/node24/bin/node',
+    ],
+    [
+      'the single executable: none, the launcher finds it beside itself',
+      { entryScript: krewSea, execPath: krewSea, singleExecutable: true, launcher: '/home/jean/.krew/bin/kubectl-csr_login' },
+      undefined,
+    ],
+    [
+      'Windows: none, the stanza runs Node itself',
+      { platform: 'win32', entryScript: 'C:\\kcl\\bin\\kube-csr-login.cjs', execPath: 'C:\\node\\node.exe' },
+      undefined,
+    ],
+  ])('%s', (_name, facts, node) => {
+    expect(invocation({ ...base, ...facts }).stanza.node).toBe(node);
+  });
+});

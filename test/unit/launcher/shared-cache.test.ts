@@ -2,8 +2,8 @@
 // directory, as /tmp is): what the other uid plants must never be served or written through, by
 // the sh launcher, the Node entry's fast path, or the full Node path. We are root; the intruder is
 // a throwaway system user (test/helpers/second-user.ts).
-import { execFile } from 'node:child_process';
-import { chmod, lstat, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmod, chown, lstat, mkdir, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
@@ -11,6 +11,7 @@ import { renderFastPath } from '../../../src/cache/fast-path.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { type SecondUser, secondUser } from '../../helpers/second-user.js';
 import { tempDir } from '../../helpers/temp-dirs.js';
+import { until } from '../../helpers/until.js';
 
 jest.setTimeout(30_000); // each case starts Node a few times (a renewal included): slow on a loaded machine
 
@@ -193,3 +194,96 @@ test('a cache root others can write without the sticky bit is refused: they coul
   // no key was made or written there (sh, blind to modes, may have made the empty profile directory)
   expect(await readdir(path.join(loose, 'default')).catch(() => [])).toEqual([]);
 });
+
+describe('a cache root under a directory another uid can rename entries in', () => {
+  /** team/cache: ours and private, but whoever may rename in team can swap it for their own. */
+  async function rootUnder(team: string, owner: 'intruder' | 'us', mode: number): Promise<string> {
+    await rm(team, { recursive: true, force: true });
+    await mkdir(path.join(team, 'cache'), { recursive: true, mode: 0o700 });
+    await chmod(team, mode);
+    if (owner === 'intruder') await chown(team, intruder.uid, intruder.gid);
+    return path.join(team, 'cache');
+  }
+
+  test('is refused by sh and Node alike: the parent is another uid, or writable without the sticky bit', async () => {
+    const cases = [
+      { owner: 'intruder', mode: 0o755, problem: `owned by uid ${intruder?.uid}, not by you (uid 0)` },
+      { owner: 'intruder', mode: 0o1777, problem: `owned by uid ${intruder?.uid}, not by you (uid 0)` }, // its owner renames in its own sticky dir
+      { owner: 'us', mode: 0o777, problem: 'writable by group or others without the sticky bit (mode 0777)' },
+    ] as const;
+    for (const { owner, mode, problem } of cases) {
+      const team = path.join(base, 'team');
+      const root = await rootUnder(team, owner, mode);
+      for (const viaNode of [false, true]) {
+        const result = await run(viaNode, root);
+        expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 3, stdout: '' });
+        expect(result.stderr).toContain(`the cache directory ${root} is under ${team}, which is ${problem}`);
+      }
+      expect(await readdir(path.join(root, 'default')).catch(() => [])).toEqual([]); // no key made there
+    }
+    // a sticky root-owned /tmp above it is fine: every test's base is under one
+    expect((await run(false, path.join(base, 'shared'))).code).toBe(0);
+  });
+
+  test('swapped for theirs while sh opens our answer, sh serves nothing of theirs (the open delayed by strace)', async () => {
+    ensureStrace();
+    const team = path.join(base, 'team');
+    const root = await rootUnder(team, 'intruder', 0o755);
+    // our answer, as Node wrote it before the directory above turned hostile, and theirs beside it
+    const ours = renderFastPath(
+      {
+        args,
+        execInfoRaw: execInfo,
+        tokenFile: path.join(base, 'token'),
+        profileFile: path.join(base, 'config', 'profiles', 'default.json'),
+        profileExists: false,
+        caFile: path.join(base, 'ca.crt'),
+      },
+      new Date(Date.now() + 3_600_000),
+      '{"kind":"ExecCredential","status":{"token":"ours"}}',
+    );
+    const past = new Date(Date.now() - 60_000);
+    for (const file of ['token', 'ca.crt']) await utimes(path.join(base, file), past, past);
+    await mkdir(path.join(root, 'default'), { mode: 0o700 });
+    await writeFile(path.join(root, 'default', 'exec-credential'), ours ?? '', { mode: 0o600 });
+    intruder.sh('umask 077 && mkdir -p "$1/default" && cat >"$1/default/exec-credential"', [path.join(team, 'theirs')], forgedAnswer());
+    const trace = path.join(base, 'strace.out');
+    const file = path.join(root, 'default', 'exec-credential');
+    const traced = new Promise<Result>((resolve) => {
+      const argv = ['-qq', '-o', trace, '-e', 'trace=openat', '-e', 'inject=openat:delay_enter=1500000', '-P', file, launcher, ...args];
+      const env = {
+        PATH: process.env.PATH ?? '',
+        HOME: base,
+        KUBE_CSR_LOGIN_CACHE_DIR: root,
+        KUBE_CSR_LOGIN_CONFIG_DIR: path.join(base, 'config'),
+        KUBERNETES_EXEC_INFO: execInfo,
+      };
+      execFile('strace', argv, { env }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    });
+    // sh has checked the path and entered open(): now the intruder swaps the directories
+    await until(
+      async () => (await readFile(trace, 'utf8').catch(() => '')).includes(`openat(AT_FDCWD, "${file}"`),
+      'sh to open the answer',
+    );
+    intruder.sh('mv "$1/cache" "$1/ours" && mv "$1/theirs" "$1/cache"', [team]);
+    const result = await traced;
+    expect(result.stdout).not.toContain('intruder');
+    expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 3, stdout: '' });
+    expect(result.stderr).toContain(`the cache directory ${root} is owned by uid ${intruder.uid}`); // theirs now: Node refuses it
+  });
+});
+
+function ensureStrace(): void {
+  try {
+    execFileSync('strace', ['-V'], { stdio: 'ignore' });
+  } catch {
+    try {
+      execFileSync('apt-get', ['install', '-y', '-qq', 'strace'], {
+        stdio: 'ignore',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
+    } catch (error) {
+      throw new Error(`the swap race test delays the launcher's open with strace, which apt-get could not install: ${String(error)}`);
+    }
+  }
+}

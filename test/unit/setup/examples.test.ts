@@ -33,8 +33,9 @@ describe('examples', () => {
 
   test("kubeconfig-exec.yaml's user is the one setup writes", async () => {
     const config = parse(await read('kubeconfig-exec.yaml'));
-    const command = config.users[0].user.exec.command;
-    expect(config.users[0].user).toEqual(execUserFields({ command, profile: 'default', installHint }));
+    const { command, env } = config.users[0].user.exec;
+    expect(env).toEqual([{ name: 'KUBE_CSR_LOGIN_NODE', value: expect.stringMatching(/^\/.*\/node$/) }]);
+    expect(config.users[0].user).toEqual(execUserFields({ command, profile: 'default', installHint, node: env[0].value }));
   });
 
   test("kubeconfig-exec.yaml's flags-only user names its server and CA, which are what the token goes to", async () => {

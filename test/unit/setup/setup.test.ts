@@ -69,6 +69,7 @@ async function harness(client: ApiClient) {
       return { username: 'jean.doe', groups: ['devs', 'system:authenticated'], notAfter };
     },
     progress: () => undefined,
+    confirm: async () => false,
     tokens: {
       platform: 'linux',
       newPassphrase: async () => 'correct horse',

@@ -62,8 +62,10 @@ test('the JSON document has one entry per profile with the documented shape', as
         user: 'jean.doe',
         groups: ['devs', 'ops'],
         token: { storage: 'file', expiresAt: null, expiresSoon: false },
+        plainTextCopies: [],
         certificate: {
           subject: { user: 'jean.doe', groups: ['devs', 'ops'] },
+          credentialId: expect.stringMatching(/^X509SHA256=[0-9a-f]{64}$/),
           notBefore: '2030-01-01T10:00:00Z',
           notAfter: '2030-01-01T11:00:00Z',
           renewAt: '2030-01-01T10:42:00Z',
@@ -77,6 +79,7 @@ test('the JSON document has one entry per profile with the documented shape', as
         user: null,
         groups: [],
         token: null,
+        plainTextCopies: [],
         certificate: null,
         reason: 'none cached',
       },
@@ -237,4 +240,20 @@ test('the token: where it is kept and when it expires, with a warning within 7 d
     { storage: 'keyring', expiresAt: '2030-03-01T00:00:00Z', expiresSoon: false },
     { storage: 'passphrase', expiresAt: null, expiresSoon: false },
   ]);
+});
+
+test('a Node.js recorded in the exec entry that is gone is a warning, before kubectl fails at the next renewal', async () => {
+  const kubeconfig = path.join(f.root, 'kubeconfig');
+  const entryWith = (node: string) =>
+    `apiVersion: v1\nkind: Config\nusers:\n- name: jean.doe@local\n  user:\n    exec:\n      command: /prefix/bin/kube-csr-login\n      env:\n      - {name: KUBE_CSR_LOGIN_NODE, value: ${node}}\n`;
+  await f.writeProfile('default', { ...jean, kubeconfig: { ...jean.kubeconfig, files: [kubeconfig] } });
+  await writeFile(kubeconfig, entryWith(process.execPath));
+  expect((await statusAt(0))[0]?.runtimeProblem).toBeUndefined();
+  for (const gone of [path.join(f.root, 'node-v24.1.0', 'bin', 'node'), kubeconfig /* a file, not executable */]) {
+    await writeFile(kubeconfig, entryWith(gone));
+    const problem = `the Node.js setup recorded (${gone}) is gone or not executable: kubectl fails at the next renewal; run kube-csr-login setup --profile default again`;
+    expect((await statusAt(0))[0]?.runtimeProblem).toBe(problem);
+    expect(renderStatusText(await statusAt(0), at(0))).toContain(`  runtime      WARNING: ${problem}\n`);
+    expect(JSON.parse(renderStatusJson(await statusAt(0))).profiles[0].runtimeProblem).toBe(problem);
+  }
 });
