@@ -8,7 +8,8 @@
 # stdout: the absolute path of the admin kubeconfig (last line). Progress and errors: stderr.
 # Env: KCL_CLUSTER_DIR (state directory, default /tmp/kube-csr-login-cluster), KCL_CLUSTER_CSRAPPROVING=1 (also
 # run the in-tree csrapproving controller, for the benchmark), KCL_CLUSTER_AUDIT=1 (audit log of every request at
-# Metadata level in <state>/logs/audit.log, for the trace e2e), KCL_BIN_CACHE (see build.sh).
+# Metadata level in <state>/logs/audit.log, for the trace e2e), KCL_BIN_CACHE (see build.sh), KCL_KUBERNETES=v1.36.3
+# (another release than the pinned one, built from the module module-dir.sh writes; see test/versions/).
 # Idempotent: a healthy cluster of the same state directory is reused; stale state is stopped and removed first.
 # Writes <state>/cluster.env (KEY=value lines, no quoting needed) for other scripts. Stop with down.sh.
 set -euo pipefail
@@ -35,8 +36,11 @@ for tool in openssl curl setsid; do
 done
 
 # ---- binaries (build.sh explains a missing Go itself; keep its exit code) -------------------------------------
+wanted="${KCL_KUBERNETES:-}"
+mod="$(bash "$here/module-dir.sh" ${wanted:+"$wanted"})" || die "no Go module for Kubernetes ${wanted:-(pinned)} (see above)"
+wanted="$(awk '$1=="k8s.io/kubernetes" && $2 ~ /^v/ {print $2; exit}' "$mod/go.mod")"
 set +e
-bin_out="$(bash "$here/build.sh")"
+bin_out="$(bash "$here/build.sh" "$mod")"
 rc=$?
 set -e
 (( rc == 0 )) || { echo "cluster: error: building the control plane failed (build.sh exit $rc)" >&2; exit "$rc"; }
@@ -60,13 +64,14 @@ source "$here/processes.sh"
 # ---- reuse a healthy cluster -----------------------------------------------------------------------------------
 healthy() {
   [[ -f "$state/cluster.env" ]] || return 1
-  local KCL_SERVER="" KCL_KCM_PORT="" KCL_CSRAPPROVING="" KCL_AUDIT="0" name pid
+  local KCL_SERVER="" KCL_KCM_PORT="" KCL_CSRAPPROVING="" KCL_AUDIT="0" KCL_KUBERNETES_VERSION="" name pid
   # shellcheck disable=SC1091
   source "$state/cluster.env"
   for name in etcd kube-apiserver kube-controller-manager; do
     pid="$(cat "$state/pids/$name.pid" 2>/dev/null)" || return 1
     alive "$pid" || return 1
   done
+  [[ "$KCL_KUBERNETES_VERSION" == "$wanted" ]] || { log "running cluster is Kubernetes $KCL_KUBERNETES_VERSION, wanted $wanted: restarting"; return 1; }
   [[ "$KCL_CSRAPPROVING" == "$csrapproving" ]] || { log "running cluster has csrapproving=$KCL_CSRAPPROVING, wanted $csrapproving: restarting"; return 1; }
   [[ "$KCL_AUDIT" == "$audit" ]] || { log "running cluster has audit=$KCL_AUDIT, wanted $audit: restarting"; return 1; }
   [[ "$(curl -sS -m 5 --cacert "$state/pki/server-ca.crt" --cert "$state/pki/admin.crt" --key "$state/pki/admin.key" \

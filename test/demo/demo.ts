@@ -3,8 +3,8 @@
 // The admin provisions the user with `kube-csr-login admin add-user` and runs the approver; the user
 // runs `kube-csr-login setup` once and then only kubectl.
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { startCluster as startLocalCluster } from '../cluster/start.js';
 import { cluster, launcher, repoRoot, run, tempDir } from '../e2e/cluster.js';
 
 let failures = 0;
@@ -16,14 +16,7 @@ function step(title: string, ok: boolean, detail: string): void {
 
 async function startCluster(): Promise<void> {
   process.stdout.write('== starting the local control plane (npm run cluster:up; the first run builds it from source)\n');
-  const up = await run('bash', [path.join(repoRoot, 'test/cluster/up.sh')], { timeoutMs: 40 * 60_000 });
-  if (up.code !== 0) throw new Error(`the control plane did not start:\n${up.stderr}`);
-  const adminConfig = up.stdout.trim().split('\n').at(-1) ?? '';
-  for (const line of (await readFile(path.join(path.dirname(adminConfig), 'cluster.env'), 'utf8')).split('\n')) {
-    const match = /^(KCL_[A-Z_]+)=(.*)$/.exec(line.trim());
-    if (match?.[1]) process.env[match[1]] = match[2];
-  }
-  process.env.KCL_ADMIN_KUBECONFIG = adminConfig;
+  await startLocalCluster();
 }
 
 async function walkthrough(): Promise<void> {

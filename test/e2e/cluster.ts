@@ -30,7 +30,8 @@ export const cluster = {
   },
 };
 
-/** An installed kubectl one minor behind the control plane (client-go's supported skew). */
+/** An installed older kubectl (v1.33.1, the newest the machine's Cloud SDK ships): an old client reads our
+ * ExecCredential too. In-policy skew (one minor either way) is the version matrix's (docs/versions.md). */
 export const installedKubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
 
 export interface Run {

@@ -23,4 +23,10 @@ export default async function globalSetup() {
     const match = /^(?:export\s+)?(KCL_[A-Z_]+)=["']?([^"']*)["']?$/.exec(line.trim());
     if (match) process.env[match[1]] = match[2];
   }
+  // Version skew (test/versions/matrix.ts): every kubectl call of the suite runs another release's kubectl.
+  if (process.env.KCL_E2E_KUBECTL) {
+    process.env.KCL_KUBECTL = process.env.KCL_E2E_KUBECTL;
+    const client = JSON.parse(execFileSync(process.env.KCL_KUBECTL, ['version', '--client', '-o', 'json'], { encoding: 'utf8' }));
+    process.stderr.write(`e2e: kubectl ${client.clientVersion.gitVersion} (KCL_E2E_KUBECTL) against the control plane\n`);
+  }
 }

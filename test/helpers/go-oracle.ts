@@ -1,5 +1,5 @@
 // The Go oracle (test/cluster/gomod/csr-oracle): built once per test file from the pinned module set,
-// it reports what Kubernetes v1.34 itself does with a CSR request: whether the API server accepts it,
+// it reports what Kubernetes v1.37 (the pinned release) itself does with a CSR request: whether the API server accepts it,
 // and the certificate the kube-apiserver-client signer would issue, as the x509 authenticator reads
 // it. Without Go the test fails (CI must not silently skip the cross-check).
 import { execFileSync } from 'node:child_process';

@@ -1,5 +1,6 @@
-// The CSR list as kube-apiserver's Table: the fixture is a real page (v1.34.4, limit 2, with its
-// continue token) holding a pending and an issued CSR. Columns are found by name; a table that
+// The CSR list as kube-apiserver's Table: the fixture is a real page (v1.37.2, limit 2, with its
+// continue token) holding a pending and an issued CSR, a denied third beyond the page (recorded by
+// test/cluster/record-answers.sh). Columns are found by name; a table that
 // cannot tell a row's condition or requester makes it a candidate, never a skipped CSR.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +18,7 @@ test('a real page: names, requesters and conditions as kube-apiserver prints the
     { name: 't-a', requester: 'kube-csr-login-admin', condition: 'Pending' },
     { name: 't-b', requester: 'kube-csr-login-admin', condition: 'Approved,Issued' },
   ]);
-  expect(page.resourceVersion).toBe('225');
+  expect(page.resourceVersion).toBe('234');
   expect(page.continueToken).toMatch(/^eyJ/);
 });
 

@@ -1,5 +1,5 @@
 // Hand-built hostile PKCS#10 requests (fixed seed) judged by the approver's policy and by the Go
-// oracle, which runs Kubernetes v1.34's own code: the API server's create validation and the
+// oracle, which runs Kubernetes v1.37's own code (the pinned modules): the API server's create validation and the
 // kube-apiserver-client signer's CertificateAuthority.Sign, then reads the issued certificate as the
 // x509 authenticator does. Invariant: whenever the approver approves, the API server accepts the
 // request and the certificate says exactly CN=<user>, O=<the groups the approver checked>, with no

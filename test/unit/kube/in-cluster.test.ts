@@ -21,7 +21,7 @@ test('the server URL comes from the service host and port', () => {
 test('requests carry the pod token, re-read after a minute; a failed re-read keeps the last good one', async () => {
   const api = await startFakeApi({
     token: 'token-one',
-    routes: (request) => (request.path === '/version' ? { status: 200, body: { gitVersion: 'v1.34.4' } } : undefined),
+    routes: (request) => (request.path === '/version' ? { status: 200, body: { gitVersion: 'v1.37.2' } } : undefined),
   });
   try {
     const url = new URL(api.url);
