@@ -2,7 +2,7 @@
 // (one request every few seconds, from start until well past that NotAfter).
 import type { Refusal } from '../e2e/clients/line-client.js';
 
-export interface Whoami {
+interface Whoami {
   username: string;
   credentialId: string;
 }

@@ -12,7 +12,7 @@ export async function grantSecretList(cluster: ClusterAccess, name: string, name
     await kubectl('create', 'role', role, '--verb=get,list', '--resource=secrets'),
     await kubectl('create', 'rolebinding', role, `--role=${role}`, `--user=${name}`),
   ];
-  const failed = made.find((r) => r.code !== 0 && !r.stderr.includes('AlreadyExists'));
+  const failed = made.find((r) => r.code !== 0 && !/already exists/i.test(r.stderr));
   if (failed) throw new Error(`granting ${name} list on secrets failed: ${failed.stderr}`);
 }
 
