@@ -26,10 +26,12 @@ export const behaviourText: Record<Behaviour, string> = {
 };
 
 export interface Window {
-  /** Before this the first certificate is certainly valid (it was issued after setup started). */
+  /** Before this the first certificate is certainly valid. */
   validUntil: number;
-  /** After this it has certainly expired (it was issued before the client's first answer came). */
+  /** After this it has certainly expired. */
   expiredFrom: number;
+  /** Both are its NotAfter, read from the certificate (else bounds from when it was issued). */
+  exact: boolean;
 }
 
 /** No HTTP status and a timeout: the machine was too slow, not the credential refused. */
@@ -72,7 +74,10 @@ export function classify(samples: readonly Sample[], window: Window, user: strin
   const noneBeforeRefused = before.every((s) => !refused(s.answer));
   if (keptFirst && allAfterRefused && noneBeforeRefused && firstRefusal) {
     const late = Math.round((firstRefusal.t - window.validUntil) / 1000);
-    return { behaviour: '401-after-notafter', detail: `${counts}; first 401 at NotAfter ${late >= 0 ? '+' : ''}${late} s at most` };
+    const lastOk = [...counted].reverse().find((s) => !refused(s.answer));
+    const early = lastOk ? `, last success ${Math.round((window.validUntil - lastOk.done) / 1000)} s before it` : '';
+    const when = window.exact ? `${late} s after NotAfter${early}` : `at most ${late} s after NotAfter`;
+    return { behaviour: '401-after-notafter', detail: `${counts}; first 401 ${when}` };
   }
   return { behaviour: 'other', detail: `${counts}; first refusal: ${firstRefusal ? describeAnswer(firstRefusal.answer) : 'none'}` };
 }

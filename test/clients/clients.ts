@@ -24,8 +24,6 @@ export interface ClientSpec {
   name: string;
   version: string;
   expected: Behaviour | ((keyAlgorithm: string) => Behaviour);
-  /** Build time now, 0 when a cached build was reused. */
-  buildMs: number;
   start(user: MatrixUser): Probe;
 }
 
@@ -81,7 +79,12 @@ function helm(command: string) {
   });
 }
 
-type Timed = <T>(what: string, build: () => Promise<T>) => Promise<T & { buildMs: number }>;
+type Timed = <T>(what: string, build: () => Promise<T>) => Promise<T>;
+
+export interface BuildRecord {
+  what: string;
+  took: string;
+}
 
 /** Each family builds its client(s) and returns their rows, in table order. */
 const families: Array<{ family: string; build: (timed: Timed) => Promise<ClientSpec[]> }> = [
@@ -96,7 +99,6 @@ const families: Array<{ family: string; build: (timed: Timed) => Promise<ClientS
           name: 'client-go (long-running program)',
           version,
           expected: 'follows-renewal',
-          buildMs: built.buildMs,
           start: clientGo(built.binary),
         },
       ];
@@ -106,9 +108,7 @@ const families: Array<{ family: string; build: (timed: Timed) => Promise<ClientS
     family: 'helm',
     build: async (timed) => {
       const built = await timed('helm', () => buildHelm());
-      return [
-        { name: 'helm', version: built.version, expected: 'new-process-per-command', buildMs: built.buildMs, start: helm(built.command) },
-      ];
+      return [{ name: 'helm', version: built.version, expected: 'new-process-per-command', start: helm(built.command) }];
     },
   },
   {
@@ -119,7 +119,6 @@ const families: Array<{ family: string; build: (timed: Timed) => Promise<ClientS
         name: '@kubernetes/client-node',
         version: packageVersion(module),
         expected: 'follows-renewal' as const,
-        buildMs: 0,
         start: lineClient({ command: process.execPath, args: [script, module] }),
       }));
     },
@@ -130,7 +129,7 @@ const families: Array<{ family: string; build: (timed: Timed) => Promise<ClientS
       const built = await timed(`Python kubernetes ${pythonClientVersion}`, async () => ({ python: await pythonWithKubernetesClient() }));
       const script = path.join(repoRoot, 'test/e2e/clients/whoami.py');
       const start = lineClient({ command: built.python, args: [script] });
-      return [{ name: 'Python kubernetes', version: pythonClientVersion, expected: '401-after-notafter', buildMs: built.buildMs, start }];
+      return [{ name: 'Python kubernetes', version: pythonClientVersion, expected: '401-after-notafter', start }];
     },
   },
   {
@@ -145,7 +144,6 @@ const families: Array<{ family: string; build: (timed: Timed) => Promise<ClientS
           name: 'fabric8 kubernetes-client (KUBECONFIG, autoConfigure)',
           version,
           expected: '401-after-notafter',
-          buildMs: latest.buildMs,
           start,
         });
       }
@@ -154,7 +152,6 @@ const families: Array<{ family: string; build: (timed: Timed) => Promise<ClientS
         name: 'fabric8 kubernetes-client (Config.fromKubeconfig(File))',
         version: fabric8Versions.at(-1) ?? '',
         expected: (keyAlgorithm) => (keyAlgorithm.startsWith('rsa') ? '401-after-notafter' : 'fails-at-start'),
-        buildMs: 0,
         start: lineClient(latest as Built, ['file']),
       });
       return specs;
@@ -169,7 +166,6 @@ const families: Array<{ family: string; build: (timed: Timed) => Promise<ClientS
           name: 'client-java (io.kubernetes)',
           version: clientJavaVersion,
           expected: '401-after-notafter',
-          buildMs: built.buildMs,
           start: lineClient(built),
         },
       ];
@@ -184,14 +180,12 @@ const families: Array<{ family: string; build: (timed: Timed) => Promise<ClientS
           name: 'kube-rs, one Client',
           version: kubeRsVersion,
           expected: '401-after-notafter',
-          buildMs: built.buildMs,
           start: lineClient(built, ['keep']),
         },
         {
           name: 'kube-rs, Client rebuilt after valid_until()',
           version: kubeRsVersion,
           expected: 'follows-renewal',
-          buildMs: 0,
           start: lineClient(built, ['rebuild']),
         },
       ];
@@ -202,17 +196,27 @@ const families: Array<{ family: string; build: (timed: Timed) => Promise<ClientS
 export const clientFamilies = families.map((f) => f.family);
 
 /** Builds the clients of the named families (all by default; cached outside the clone), in table order. */
-export async function buildClients(log: (line: string) => void, only: readonly string[] = clientFamilies): Promise<ClientSpec[]> {
+export async function buildClients(
+  log: (line: string) => void,
+  only: readonly string[] = clientFamilies,
+): Promise<{ specs: ClientSpec[]; builds: BuildRecord[] }> {
+  const builds: BuildRecord[] = [];
   const timed: Timed = async (what, build) => {
     const started = Date.now();
     const result = await build();
-    const own = (result as { buildMs?: number }).buildMs;
-    const buildMs = own ?? Date.now() - started;
-    const seconds = Math.round(buildMs / 1000);
-    log(`${what}: ${own === undefined ? `ready in ${seconds} s` : own ? `built in ${seconds} s` : 'cached build'}`);
-    return { ...result, buildMs };
+    const { buildMs, reusedFrom } = result as Partial<Built>;
+    const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
+    const took =
+      buildMs === undefined
+        ? `ready in ${seconds(Date.now() - started)} (its own cache)`
+        : reusedFrom
+          ? `reused (built ${buildMs ? `in ${seconds(buildMs)}, ` : ''}${reusedFrom})`
+          : `built in ${seconds(buildMs)}`;
+    log(`${what}: ${took}`);
+    builds.push({ what, took });
+    return result;
   };
   const specs: ClientSpec[] = [];
   for (const { family, build } of families) if (only.includes(family)) specs.push(...(await build(timed)));
-  return specs;
+  return { specs, builds };
 }

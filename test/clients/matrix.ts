@@ -10,6 +10,7 @@ import { type OwnCluster, startOwnCluster, stopOwnCluster } from '../e2e/long-ru
 import { grantWatch, loginWithSetup, startApprover } from '../e2e/long-run/users.js';
 import { type Sample, type Window, behaviourText, classify, describeAnswer } from './behaviour.js';
 import { type ClientSpec, type MatrixUser, type Probe, buildClients, clientFamilies } from './clients.js';
+import { trackIssued } from './issued.js';
 import { grantSecretList, servedKeyLabel } from './users.js';
 import { type Row, renderTable } from './table.js';
 
@@ -76,7 +77,7 @@ function families(args: readonly string[]): readonly string[] {
 async function main(args: readonly string[]): Promise<number> {
   const date = new Date();
   const only = families(args);
-  const specs = await buildClients(log, only);
+  const { specs, builds } = await buildClients(log, only);
   const dir = await tempDir('client-matrix');
   let cluster: OwnCluster | undefined;
   let approver: { stop: () => Promise<void> } | undefined;
@@ -85,11 +86,14 @@ async function main(args: readonly string[]): Promise<number> {
     cluster = await startOwnCluster('matrix');
     approver = startApprover(cluster, namespace);
     const users = await login(cluster, dir);
-    const windows = new Map<string, Window>();
+    const trackers = new Map(
+      users.map(({ user }) => [user, trackIssued(path.join(user.env.KUBE_CSR_LOGIN_CACHE_DIR ?? '', 'default/credential.json'))]),
+    );
+    const bounds = new Map<string, Window>();
     // One client at a time per user (a JVM starting takes a core): each answers once before the next starts.
     await Promise.all(
       users.map(async ({ user, keyAlgorithm, keyLabel, setupStart }) => {
-        windows.set(user.name, { validUntil: setupStart + lifetimeMs, expiredFrom: 0 });
+        bounds.set(user.name, { validUntil: setupStart + lifetimeMs, expiredFrom: 0, exact: false });
         for (const spec of specs) {
           const r: Running = { spec, user, keyAlgorithm, keyLabel, probe: spec.start(user), samples: [] };
           running.push(r);
@@ -99,10 +103,10 @@ async function main(args: readonly string[]): Promise<number> {
     );
     for (const { user } of users) {
       const firsts = running.filter((r) => r.user === user).map((r) => r.samples[0]?.done ?? Date.now());
-      const window = windows.get(user.name);
+      const window = bounds.get(user.name);
       if (window) window.expiredFrom = Math.max(...firsts) + lifetimeMs;
     }
-    const end = Math.max(...[...windows.values()].map((w) => w.expiredFrom)) + pastNotAfterMs;
+    const end = Math.max(...[...bounds.values()].map((w) => w.expiredFrom)) + pastNotAfterMs;
     log(`${running.length} clients answered once; sampling every ${intervalMs / 1000} s until ${new Date(end).toISOString()}`);
     while (Date.now() < end) {
       await sleep(intervalMs);
@@ -110,8 +114,15 @@ async function main(args: readonly string[]): Promise<number> {
     }
     const order = (r: Running) => users.findIndex((u) => u.user === r.user) * specs.length + specs.indexOf(r.spec);
     running.sort((a, b) => order(a) - order(b));
+    for (const tracker of trackers.values()) tracker.stop();
+    /** The client's first certificate's NotAfter when the tracker saw it, else the user's bounds. */
+    const windowOf = (r: Running): Window => {
+      const first = r.samples[0]?.answer;
+      const notAfter = first && 'credentialId' in first ? trackers.get(r.user)?.notAfter(first.credentialId) : undefined;
+      return notAfter === undefined ? (bounds.get(r.user.name) as Window) : { validUntil: notAfter, expiredFrom: notAfter, exact: true };
+    };
     const rows: Row[] = running.map((r) => {
-      const verdict = classify(r.samples, windows.get(r.user.name) as Window, r.user.name);
+      const verdict = classify(r.samples, windowOf(r), r.user.name);
       const expected = typeof r.spec.expected === 'function' ? r.spec.expected(r.keyAlgorithm) : r.spec.expected;
       const pass = verdict.behaviour === expected;
       if (!pass) log(`${r.spec.name} ${r.spec.version} ${r.keyLabel}: ${r.samples.map((s) => describeAnswer(s.answer)).join('; ')}`);
@@ -125,12 +136,7 @@ async function main(args: readonly string[]): Promise<number> {
     });
     const server = (await run(cluster.kubectl, ['--kubeconfig', cluster.adminKubeconfig, 'version', '-o', 'json'])).stdout;
     const serverVersion = JSON.parse(server).serverVersion?.gitVersion ?? 'unknown';
-    const table = renderTable({
-      date,
-      serverVersion,
-      rows,
-      builds: specs.map((s) => ({ name: `${s.name} ${s.version}`, buildMs: s.buildMs })),
-    });
+    const table = renderTable({ date, serverVersion, rows, builds });
     if (only === clientFamilies) await writeFile(path.join(repoRoot, 'test/clients/LAST-RUN.md'), table);
     const failed = rows.filter((row) => row.result !== 'pass').length;
     process.stdout.write(`${table}\n${rows.length - failed} passed, ${failed} failed\n`);

@@ -13,8 +13,9 @@ import { repoRoot, run } from '../e2e/cluster.js';
 export interface Built {
   command: string;
   args: string[];
-  /** How long building took now; 0 when the cached build was reused. */
+  /** How long building took (for a reused build: when it was built, reusedFrom). */
   buildMs: number;
+  reusedFrom: string | undefined;
 }
 
 const sources = path.join(repoRoot, 'test/clients');
@@ -51,19 +52,31 @@ async function sourceDigest(from: string, version: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/**
- * Copies a client's sources into its cache dir unless they and the version are what was built there;
- * `done` records a finished build.
- */
-async function stage(from: string, to: string, version: string): Promise<{ fresh: boolean; done: () => Promise<void> }> {
+interface Staged {
+  /** The sources changed (or were never built): build now, then call done. */
+  fresh: boolean;
+  /** What the build that is reused took, and when it ran. */
+  record: { buildMs: number; builtAt: string } | undefined;
+  done: (buildMs: number) => Promise<void>;
+}
+
+/** Copies a client's sources into its cache dir unless they and the version are what was built there. */
+async function stage(from: string, to: string, version: string): Promise<Staged> {
   const digest = await sourceDigest(from, version);
-  const stamp = path.join(to, 'built.sha256');
-  const done = () => writeFile(stamp, digest);
-  if (existsSync(stamp) && (await readFile(stamp, 'utf8')) === digest) return { fresh: false, done };
+  const stamp = path.join(to, 'built.json');
+  const done = (buildMs: number) => writeFile(stamp, JSON.stringify({ digest, buildMs, builtAt: new Date().toISOString() }));
+  const recorded = existsSync(stamp) ? JSON.parse(await readFile(stamp, 'utf8')) : undefined;
+  if (recorded?.digest === digest) return { fresh: false, record: { buildMs: recorded.buildMs, builtAt: recorded.builtAt }, done };
   await mkdir(to, { recursive: true });
   await rm(stamp, { force: true });
   await cp(from, to, { recursive: true });
-  return { fresh: true, done };
+  return { fresh: true, record: undefined, done };
+}
+
+/** What the table says of a build: its time now, or the recorded one of the build reused. */
+function timing(staged: Staged, started: number): Pick<Built, 'buildMs' | 'reusedFrom'> {
+  if (staged.fresh || !staged.record) return { buildMs: Date.now() - started, reusedFrom: undefined };
+  return { buildMs: staged.record.buildMs, reusedFrom: `at ${staged.record.builtAt}` };
 }
 
 /** fabric8 kubernetes-client or io.kubernetes:client-java at `version`. */
@@ -71,8 +84,8 @@ export async function buildJavaClient(client: 'fabric8' | 'client-java', version
   const from = path.join(sources, 'java', client);
   const dir = cacheDir(`${client}-${version}`);
   const started = Date.now();
-  const { fresh, done } = await stage(from, dir, version);
-  if (fresh) {
+  const staged = await stage(from, dir, version);
+  if (staged.fresh) {
     await Promise.all([need('mvn', '-v', 'maven'), need('javac', '-version', 'openjdk-17-jdk-headless')]);
     await step(
       `resolving ${client} ${version} from Maven`,
@@ -83,13 +96,13 @@ export async function buildJavaClient(client: 'fabric8' | 'client-java', version
     const classpath = (await readFile(path.join(dir, 'classpath.txt'), 'utf8')).trim();
     await rm(path.join(dir, 'classes'), { recursive: true, force: true });
     await step(`compiling the ${client} client`, 'javac', ['-d', 'classes', '-cp', classpath, 'src/main/java/Whoami.java'], dir);
-    await done();
+    await staged.done(Date.now() - started);
   }
   const classpath = (await readFile(path.join(dir, 'classpath.txt'), 'utf8')).trim();
   return {
     command: 'java',
     args: ['-cp', `${path.join(dir, 'classes')}:${classpath}`, 'Whoami'],
-    buildMs: fresh ? Date.now() - started : 0,
+    ...timing(staged, started),
   };
 }
 
@@ -98,25 +111,32 @@ export async function buildKubeRs(version: string): Promise<Built> {
   const from = path.join(sources, 'kube-rs');
   const dir = cacheDir(`kube-rs-${version}`);
   const started = Date.now();
-  const { fresh, done } = await stage(from, dir, version);
-  if (fresh) {
+  const staged = await stage(from, dir, version);
+  if (staged.fresh) {
     await need('cargo', '--version', 'cargo');
     await step('building the kube-rs client with cargo', 'cargo', ['build', '--release', '--locked', '--quiet'], dir, {
       CARGO_TARGET_DIR: path.join(dir, 'target'),
     });
-    await done();
+    await staged.done(Date.now() - started);
   }
-  return { command: path.join(dir, 'target/release/whoami-kube-rs'), args: [], buildMs: fresh ? Date.now() - started : 0 };
+  return { command: path.join(dir, 'target/release/whoami-kube-rs'), args: [], ...timing(staged, started) };
 }
 
 /** helm from the Go module proxy, shared with the node tests (one build machine-wide). */
 export async function buildHelm(): Promise<Built & { version: string }> {
-  const started = Date.now();
   const script = path.join(repoRoot, 'test/cluster/node/build-helm.sh');
   const result = await run('bash', [script], { timeoutMs: 60 * 60_000 });
   const helm = result.stdout.trim().split('\n').at(-1) ?? '';
   if (result.code !== 0 || !helm)
     throw new Error(`building helm failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-5).join(' | ')}`);
   const version = (await run(helm, ['version', '--template', '{{.Version}}'])).stdout.trim();
-  return { command: helm, args: [], version, buildMs: result.stderr.includes('built helm in') ? Date.now() - started : 0 };
+  // build-helm.sh reports a build it made; a reused one has no record here
+  const built = /built helm in (\d+) s/.exec(result.stderr)?.[1];
+  return {
+    command: helm,
+    args: [],
+    version,
+    buildMs: built ? Number(built) * 1000 : 0,
+    reusedFrom: built ? undefined : 'by an earlier run of build-helm.sh',
+  };
 }
