@@ -18,9 +18,10 @@ export function linuxCacheDir(env: Readonly<Record<string, string | undefined>>,
  * The file's format: one field per line, in this order. bin/kube-csr-login reads the same fields with
  * `read`, one shell variable each, in the same order; test/unit/launcher/fast-path-format.test.ts
  * holds both sides to this table field by field. A change of format is a new magic (version).
+ * v3: ECDSA keys in the credential are SEC1 (src/pki/certificate.ts); a v2 file still holds PKCS#8.
  */
 export const fastPathFormat = {
-  magic: 'kube-csr-login-fast-path-v2',
+  magic: 'kube-csr-login-fast-path-v3',
   /** Joins the arguments. An argument holding it is never served from the file (both sides). */
   argumentSeparator: '|',
   fields: [

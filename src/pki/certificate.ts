@@ -1,6 +1,6 @@
 // Reading issued certificates with node:crypto only: this runs on the cache-hit path, where
 // @peculiar/x509 (hundreds of milliseconds to import) must not be loaded.
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { type KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
 
 export interface Subject {
   commonName: string | undefined;
@@ -41,14 +41,24 @@ export function encodeChain(chain: readonly X509Certificate[]): string {
   return chain.map((certificate) => certificate.toString()).join('');
 }
 
-/** The private key as PKCS#8 PEM when it is the one the certificate was issued for, else undefined. */
+/** The private key in its served form when it is the one the certificate was issued for, else undefined. */
 export function keyPemFor(leaf: X509Certificate, privateKeyPem: string): string | undefined {
   try {
     const key = createPrivateKey(privateKeyPem);
-    return leaf.checkPrivateKey(key) ? key.export({ type: 'pkcs8', format: 'pem' }).toString() : undefined;
+    return leaf.checkPrivateKey(key) ? servedKeyPem(key) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The PEM form every client reads: ECDSA as SEC1 `EC PRIVATE KEY`, as client-go writes it
+ * (keyutil.MarshalPrivateKeyToPEM); fabric8 takes a PKCS#8 key from an exec plugin for RSA and
+ * fails. RSA stays PKCS#8 `PRIVATE KEY`, which every client in docs/clients.md reads. Entries
+ * cached before this form are re-encoded here on every read, so they are served the same way.
+ */
+export function servedKeyPem(key: KeyObject): string {
+  return key.export({ type: key.asymmetricKeyType === 'ec' ? 'sec1' : 'pkcs8', format: 'pem' }).toString();
 }
 
 /**

@@ -5,6 +5,7 @@ import { generateKeyPair, createPrivateKey, createPublicKey, sign } from 'node:c
 import { promisify } from 'node:util';
 import { BitString, Constructed, Integer, Null, ObjectIdentifier, Sequence, Set as Asn1Set, Utf8String, fromBER } from 'asn1js';
 import { KclError } from '../errors.js';
+import { servedKeyPem } from './certificate.js';
 import type { KeyAlgorithm } from './key-algorithm.js';
 
 const generate = promisify(generateKeyPair);
@@ -20,7 +21,7 @@ export async function generatePrivateKeyPem(algorithm: KeyAlgorithm): Promise<st
   const { privateKey } = algorithm.startsWith('rsa-')
     ? await generate('rsa', { modulusLength: Number(algorithm.slice('rsa-'.length)) })
     : await generate('ec', { namedCurve: algorithm === 'ecdsa-p384' ? 'P-384' : 'P-256' });
-  return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  return servedKeyPem(privateKey);
 }
 
 function signatureAlgorithm(algorithm: KeyAlgorithm): { hash: string; identifier: Sequence } {

@@ -2,7 +2,8 @@
 // its exec stanza: the Python `kubernetes` client (PyPI; sends KUBERNETES_EXEC_INFO with the stanza's
 // apiVersion and checks the answer's) and @kubernetes/client-node 2.x and 1.x (send none: the plugin
 // answers with the stanza's apiVersion from its own default). Then, past the renewal deadline, which
-// of them follow expirationTimestamp to the renewed certificate and which keep the first one.
+// of them follow expirationTimestamp to the renewed certificate and which keep the first one. The
+// cheap part of `npm run test:clients` (test/clients/matrix.ts: Java, Rust, helm, and past NotAfter).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';

@@ -1,5 +1,7 @@
-// A client process that answers one JSON line per line it is sent (whoami.py, whoami-client-node).
+// A client process that answers one JSON line per line it is sent (whoami.py, whoami-client-node,
+// test/clients/*): who the API server says we are, or {status, error} when the request was refused.
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 interface Whoami {
@@ -8,8 +10,18 @@ interface Whoami {
   credentialId: string;
 }
 
+/** A request the client made and the API server (or the client itself) refused. */
+export interface Refusal {
+  /** The HTTP status, when the client got one (401: the certificate is no longer accepted). */
+  status: number | undefined;
+  error: string;
+}
+
 export interface LineClient {
+  /** One request, which must succeed. */
   ask(): Promise<Whoami>;
+  /** One request, succeeded or refused. */
+  answer(): Promise<Whoami | Refusal>;
   close(): Promise<void>;
 }
 
@@ -21,17 +33,28 @@ export function startLineClient(command: string, args: string[], env: Record<str
   });
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  return {
+  const client: LineClient = {
     async ask() {
+      const answer = await client.answer();
+      if ('error' in answer)
+        throw new Error(`${command} ${args.join(' ')}: request refused (${answer.status ?? 'no status'}): ${answer.error}`);
+      return answer;
+    },
+    async answer() {
       child.stdin.write('\n');
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 60_000)));
+      const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 180_000)));
       const next = await Promise.race([lines.next(), exit.then(() => undefined), timeout]);
       clearTimeout(timer);
-      if (!next || next.done) throw new Error(`${command} ${args.join(' ')} gave no answer; stderr: ${stderr}`);
+      if (!next || next.done) {
+        // a late answer would be taken for the next request's: this client answers no more
+        child.kill('SIGKILL');
+        throw new Error(`${path.basename(command)} gave no answer; stderr: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      }
       const doc: unknown = JSON.parse(next.value);
       if (typeof doc !== 'object' || doc === null) throw new Error(`not an object: ${next.value}`);
-      const { username, groups, credentialId } = doc as Record<string, unknown>;
+      const { username, groups, credentialId, status, error } = doc as Record<string, unknown>;
+      if (typeof error === 'string') return { status: typeof status === 'number' ? status : undefined, error };
       if (typeof username !== 'string' || !Array.isArray(groups) || typeof credentialId !== 'string')
         throw new Error(`unexpected answer: ${next.value}`);
       return { username, groups: groups.map(String), credentialId };
@@ -42,4 +65,5 @@ export function startLineClient(command: string, args: string[], env: Record<str
       if (code !== 0) throw new Error(`${command} exited ${code}; stderr: ${stderr}`);
     },
   };
+  return client;
 }

@@ -1,7 +1,7 @@
 // A cache entry whose PEM text carries what our block finder tolerates but OpenSSL and Go's PEM
 // readers reject is served re-encoded from the certificate and key it checked, never verbatim
 // (the corrupted-cache fuzz once printed a certificate kubectl could not read).
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,5 +36,17 @@ test('text before BEGIN on its line: a hit whose chain and key every PEM reader 
   const read = await readCredentialEntry(file, { digest: 'digest', user: 'jean.doe', groups: ['devs'] });
   if (read.kind !== 'hit') throw new Error(`expected a hit: ${read.reason}`);
   expect(read.entry.certificateChainPem).toBe(leafPem.endsWith('\n') ? leafPem : `${leafPem}\n`);
+  expect(read.entry.privateKeyPem).toBe(keyPem);
+});
+
+test('an entry cached by an older version, its ECDSA key as PKCS#8, is served as SEC1', async () => {
+  const file = path.join(dir, 'pkcs8.json');
+  const pkcs8 = createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'pem' }).toString();
+  expect(pkcs8).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+  const entry = { version: 1, identity: 'digest', renewAt: '2031-03-14T09:40:00.000Z', certificateChainPem: leafPem, privateKeyPem: pkcs8 };
+  await writeFile(file, JSON.stringify(entry));
+  const read = await readCredentialEntry(file, { digest: 'digest', user: 'jean.doe', groups: ['devs'] });
+  if (read.kind !== 'hit') throw new Error(`expected a hit: ${read.reason}`);
+  expect(read.entry.privateKeyPem).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n/);
   expect(read.entry.privateKeyPem).toBe(keyPem);
 });

@@ -110,7 +110,7 @@ describe('field by field, both readers agree', () => {
 
   const past = () => String(Math.floor(Date.now() / 1000) - 5);
   test.each<[string, FastPathField, () => string]>([
-    ['another format version', 'magic', () => 'kube-csr-login-fast-path-v1'],
+    ['the previous format version (v2 held PKCS#8 EC keys)', 'magic', () => 'kube-csr-login-fast-path-v2'],
     ['a deadline passed', 'deadline', past],
     ['a deadline that is not a number', 'deadline', () => 'soon'],
     ['other arguments', 'args', () => inputs.args.join(fastPathFormat.argumentSeparator).replace('jean.doe', 'other.user')],
