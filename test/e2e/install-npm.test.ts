@@ -1,4 +1,4 @@
-// Installed as a user installs it from npm, with README's commands: `npm pack` on a copy of the
+// Installed as a user installs it from npm, with docs/install.md's commands: `npm pack` on a copy of the
 // sources without dist/ (prepack must build it), the tarball's exact file list, `npm install -g`
 // into a temporary prefix (npm_config_prefix) on a clean HOME, then the whole user flow with the
 // installed command under the oldest supported Node (22.19, npm package `node`) and under Node 24
@@ -12,7 +12,7 @@ import { list } from 'tar';
 import { tempDir } from '../helpers/temp-dirs.js';
 import { repoRoot, run } from './cluster.js';
 import { oldestNodeBin, oldestNodeVersion } from './install-tools.js';
-import { type Installed, asReadmeSays, cleanHome, kcl, machineEnv, userFlow } from './user-flow.js';
+import { type Installed, asInstallPageSays, cleanHome, kcl, machineEnv, userFlow } from './user-flow.js';
 
 jest.setTimeout(600_000);
 
@@ -56,7 +56,7 @@ beforeAll(async () => {
   source = await sourceCopy(await tempDir('kcl-e2e-npm'));
   // without the npm_* variables of the `npm test` running this, which would point npm at the clone
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('npm_')));
-  const packed = await asReadmeSays('npm pack', { cwd: source, env, inheritEnv: false, timeoutMs: 300_000 });
+  const packed = await asInstallPageSays('npm pack', { cwd: source, env, inheritEnv: false, timeoutMs: 300_000 });
   if (packed.code !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);
   expect(packed.stdout.trim().split('\n').at(-1)).toBe(tarball);
   packedFiles = [];
@@ -97,7 +97,12 @@ describe('npm package', () => {
       npm_config_audit: 'false',
       npm_config_fund: 'false',
     };
-    const install = await asReadmeSays(`npm install -g ./${tarball}`, { cwd: source, env: npmEnv, inheritEnv: false, timeoutMs: 300_000 });
+    const install = await asInstallPageSays(`npm install -g ./${tarball}`, {
+      cwd: source,
+      env: npmEnv,
+      inheritEnv: false,
+      timeoutMs: 300_000,
+    });
     expect(install.stderr).not.toMatch(/npm error/);
     expect(install.code).toBe(0);
     const installedRoot = path.join(prefix, 'lib', 'node_modules', 'kube-csr-login');

@@ -1,4 +1,4 @@
-// The release archive, installed with README's commands: `npm run release` twice gives the same
+// The release archive, installed with docs/install.md's commands: `npm run release` twice gives the same
 // bytes; the archive holds the sh launcher, one bundled file that requires nothing but Node's
 // built-ins, the single executable (linux-x64), LICENSE and README; krew (built from the Go module
 // proxy) installs it from the generated manifest with no network at all (a fresh network
@@ -17,7 +17,7 @@ import { parse } from 'yaml';
 import { tempDir } from '../helpers/temp-dirs.js';
 import { cluster, repoRoot, run } from './cluster.js';
 import { krewBin, oldestNodeBin } from './install-tools.js';
-import { type Installed, asReadmeSays, cleanHome, kcl, machineEnv, userFlow } from './user-flow.js';
+import { type Installed, asInstallPageSays, cleanHome, kcl, machineEnv, userFlow } from './user-flow.js';
 
 jest.setTimeout(900_000);
 
@@ -152,7 +152,7 @@ describe('release archive', () => {
     };
     // unshare -n: a new network namespace with only a loopback that is down, so krew cannot download
     const line = `kubectl krew install --manifest=csr-login.yaml --archive=${archiveName}`;
-    const install = await asReadmeSays(line, { cwd: releases[0], env, inheritEnv: false }, ['unshare', '-n']);
+    const install = await asInstallPageSays(line, { cwd: releases[0], env, inheritEnv: false }, ['unshare', '-n']);
     expect(install.stderr).toContain('Installed plugin: csr-login');
     expect(install.code).toBe(0);
 
@@ -169,7 +169,7 @@ describe('release archive', () => {
     await userFlow(user, 'krew.sea', 'krew-users');
   });
 
-  /** README's commands for unpacking by hand; returns the user as the link in ~/.local/bin runs it. */
+  /** docs/install.md's commands for unpacking by hand; returns the user as the link in ~/.local/bin runs it. */
   async function unpackAsReadmeSays(dir: string, nodeDir: string, withNode: boolean): Promise<Installed> {
     const home = await cleanHome(dir);
     const env = { ...machineEnv(), HOME: home, PATH: `${nodeDir}:${home}/.local/bin:/usr/bin:/bin` };
@@ -178,12 +178,12 @@ describe('release archive', () => {
       `tar -xzf ${archiveName} -C ~/.local/lib/kube-csr-login`,
       'ln -s ~/.local/lib/kube-csr-login/bin/kube-csr-login ~/.local/bin/',
     ]) {
-      expect(await asReadmeSays(line, { cwd: releases[0], env, inheritEnv: false })).toMatchObject({ code: 0, stderr: '' });
+      expect(await asInstallPageSays(line, { cwd: releases[0], env, inheritEnv: false })).toMatchObject({ code: 0, stderr: '' });
     }
     return { command: ['kube-csr-login'], stanzaCommand: path.join(home, '.local/bin/kube-csr-login'), env, withNode };
   }
 
-  test('unpacked into ~/.local as README says, on a machine without Node: the single executable answers', async () => {
+  test('unpacked into ~/.local as docs/install.md says, on a machine without Node: the single executable answers', async () => {
     const dir = await tempDir('kcl-e2e-archive-sea');
     const user = await unpackAsReadmeSays(dir, await poisonedNode(dir), false);
     expect((await kcl(user, ['version'])).stdout).toBe(`kube-csr-login ${version}\n`);

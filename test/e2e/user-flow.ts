@@ -166,10 +166,10 @@ export async function userFlow(installed: Installed, user: string, namespace: st
   }
 }
 
-/** Runs a command line exactly as README.md shows it (and fails if README does not show it),
+/** Runs a command line exactly as docs/install.md shows it (and fails if that page does not show it),
  * optionally under a wrapper such as `unshare -n`. */
-export async function asReadmeSays(line: string, options: RunOptions, wrapper: string[] = []): Promise<Run> {
-  expect(await readFile(path.join(repoRoot, 'README.md'), 'utf8')).toContain(line);
+export async function asInstallPageSays(line: string, options: RunOptions, wrapper: string[] = []): Promise<Run> {
+  expect(await readFile(path.join(repoRoot, 'docs', 'install.md'), 'utf8')).toContain(line);
   const [command = 'sh', ...args] = [...wrapper, 'sh', '-c', line];
   return run(command, args, options);
 }
