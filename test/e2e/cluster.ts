@@ -69,6 +69,23 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
   });
 }
 
+/** The arguments of `admin add-user` that provision USER in NAMESPACE and write its login bundle. */
+export function addUserArgs(user: string, groups: string, namespace: string, bundle: string): string[] {
+  return [
+    'admin',
+    'add-user',
+    user,
+    '--groups',
+    groups,
+    '--users-namespace',
+    namespace,
+    '--kubeconfig',
+    cluster.adminKubeconfig,
+    '--bundle',
+    bundle,
+  ];
+}
+
 export async function admin(...args: string[]): Promise<string> {
   const result = await run(cluster.kubectl, ['--kubeconfig', cluster.adminKubeconfig, ...args]);
   if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${result.stderr}`);

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { createCa, serverCertificate } from '../helpers/pki.js';
-import { cluster, launcher, run, tempDir, writeUserKubeconfig } from './cluster.js';
+import { addUserArgs, cluster, launcher, run, tempDir, writeUserKubeconfig } from './cluster.js';
 import { approveContinuously, provisionUser, type ProvisionedUser } from './provision.js';
 import { pluginArgs } from '../helpers/plugin-args.js';
 
@@ -57,19 +57,7 @@ beforeAll(async () => {
   dir = await tempDir('foreign');
   fake = await startRecordingServer();
   const bundle = path.join(dir, 'fay.bundle');
-  const added = await run(launcher, [
-    'admin',
-    'add-user',
-    user,
-    '--groups',
-    'devs',
-    '--users-namespace',
-    'foreign-users',
-    '--kubeconfig',
-    cluster.adminKubeconfig,
-    '--bundle',
-    bundle,
-  ]);
+  const added = await run(launcher, addUserArgs(user, 'devs', 'foreign-users', bundle));
   if (added.code !== 0) throw new Error(`admin add-user failed: ${added.stderr}`);
   stopApproving.push(approveContinuously(user));
   const setup = await run(launcher, ['setup', '--bundle', bundle, '--use-context'], { env: env(), input: '' });

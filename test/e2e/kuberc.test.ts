@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { parse } from 'yaml';
 import type { Outcome, Verdict } from '../../src/kuberc/verdict.js';
-import { cluster, launcher, repoRoot, run, tempDir } from './cluster.js';
+import { addUserArgs, cluster, launcher, repoRoot, run, tempDir } from './cluster.js';
 import { type KubectlRelease, kubectlFor, kubectlReleases } from './kuberc/kubectl-versions.js';
 import { approveContinuously } from './provision.js';
 
@@ -146,19 +146,7 @@ beforeAll(async () => {
   }
   dir = await tempDir('kuberc');
   bundle = path.join(dir, 'kim.bundle');
-  const added = await run(launcher, [
-    'admin',
-    'add-user',
-    user,
-    '--groups',
-    'devs',
-    '--users-namespace',
-    namespace,
-    '--kubeconfig',
-    cluster.adminKubeconfig,
-    '--bundle',
-    bundle,
-  ]);
+  const added = await run(launcher, addUserArgs(user, 'devs', namespace, bundle));
   if (added.code !== 0) throw new Error(`admin add-user failed: ${added.stderr}`);
   stopApproving = approveContinuously(user);
   for (const name of ['clone', 'krew', 'npm'] as const) {

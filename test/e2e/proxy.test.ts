@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { parse, stringify } from 'yaml';
 import { type TestProxy, startConnectProxy, startsWithTlsHandshake } from '../helpers/proxies.js';
-import { cluster, launcher, run, tempDir } from './cluster.js';
+import { addUserArgs, cluster, launcher, run, tempDir } from './cluster.js';
 import { approveContinuously } from './provision.js';
 
 jest.setTimeout(240_000);
@@ -48,19 +48,7 @@ async function hiddenBundle(name: string, proxyUrl?: string): Promise<string> {
 beforeAll(async () => {
   dir = await tempDir('proxy');
   bundle = path.join(dir, 'pat.bundle');
-  const added = await run(launcher, [
-    'admin',
-    'add-user',
-    user,
-    '--groups',
-    'devs',
-    '--users-namespace',
-    namespace,
-    '--kubeconfig',
-    cluster.adminKubeconfig,
-    '--bundle',
-    bundle,
-  ]);
+  const added = await run(launcher, addUserArgs(user, 'devs', namespace, bundle));
   if (added.code !== 0) throw new Error(`admin add-user failed: ${added.stderr}`);
   token = parse(await readFile(bundle, 'utf8')).users[0].user.token;
   const port = new URL(cluster.server).port;

@@ -6,7 +6,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { parse } from 'yaml';
-import { cluster, launcher, run, tempDir } from './cluster.js';
+import { addUserArgs, cluster, launcher, run, tempDir } from './cluster.js';
 import { approveContinuously } from './provision.js';
 
 jest.setTimeout(240_000);
@@ -54,22 +54,7 @@ async function contextOf(environment: Record<string, string>, profile = 'default
 beforeAll(async () => {
   dir = await tempDir('setup');
   bundle = path.join(dir, 'sam.bundle');
-  const added = await kcl(
-    [
-      'admin',
-      'add-user',
-      user,
-      '--groups',
-      'devs,ops',
-      '--users-namespace',
-      namespace,
-      '--kubeconfig',
-      cluster.adminKubeconfig,
-      '--bundle',
-      bundle,
-    ],
-    {},
-  );
+  const added = await kcl(addUserArgs(user, 'devs,ops', namespace, bundle), {});
   if (added.code !== 0) throw new Error(`admin add-user failed: ${added.stderr}`);
   stopApproving = approveContinuously(user);
 });

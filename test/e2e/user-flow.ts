@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from '@jest/globals';
 import { parse } from 'yaml';
-import { type Run, type RunOptions, cluster, repoRoot, run, sleep } from './cluster.js';
+import { addUserArgs, cluster, repoRoot, type Run, run, type RunOptions, sleep } from './cluster.js';
 
 export interface Installed {
   /** How a user starts it, e.g. ['/prefix/bin/kube-csr-login'] or [kubectl, 'csr-login']. */
@@ -70,19 +70,7 @@ export async function userFlow(installed: Installed, user: string, namespace: st
   const home = installed.env.HOME ?? '';
   const kubectl = (...args: string[]) => run(cluster.kubectl, args, { env: installed.env, inheritEnv: false });
   const bundle = path.join(home, `${user}.bundle`);
-  await must(installed, [
-    'admin',
-    'add-user',
-    user,
-    '--groups',
-    'devs',
-    '--users-namespace',
-    namespace,
-    '--kubeconfig',
-    cluster.adminKubeconfig,
-    '--bundle',
-    bundle,
-  ]);
+  await must(installed, addUserArgs(user, 'devs', namespace, bundle));
   const stopApprover = startApprover(installed, namespace);
   try {
     const setup = await kcl(installed, ['setup', '--bundle', bundle, '--use-context']);
