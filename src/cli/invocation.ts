@@ -3,6 +3,7 @@
 // release archive), the single executable (Node SEA, no script argument), and either of them
 // reached through the sh launcher, which names itself in KUBE_CSR_LOGIN_LAUNCHER.
 import path from 'node:path';
+import { goClean } from '../kuberc/go-path.js';
 
 interface CommandLine {
   command: string;
@@ -45,8 +46,10 @@ function stanzaCommand(facts: InvocationFacts, self: CommandLine): Invocation['s
   const node = facts.singleExecutable ? {} : { node: named ?? facts.execPath };
   // The launcher's own name, not the file it resolves to: npm and krew link the command, and krew's
   // target holds the version (store/csr-login/v0.1.0/...), which an upgrade removes.
+  // Cleaned as kubectl cleans it before matching its allowlist: the launcher names itself $PWD/$0,
+  // which can read /home/jean/./bin/kube-csr-login.
   if (facts.launcher && path.isAbsolute(facts.launcher) && facts.platform !== 'win32')
-    return { command: facts.launcher, args: [], ...node };
+    return { command: goClean(facts.launcher, facts.platform), args: [], ...node };
   if (facts.singleExecutable || facts.platform === 'win32') return self;
   // Node ran the entry directly: the sh launcher beside it serves cache hits without Node.
   return { command: facts.entryScript.replace(/\.cjs$/, ''), args: [], ...node };

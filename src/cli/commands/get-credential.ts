@@ -1,4 +1,5 @@
 // `kube-csr-login get-credential`: the command in users[].user.exec. Builds the deps at the edge.
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { releaseClaim } from '../../cache/claim.js';
 import { profileCacheFiles } from '../../cache/layout.js';
 import type { CredentialDeps } from '../../credential/deps.js';
@@ -51,12 +52,39 @@ export function parseCredentialFlags(args: string[]): { flags: CredentialFlags; 
 export async function run(args: string[], edge: Edge): Promise<void> {
   try {
     const { flags, background } = parseCredentialFlags(args);
-    const deps = credentialDeps(edge, await dirs(edge), flags.profile, args, background ? () => undefined : edge.stdout);
+    const resolved = await dirs(edge);
+    const base = credentialDeps(edge, resolved, flags.profile, args, background ? () => undefined : edge.stdout);
+    const deps = { ...base, log: { ...base.log, warn: quietWarn(edge, resolved.cacheDir, flags.profile) } };
     await getCredential(deps, { flags, args: ['get-credential', ...args], background });
   } finally {
     // after the fast path file is written: the launchers waiting on the claim serve it next
     await releaseClaim(edge.env.KUBE_CSR_LOGIN_CLAIM, edge.pid);
   }
+}
+
+/**
+ * A warning of get-credential (e.g. a cache directory found open and closed) must not reach a
+ * stderr that is not a terminal: fabric8 and others parse it together with the credential, so a
+ * success must be silent there. A person (a terminal, or verbose on) sees it; otherwise it goes to
+ * the profile's background.log. setup, status and login keep warning on stderr.
+ */
+function quietWarn(edge: Edge, cacheDir: string, profile: string): (message: string) => void {
+  if (edge.stderrIsTerminal || edge.verbose) return (message) => edge.stderr(`${message}\n`);
+  return (message) => {
+    try {
+      const log = openBackgroundLog(cacheDir, profile);
+      writeSync(log, `${edge.now().toISOString()} ${message}\n`);
+      closeSync(log);
+    } catch {
+      // a log we cannot append to (a planted link, discarded next): the warning is dropped, never put on stderr
+    }
+  };
+}
+
+/** Appended to, never through a planted link. */
+function openBackgroundLog(cacheDir: string, profile: string): number {
+  const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = constants;
+  return openSync(profileCacheFiles(cacheDir, profile).backgroundLog, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
 }
 
 /** The deps of get-credential; `args` are what a background renewal is started with. */
@@ -107,9 +135,8 @@ export function credentialDeps(
     },
     lock: async (dir, lockPath, waitMs) => (await import('../../cache/lock.js')).acquireLock(dir, lockPath, waitMs),
     startBackgroundRenewal: async () => {
-      const [{ spawn }, { constants, openSync, writeSync }] = await Promise.all([import('node:child_process'), import('node:fs')]);
-      const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = constants; // never append through a planted link
-      const log = openSync(profileCacheFiles(cacheDir, profile).backgroundLog, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
+      const { spawn } = await import('node:child_process');
+      const log = openBackgroundLog(cacheDir, profile);
       // the mark of a start, left before the child runs: "no renewal started" needs no waiting
       writeSync(log, `${edge.now().toISOString()} background renewal started\n`);
       const child = spawn(edge.invocation.self.command, [...edge.invocation.self.args, 'get-credential', ...args, '--background'], {

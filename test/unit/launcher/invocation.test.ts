@@ -36,6 +36,11 @@ describe('invocation', () => {
       { self: [krewSea], stanza: [krewSea] },
     ],
     [
+      'the launcher started by a relative path ($PWD/$0): cleaned, as kubectl matches its allowlist',
+      { launcher: '/home/jean/src/kcl/./bin/../bin//kube-csr-login' },
+      { self: ['/usr/bin/node', npmEntry], stanza: ['/home/jean/src/kcl/bin/kube-csr-login'] },
+    ],
+    [
       'a relative launcher name is not trusted',
       { launcher: 'bin/kube-csr-login' },
       { self: ['/usr/bin/node', npmEntry], stanza: [npmEntry.replace(/\.cjs$/, '')] },

@@ -32,9 +32,10 @@ interface Result {
   stderr: string;
 }
 
-function run(viaNode = false, cacheRoot = shared): Promise<Result> {
+function run(viaNode = false, cacheRoot = shared, extraEnv: Record<string, string> = {}): Promise<Result> {
   const [command, argv] = viaNode ? [process.execPath, [`${launcher}.cjs`, ...args]] : [launcher, args];
   const env = {
+    ...extraEnv,
     PATH: process.env.PATH ?? '',
     HOME: base,
     KUBE_CSR_LOGIN_CACHE_DIR: cacheRoot,
@@ -47,6 +48,7 @@ function run(viaNode = false, cacheRoot = shared): Promise<Result> {
 }
 
 const profileDir = () => path.join(shared, 'default');
+const openWarning = () => `kube-csr-login: ${profileDir()} was open to other users; its mode is now 0700`;
 /** What the intruder writes: a well-formed answer for exactly our arguments, carrying their credential. */
 const forgedAnswer = () =>
   renderFastPath(
@@ -125,7 +127,7 @@ describe('another uid planted the profile directory', () => {
 describe('our profile directory was left open to others', () => {
   beforeEach(async () => {
     await rm(profileDir(), { recursive: true, force: true });
-    expect((await run()).code).toBe(0); // a real credential, cached by us
+    expect(await run()).toMatchObject({ code: 0, stderr: '' }); // a real credential, cached by us, silently
     await chmod(profileDir(), 0o777); // e.g. a loose umask or a chmod: others may now add, replace and remove entries
   });
 
@@ -137,10 +139,27 @@ describe('our profile directory was left open to others', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('"clientCertificateData"');
     expect(await readFile(victimFile, 'utf8')).toBe('precious\n');
-    // Node closed the directory, warned, and replaced the link with its own clock
-    expect(result.stderr).toContain(`${profileDir()} was open to other users; its mode is now 0700`);
+    // Node closed the directory, warned (in background.log: stderr is no terminal), and replaced the link with its own clock
+    expect(result.stderr).toBe('');
+    expect(await readFile(path.join(profileDir(), 'background.log'), 'utf8')).toContain(openWarning());
     expect((await stat(profileDir())).mode & 0o777).toBe(0o700);
     expect((await lstat(path.join(profileDir(), 'clock'))).isFile()).toBe(true);
+  });
+
+  test('a successful get-credential whose stderr is no terminal says nothing there; the warning is in background.log', async () => {
+    await rm(path.join(profileDir(), 'exec-credential')); // no fast path answer: the full Node path judges the directory
+    const result = await run();
+    expect(result).toMatchObject({ code: 0, stderr: '' }); // fabric8 parses stderr together with the credential
+    expect(JSON.parse(result.stdout)).toMatchObject({ kind: 'ExecCredential', status: { clientCertificateData: expect.any(String) } });
+    expect(await readFile(path.join(profileDir(), 'background.log'), 'utf8')).toMatch(new RegExp(`^\\S+Z ${openWarning()}$`, 'm'));
+    expect((await stat(profileDir())).mode & 0o777).toBe(0o700);
+  });
+
+  test('with verbose on, the warning is on stderr', async () => {
+    await rm(path.join(profileDir(), 'exec-credential'));
+    const result = await run(false, shared, { KUBE_CSR_LOGIN_VERBOSE: '1' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(openWarning());
   });
 
   test('an answer another uid put in place of ours is not served; Node discards it and serves ours', async () => {
