@@ -10,7 +10,7 @@ import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { testClock } from '../../helpers/clock.js';
 import { captureEdge } from '../../helpers/edge.js';
 import { contractViolation, mutate, pick, randomText, seeded } from '../../helpers/fuzz.js';
-import { pluginArgs } from '../../helpers/plugin-args.js';
+import { jeanDoeArgs } from '../../helpers/plugin-args.js';
 
 jest.setTimeout(120_000);
 const token = 'fuzz-token-0123456789';
@@ -27,13 +27,7 @@ beforeAll(async () => {
   await writeFile(path.join(root, 'token'), token, { mode: 0o600 });
   await writeFile(path.join(root, 'ca.crt'), api.caPem);
   env = { HOME: root, KUBE_CSR_LOGIN_CACHE_DIR: path.join(root, 'cache'), KUBE_CSR_LOGIN_CONFIG_DIR: path.join(root, 'config') };
-  baseArgs = pluginArgs({
-    server: api.url,
-    caFile: path.join(root, 'ca.crt'),
-    tokenFile: path.join(root, 'token'),
-    user: 'jean.doe',
-    groups: 'devs',
-  });
+  baseArgs = jeanDoeArgs(api.url, root);
   validExecInfo = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', spec: { interactive: false } });
   expect(await runCli(baseArgs, captureEdge(env, clock))).toBe(0);
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/g
 import { processStartTime, releaseClaim } from '../../../src/cache/claim.js';
 import { type FakeApi, startFakeApi } from '../../helpers/fake-api.js';
 import { until } from '../../helpers/until.js';
-import { pluginArgs } from '../../helpers/plugin-args.js';
+import { jeanDoeArgs } from '../../helpers/plugin-args.js';
 
 const launcher = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/kube-csr-login');
 const token = 'launcher-test-token';
@@ -62,13 +62,7 @@ beforeAll(async () => {
   await mkdir(path.join(root, 'config'), { recursive: true });
   await writeFile(path.join(root, 'token'), token, { mode: 0o600 });
   await writeFile(path.join(root, 'ca.crt'), api.caPem);
-  baseArgs = pluginArgs({
-    server: api.url,
-    caFile: path.join(root, 'ca.crt'),
-    tokenFile: path.join(root, 'token'),
-    user: 'jean.doe',
-    groups: 'devs',
-  });
+  baseArgs = jeanDoeArgs(api.url, root);
 });
 afterAll(async () => {
   await api.close();

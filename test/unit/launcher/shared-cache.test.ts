@@ -50,7 +50,9 @@ function run(viaNode = false, cacheRoot = shared, extraEnv: Record<string, strin
 const profileDir = () => path.join(shared, 'default');
 const openWarning = () => `kube-csr-login: ${profileDir()} was open to other users; its mode is now 0700`;
 /** What the intruder writes: a well-formed answer for exactly our arguments, carrying their credential. */
-const forgedAnswer = () =>
+const forgedAnswer = () => fastPathFile(forged) ?? '';
+/** A fast path file for exactly our arguments and files, valid for an hour, answering OUTPUT. */
+const fastPathFile = (output: string) =>
   renderFastPath(
     {
       args,
@@ -61,8 +63,8 @@ const forgedAnswer = () =>
       caFile: path.join(base, 'ca.crt'),
     },
     new Date(Date.now() + 3_600_000),
-    forged,
-  ) ?? '';
+    output,
+  );
 
 beforeAll(async () => {
   intruder = secondUser();
@@ -244,18 +246,7 @@ describe('a cache root under a directory another uid can rename entries in', () 
     const team = path.join(base, 'team');
     const root = await rootUnder(team, 'intruder', 0o755);
     // our answer, as Node wrote it before the directory above turned hostile, and theirs beside it
-    const ours = renderFastPath(
-      {
-        args,
-        execInfoRaw: execInfo,
-        tokenFile: path.join(base, 'token'),
-        profileFile: path.join(base, 'config', 'profiles', 'default.json'),
-        profileExists: false,
-        caFile: path.join(base, 'ca.crt'),
-      },
-      new Date(Date.now() + 3_600_000),
-      '{"kind":"ExecCredential","status":{"token":"ours"}}',
-    );
+    const ours = fastPathFile('{"kind":"ExecCredential","status":{"token":"ours"}}');
     const past = new Date(Date.now() - 60_000);
     for (const file of ['token', 'ca.crt']) await utimes(path.join(base, file), past, past);
     await mkdir(path.join(root, 'default'), { mode: 0o700 });

@@ -1,6 +1,7 @@
 // setup's decisions before and around the network: bundle parsing, the token's identity, groups,
 // profile conflicts, and that nothing is written until the API server has accepted the token.
 // (Against the real control plane: test/e2e/setup.test.ts.)
+import { testTokenDeps } from '../../helpers/setup-deps.js';
 import { kubectlWithoutKuberc } from '../../helpers/kubectl-environment.js';
 import { describe, expect, test } from '@jest/globals';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -72,13 +73,7 @@ async function harness(client: ApiClient) {
     },
     progress: () => undefined,
     confirm: async () => false,
-    tokens: {
-      platform: 'linux',
-      newPassphrase: async () => 'correct horse',
-      warn: () => undefined,
-      sleep: async () => undefined,
-      scrypt: { N: 1024, r: 8, p: 1 },
-    },
+    tokens: testTokenDeps(),
   };
   return { dir, kubeconfig, deps, logins };
 }

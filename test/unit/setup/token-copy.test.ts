@@ -1,6 +1,7 @@
 // The plain-text copy setup read (a login bundle, a --token-file): removed when asked, only while it is
 // the same unchanged file; kept (and recorded for status) otherwise, with a warning naming the file.
 // (Against the real control plane and a terminal: test/e2e/token-passphrase.test.ts, token-keyring.)
+import { testTokenDeps } from '../../helpers/setup-deps.js';
 import { kubectlWithoutKuberc } from '../../helpers/kubectl-environment.js';
 import { expect, test } from '@jest/globals';
 import { link, mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
@@ -62,13 +63,7 @@ async function harness(answer = false) {
       questions.push(question);
       return answer;
     },
-    tokens: {
-      platform: 'linux',
-      newPassphrase: async () => 'correct horse',
-      warn: () => undefined,
-      sleep: async () => undefined,
-      scrypt: { N: 1024, r: 8, p: 1 },
-    },
+    tokens: testTokenDeps(),
   };
   const run = async (extra: Partial<SetupRequest> = {}) => {
     const { text, input } = await readTokenInput(bundle, 'bundle');
